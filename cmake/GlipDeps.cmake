@@ -1,0 +1,54 @@
+# Dependencies. Each missing one stops CMake with the Debian package that provides it.
+include(FindPkgConfig)
+
+macro(glip_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR "glip: ${what} not found. On Debian: apt-get install ${package} "
+                        "(or run scripts/setup.sh).")
+  endif()
+endmacro()
+
+# LibTorch: Debian's CPU build by default, or any LibTorch given by Torch_DIR / CMAKE_PREFIX_PATH.
+find_package(Torch QUIET)
+glip_require(Torch_FOUND "LibTorch (TorchConfig.cmake)" "libtorch-dev  (or pass -DTorch_DIR=<libtorch>/share/cmake/Torch)")
+message(STATUS "glip: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+
+find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
+glip_require(OpenCV_FOUND "OpenCV (core, imgproc, imgcodecs)" "libopencv-dev")
+find_package(yaml-cpp QUIET)
+glip_require(yaml-cpp_FOUND "yaml-cpp" "libyaml-cpp-dev")
+find_package(spdlog QUIET)
+glip_require(spdlog_FOUND "spdlog" "libspdlog-dev")
+find_package(nlohmann_json QUIET)
+glip_require(nlohmann_json_FOUND "nlohmann_json" "nlohmann-json3-dev")
+find_package(CLI11 QUIET)
+glip_require(CLI11_FOUND "CLI11" "libcli11-dev")
+find_package(Threads REQUIRED)
+pkg_check_modules(SENTENCEPIECE QUIET IMPORTED_TARGET sentencepiece)
+glip_require(SENTENCEPIECE_FOUND "sentencepiece (pkg-config)" "libsentencepiece-dev")
+
+if(TARGET yaml-cpp::yaml-cpp)
+  set(_glip_yaml yaml-cpp::yaml-cpp)
+else()
+  set(_glip_yaml yaml-cpp)
+endif()
+
+# Private dependencies of the library, bundled in one interface target.
+add_library(glip_deps INTERFACE)
+target_link_libraries(glip_deps INTERFACE
+  ${OpenCV_LIBS} ${_glip_yaml} spdlog::spdlog nlohmann_json::nlohmann_json
+  PkgConfig::SENTENCEPIECE Threads::Threads)
+target_include_directories(glip_deps INTERFACE ${OpenCV_INCLUDE_DIRS})
+
+if(GLIP_WITH_GLOO)
+  find_library(GLOO_LIBRARY gloo)
+  find_path(GLOO_INCLUDE_DIR gloo/algorithm.h)
+  if(GLOO_LIBRARY AND GLOO_INCLUDE_DIR)
+    target_compile_definitions(glip_deps INTERFACE USE_C10D_GLOO GLIP_HAVE_GLOO)
+    target_link_libraries(glip_deps INTERFACE ${GLOO_LIBRARY})
+    target_include_directories(glip_deps INTERFACE ${GLOO_INCLUDE_DIR})
+    message(STATUS "glip: c10d Gloo support on (${GLOO_LIBRARY})")
+  else()
+    message(WARNING "glip: libgloo not found (apt-get install libgloo-dev); CPU distributed training is off")
+  endif()
+endif()

@@ -1,0 +1,22 @@
+# Build options. Tests and tools are on only for a top-level build.
+set(_glip_top OFF)
+if(CMAKE_SOURCE_DIR STREQUAL PROJECT_SOURCE_DIR)
+  set(_glip_top ON)
+endif()
+option(GLIP_BUILD_TESTS "Build the GoogleTest suite" ${_glip_top})
+option(GLIP_BUILD_TOOLS "Build the command-line tools" ${_glip_top})
+option(GLIP_USE_PCH "Precompile the LibTorch headers" ON)
+option(GLIP_USE_CCACHE "Use ccache when it is installed" ON)
+option(GLIP_WITH_CUDA "Build the CUDA kernels (needs a CUDA LibTorch and nvcc)" OFF)
+option(GLIP_WITH_GLOO "Build c10d Gloo support (USE_C10D_GLOO, libgloo)" ON)
+option(GLIP_WARNINGS_AS_ERRORS "Treat warnings as errors" OFF)
+
+if(GLIP_USE_CCACHE)
+  find_program(GLIP_CCACHE ccache)
+  if(GLIP_CCACHE)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${GLIP_CCACHE})
+    set(CMAKE_CUDA_COMPILER_LAUNCHER ${GLIP_CCACHE})
+    # PCH and ccache: these make cached objects reusable across build folders.
+    set(ENV{CCACHE_SLOPPINESS} "pch_defines,time_macros,include_file_mtime,include_file_ctime")
+  endif()
+endif()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages glip needs, when missing. Idempotent and quick when all are present.
+set -euo pipefail
+PACKAGES=(build-essential cmake pkg-config ccache git
+  libtorch-dev libopenblas-dev libgloo-dev
+  libsentencepiece-dev sentencepiece libyaml-cpp-dev libcli11-dev libspdlog-dev libopencv-dev
+  nlohmann-json3-dev googletest libgtest-dev)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "setup: these packages are missing and I am not root: ${missing[*]}" >&2
+    echo "setup: run as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+else SUDO=""; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
