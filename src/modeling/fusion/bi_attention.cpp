@@ -1,0 +1,147 @@
+#include "glip/modeling/fusion/bi_attention.h"
+
+#include "glip/core/error.h"
+
+namespace glip::modeling {
+
+namespace {
+constexpr double kClamp = 50000.0;
+
+torch::nn::Linear xavier_linear(int64_t in, int64_t out) {
+  torch::nn::Linear lin(in, out);
+  torch::NoGradGuard g;
+  torch::nn::init::xavier_uniform_(lin->weight);
+  lin->bias.zero_();
+  return lin;
+}
+
+at::Tensor clamp_pm(const at::Tensor& x, bool lo, bool hi) {
+  if (!lo && !hi) return x;
+  return at::clamp(x, lo ? c10::optional<at::Scalar>(-kClamp) : c10::nullopt,
+                   hi ? c10::optional<at::Scalar>(kClamp) : c10::nullopt);
+}
+}  // namespace
+
+void BiAttentionOptions::validate() const {
+  GLIP_CHECK_INPUT(v_dim > 0 && l_dim > 0 && embed_dim > 0 && num_heads > 0,
+                   "bi-attention: sizes must be positive (v_dim ", v_dim, ", l_dim ", l_dim, ", embed_dim ",
+                   embed_dim, ", heads ", num_heads, ")");
+  GLIP_CHECK_INPUT(embed_dim % num_heads == 0, "bi-attention: embed_dim ", embed_dim,
+                   " must be divisible by num_heads ", num_heads);
+}
+
+BiMultiHeadAttentionImpl::BiMultiHeadAttentionImpl(const BiAttentionOptions& o) : o_(o) {
+  o.validate();
+  v_proj = register_module("v_proj", xavier_linear(o.v_dim, o.embed_dim));
+  l_proj = register_module("l_proj", xavier_linear(o.l_dim, o.embed_dim));
+  values_v_proj = register_module("values_v_proj", xavier_linear(o.v_dim, o.embed_dim));
+  values_l_proj = register_module("values_l_proj", xavier_linear(o.l_dim, o.embed_dim));
+  out_v_proj = register_module("out_v_proj", xavier_linear(o.embed_dim, o.v_dim));
+  out_l_proj = register_module("out_l_proj", xavier_linear(o.embed_dim, o.l_dim));
+}
+
+std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Tensor& v, const at::Tensor& l,
+                                                                    const at::Tensor& mask_l) {
+  GLIP_CHECK_INPUT(v.dim() == 3 && v.size(2) == o_.v_dim, "bi-attention: visual input must be [B, N, ",
+                   o_.v_dim, "], got ", v.sizes());
+  GLIP_CHECK_INPUT(l.dim() == 3 && l.size(2) == o_.l_dim && l.size(0) == v.size(0),
+                   "bi-attention: language input must be [", v.size(0), ", T, ", o_.l_dim, "], got ", l.sizes());
+  const int64_t B = v.size(0), N = v.size(1), T = l.size(1), H = o_.num_heads, D = o_.embed_dim / H;
+  GLIP_CHECK_INPUT(!mask_l.defined() || (mask_l.dim() == 2 && mask_l.size(0) == B && mask_l.size(1) == T),
+                   "bi-attention: mask must be [", B, ", ", T, "], got ", mask_l.sizes());
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  const bool train = is_training() && o_.dropout > 0.0;
+
+  // Projections stay [B, L, E]; per image, heads are strided [H, L, D] views (no transposed copies).
+  auto q = v_proj(v) * scale;
+  auto k = l_proj(l);
+  auto vv = values_v_proj(v);
+  auto vl = values_l_proj(l);
+  auto heads = [&](const at::Tensor& x, int64_t b) { return x[b].view({x.size(1), H, D}).transpose(0, 1); };
+
+  std::vector<at::Tensor> out_v(B), out_l(B);
+  for (int64_t b = 0; b < B; ++b) {
+    auto s = at::bmm(heads(q, b), heads(k, b).transpose(1, 2));  // [H, N, T]
+    if (o_.stable_softmax_2d) s = s - s.max();
+    s = clamp_pm(s, o_.clamp_min, o_.clamp_max);
+
+    // Text side: for each token, softmax over all pixels (dim 1), padded pixels included.
+    auto sl = s - std::get<0>(s.max(1, /*keepdim=*/true));
+    sl = at::softmax(clamp_pm(sl, o_.clamp_min, o_.clamp_max), 1);
+    // Image side: padded tokens get -9e15 (real tokens get their mask value, a constant shift per row).
+    at::Tensor sv = s;
+    if (mask_l.defined()) {
+      auto m = mask_l[b].to(s.scalar_type());
+      sv = s + m.masked_fill(m == 0, -9e15).view({1, 1, T});
+    }
+    sv = at::softmax(sv, 2);
+    if (train) {
+      sv = at::dropout(sv, o_.dropout, true);
+      sl = at::dropout(sl, o_.dropout, true);
+    }
+    auto ov = at::bmm(sv, heads(vl, b));                  // [H, N, D]
+    auto ol = at::bmm(sl.transpose(1, 2), heads(vv, b));  // [H, T, D]
+    out_v[b] = out_v_proj(ov.transpose(0, 1).reshape({N, H * D}));
+    out_l[b] = out_l_proj(ol.transpose(0, 1).reshape({T, H * D}));
+  }
+  return {at::stack(out_v), at::stack(out_l)};
+}
+
+BiAttentionBlockImpl::BiAttentionBlockImpl(const BiAttentionOptions& o) {
+  layer_norm_v = register_module("layer_norm_v", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.v_dim})));
+  layer_norm_l = register_module("layer_norm_l", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.l_dim})));
+  attn = register_module("attn", BiMultiHeadAttention(o));
+  gamma_v = register_parameter("gamma_v", torch::full({o.v_dim}, o.init_gamma));
+  gamma_l = register_parameter("gamma_l", torch::full({o.l_dim}, o.init_gamma));
+}
+
+std::pair<at::Tensor, at::Tensor> BiAttentionBlockImpl::forward(const at::Tensor& v, const at::Tensor& l,
+                                                                const at::Tensor& mask_l) {
+  auto vn = layer_norm_v(v);
+  auto ln = layer_norm_l(l);
+  auto [dv, dl] = attn(vn, ln, mask_l);
+  return {vn + gamma_v * dv, ln + gamma_l * dl};
+}
+
+at::Tensor flatten_levels(const std::vector<at::Tensor>& levels) {
+  GLIP_CHECK_INPUT(!levels.empty(), "fusion: no visual levels");
+  std::vector<at::Tensor> flat;
+  flat.reserve(levels.size());
+  for (const auto& x : levels) {
+    GLIP_CHECK_INPUT(x.dim() == 4 && x.size(0) == levels[0].size(0) && x.size(1) == levels[0].size(1),
+                     "fusion: visual levels must be [B, C, h, w] with one B and C, got ", x.sizes());
+    flat.push_back(x.flatten(2).transpose(1, 2));
+  }
+  return flat.size() == 1 ? flat[0].contiguous() : at::cat(flat, 1);
+}
+
+std::vector<at::Tensor> split_levels(const at::Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& sizes) {
+  auto t = x.transpose(1, 2).contiguous();  // [B, C, N]
+  std::vector<at::Tensor> out;
+  out.reserve(sizes.size());
+  int64_t start = 0;
+  for (auto [h, w] : sizes) {
+    out.push_back(t.narrow(2, start, h * w).view({t.size(0), t.size(1), h, w}));
+    start += h * w;
+  }
+  GLIP_CHECK(start == t.size(2), "fusion: level sizes cover ", start, " of ", t.size(2), " positions");
+  return out;
+}
+
+std::pair<std::vector<at::Tensor>, at::Tensor> BiAttentionBlockImpl::forward_levels(
+    const std::vector<at::Tensor>& levels, const at::Tensor& l, const at::Tensor& mask_l) {
+  std::vector<std::pair<int64_t, int64_t>> sizes;
+  for (const auto& x : levels) sizes.emplace_back(x.size(2), x.size(3));
+  auto [v, new_l] = forward(flatten_levels(levels), l, mask_l);
+  return {split_levels(v, sizes), new_l};
+}
+
+VLFuseImpl::VLFuseImpl(const BiAttentionOptions& o) { b_attn = register_module("b_attn", BiAttentionBlock(o)); }
+
+std::pair<std::vector<at::Tensor>, at::Tensor> VLFuseImpl::forward(const std::vector<at::Tensor>& levels,
+                                                                   const at::Tensor& hidden,
+                                                                   const at::Tensor& masks) {
+  return b_attn->forward_levels(levels, hidden, masks);
+}
+
+}  // namespace glip::modeling

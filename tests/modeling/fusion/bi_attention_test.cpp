@@ -1,0 +1,105 @@
+// X-MHA unit tests: batch/per-image consistency, fp32 extremes, gradients, level flattening, bad input.
+#include <gtest/gtest.h>
+
+#include "common/test_utils.h"
+#include "glip/core/error.h"
+#include "glip/modeling/fusion/bi_attention.h"
+
+namespace glip::modeling {
+namespace {
+
+BiAttentionOptions tiny() {
+  BiAttentionOptions o;
+  o.v_dim = 8;
+  o.l_dim = 12;
+  o.embed_dim = 16;
+  o.num_heads = 2;
+  return o;
+}
+
+std::vector<at::Tensor> levels(int64_t B, int64_t C) {
+  return {torch::randn({B, C, 4, 5}), torch::randn({B, C, 2, 3}), torch::randn({B, C, 1, 1})};
+}
+
+TEST(BiAttention, FlattenSplitRoundTripInOfficialOrder) {
+  auto lv = levels(2, 3);
+  auto flat = flatten_levels(lv);
+  ASSERT_EQ(flat.sizes(), (at::IntArrayRef{2, 27, 3}));
+  // position 20 is level 1, row 0, col 0
+  EXPECT_TRUE(flat[1][20].equal(lv[1][1].select(1, 0).select(1, 0)));
+  auto back = split_levels(flat, {{4, 5}, {2, 3}, {1, 1}});
+  for (size_t i = 0; i < lv.size(); ++i) EXPECT_TRUE(back[i].equal(lv[i]));
+}
+
+TEST(BiAttention, BatchWithDifferentCaptionsEqualsPerImage) {
+  torch::manual_seed(0);
+  VLFuse f(tiny());
+  f->eval();
+  auto lv = levels(2, 8);
+  auto l = torch::randn({2, 6, 12});
+  auto mask = torch::tensor({{1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}});
+  torch::NoGradGuard g;
+  auto [v, nl] = f->forward(lv, l, mask);
+  for (int64_t b = 0; b < 2; ++b) {
+    std::vector<at::Tensor> one;
+    for (auto& x : lv) one.push_back(x.narrow(0, b, 1));
+    auto [v1, l1] = f->forward(one, l.narrow(0, b, 1), mask.narrow(0, b, 1));
+    for (size_t i = 0; i < lv.size(); ++i) EXPECT_ALL_CLOSE(v[i].narrow(0, b, 1), v1[i], 1e-5, 1e-6);
+    EXPECT_ALL_CLOSE(nl.narrow(0, b, 1), l1, 1e-5, 1e-6);
+  }
+  // Padded tokens do not influence the visual update: changing them leaves the visual output unchanged.
+  auto l2 = l.clone();
+  l2[1].narrow(0, 3, 3).normal_(0, 100);
+  auto [v2, nl2] = f->forward(lv, l2, mask);
+  for (size_t i = 0; i < lv.size(); ++i) EXPECT_ALL_CLOSE(v2[i][1], v[i][1], 1e-5, 1e-6);
+}
+
+TEST(BiAttention, Fp32ExtremesStayFinite) {
+  torch::manual_seed(1);
+  auto o = tiny();
+  BiAttentionBlock blk(o);
+  blk->eval();
+  {
+    torch::NoGradGuard g;  // scores far beyond +-50000 so that the clamps engage
+    blk->attn->v_proj->weight.mul_(1e4);
+    blk->attn->l_proj->weight.mul_(1e4);
+  }
+  auto v = torch::randn({2, 30, 8}) * 1e15;  // LayerNorm itself overflows beyond ~1e19, as upstream
+  auto l = torch::randn({2, 5, 12}) * 1e-30;
+  auto mask = torch::tensor({{1, 1, 0, 0, 0}, {0, 0, 0, 0, 0}});  // image 1: nothing but padding
+  torch::NoGradGuard g;
+  auto [nv, nl] = blk->forward(v, l, mask);
+  EXPECT_TRUE(at::isfinite(nv).all().item<bool>());
+  EXPECT_TRUE(at::isfinite(nl).all().item<bool>());
+}
+
+TEST(BiAttention, BackwardReachesEveryParameter) {
+  torch::manual_seed(2);
+  VLFuse f(tiny());
+  f->train();
+  auto lv = levels(2, 8);
+  for (auto& x : lv) x.requires_grad_(true);
+  auto l = torch::randn({2, 6, 12}, torch::requires_grad());
+  auto [v, nl] = f->forward(lv, l, torch::ones({2, 6}, at::kLong));
+  auto loss = nl.pow(2).sum();
+  for (auto& x : v) loss = loss + x.pow(2).sum();
+  loss.backward();
+  for (auto& p : f->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_TRUE(at::isfinite(p.value().grad()).all().item<bool>()) << p.key();
+    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
+  }
+  EXPECT_TRUE(lv[0].grad().defined());
+}
+
+TEST(BiAttention, RejectsBadShapes) {
+  auto o = tiny();
+  o.embed_dim = 15;
+  EXPECT_THROW(BiMultiHeadAttention{o}, InputError);
+  BiMultiHeadAttention a(tiny());
+  EXPECT_THROW(a->forward(torch::randn({1, 4, 7}), torch::randn({1, 3, 12}), {}), InputError);
+  EXPECT_THROW(a->forward(torch::randn({1, 4, 8}), torch::randn({1, 3, 12}), torch::ones({1, 4})), InputError);
+}
+
+}  // namespace
+}  // namespace glip::modeling
