@@ -1,0 +1,1 @@
+glip_add_tool(glip_bench_model glip_bench_model.cpp)
