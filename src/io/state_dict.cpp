@@ -1,0 +1,83 @@
+#include "glip/io/state_dict.h"
+
+#include <set>
+#include <sstream>
+
+#include "glip/core/error.h"
+
+namespace glip::io {
+namespace {
+
+std::string shape_str(const at::Tensor& t) {
+  std::ostringstream os;
+  os << t.sizes() << " " << t.scalar_type();
+  return os.str();
+}
+
+bool same_kind(const at::Tensor& a, const at::Tensor& b) {
+  return at::isFloatingType(a.scalar_type()) == at::isFloatingType(b.scalar_type()) &&
+         (a.scalar_type() == at::kBool) == (b.scalar_type() == at::kBool);
+}
+
+void append_list(std::ostringstream& os, const char* title, const std::vector<std::string>& keys) {
+  if (keys.empty()) return;
+  os << "\n  " << title << " (" << keys.size() << "):";
+  for (const auto& k : keys) os << "\n    " << k;
+}
+
+}  // namespace
+
+std::string LoadReport::describe() const {
+  std::ostringstream os;
+  append_list(os, "missing keys", missing);
+  append_list(os, "unexpected keys", unexpected);
+  append_list(os, "shape/dtype mismatches", mismatched);
+  return os.str();
+}
+
+std::map<std::string, at::Tensor> state_dict(const torch::nn::Module& module, const std::string& prefix) {
+  std::map<std::string, at::Tensor> out;
+  for (const auto& p : module.named_parameters(/*recurse=*/true)) out[prefix + p.key()] = p.value();
+  for (const auto& b : module.named_buffers(/*recurse=*/true)) out[prefix + b.key()] = b.value();
+  return out;
+}
+
+std::map<std::string, at::Tensor> strip_prefix(const std::map<std::string, at::Tensor>& tensors,
+                                               const std::string& prefix) {
+  std::map<std::string, at::Tensor> out;
+  for (const auto& [k, v] : tensors) {
+    if (k.compare(0, prefix.size(), prefix) == 0) out[k.substr(prefix.size())] = v;
+  }
+  return out;
+}
+
+LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string, at::Tensor>& tensors,
+                           const LoadOptions& options) {
+  LoadReport report;
+  std::set<std::string> used;
+  at::NoGradGuard no_grad;
+  for (auto& [key, target] : state_dict(module, options.prefix)) {
+    auto it = tensors.find(key);
+    if (it == tensors.end()) {
+      report.missing.push_back(key);
+      continue;
+    }
+    used.insert(key);
+    const at::Tensor& src = it->second;
+    if (!src.defined() || src.sizes() != target.sizes() || !same_kind(src, target)) {
+      report.mismatched.push_back(key + ": module has " + shape_str(target) + ", " + options.source + " has " +
+                                  (src.defined() ? shape_str(src) : std::string("an undefined tensor")));
+      continue;
+    }
+    target.copy_(src.to(target.device(), target.scalar_type()));
+    report.loaded.push_back(key);
+  }
+  for (const auto& [k, v] : tensors) {
+    if (k.compare(0, options.prefix.size(), options.prefix) == 0 && !used.count(k)) report.unexpected.push_back(k);
+  }
+  GLIP_CHECK_INPUT(!options.strict || report.ok(), "loading '", options.source, "' (prefix '", options.prefix,
+                   "') into the module failed:", report.describe());
+  return report;
+}
+
+}  // namespace glip::io
