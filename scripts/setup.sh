@@ -4,7 +4,7 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ccache git
   libtorch-dev libopenblas-dev libgloo-dev
   libsentencepiece-dev sentencepiece libyaml-cpp-dev libcli11-dev libspdlog-dev libopencv-dev
-  nlohmann-json3-dev googletest libgtest-dev)
+  nlohmann-json3-dev googletest libgtest-dev libicu-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

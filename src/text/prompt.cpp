@@ -1,0 +1,104 @@
+#include "glip/text/prompt.h"
+
+#include <algorithm>
+#include <set>
+
+#include "glip/core/error.h"
+#include "glip/text/positive_map.h"
+#include "glip/text/unicode.h"
+
+namespace glip::text {
+
+std::string clean_name(const std::string& name) {
+  // re.sub(r"\(.*\)", "", name): from each "(" to the last ")" on the same line.
+  std::string a;
+  for (size_t i = 0; i < name.size();) {
+    if (name[i] == '(') {
+      const size_t eol = std::min(name.find('\n', i), name.size());
+      const size_t close = name.rfind(')', eol == 0 ? 0 : eol - 1);
+      if (close != std::string::npos && close > i && close < eol) {
+        i = close + 1;
+        continue;
+      }
+    }
+    a.push_back(name[i++]);
+  }
+  std::replace(a.begin(), a.end(), '_', ' ');
+  std::string b;  // re.sub(r"  ", " ", ...): non-overlapping, left to right
+  for (size_t i = 0; i < a.size(); ++i) {
+    b.push_back(a[i]);
+    if (a[i] == ' ' && i + 1 < a.size() && a[i + 1] == ' ') ++i;
+  }
+  return b;
+}
+
+Prompt build_category_prompt(const std::vector<int64_t>& labels, const std::vector<std::string>& names,
+                             const std::string& separator, bool clean) {
+  GLIP_CHECK_INPUT(labels.size() == names.size(), "category prompt: ", labels.size(), " labels but ", names.size(),
+                   " names");
+  Prompt p;
+  int64_t len = 0;
+  const int64_t sep_len = utf8_length(separator);
+  for (size_t i = 0; i < names.size(); ++i) {
+    GLIP_CHECK_INPUT(utf8_valid(names[i]), "category ", labels[i], ": name is not valid UTF-8");
+    const std::string n = clean ? clean_name(names[i]) : names[i];
+    const int64_t start = len;
+    p.text += n;
+    len += utf8_length(n);
+    p.spans.push_back({start, len});
+    p.labels.push_back(labels[i]);
+    if (i + 1 != names.size()) p.text += separator, len += sep_len;
+  }
+  return p;
+}
+
+Prompt build_demo_prompt(const std::vector<std::string>& names) {
+  Prompt p;
+  int64_t len = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    GLIP_CHECK_INPUT(utf8_valid(names[i]), "demo prompt: name ", i + 1, " is not valid UTF-8");
+    const int64_t n = utf8_length(names[i]);
+    p.spans.push_back({len, len + n});
+    p.labels.push_back(static_cast<int64_t>(i) + 1);
+    p.text += names[i] + " . ";
+    len += n + 3;
+  }
+  return p;
+}
+
+std::vector<CategoryQuery> create_queries_and_maps(const std::map<int64_t, std::string>& categories,
+                                                   const Tokenizer& tok, int64_t chunk_size,
+                                                   const std::string& separator) {
+  GLIP_CHECK_INPUT(chunk_size == -1 || chunk_size > 0, "chunked evaluation: chunk size must be -1 or > 0, got ",
+                   chunk_size);
+  std::vector<int64_t> labels;
+  std::vector<std::string> names;
+  for (const auto& [id, name] : categories) labels.push_back(id), names.push_back(name);
+  const size_t step = chunk_size == -1 ? std::max<size_t>(labels.size(), 1) : static_cast<size_t>(chunk_size);
+  std::vector<CategoryQuery> out;
+  for (size_t b = 0; b < labels.size(); b += step) {
+    const size_t e = std::min(labels.size(), b + step);
+    CategoryQuery q;
+    q.prompt = build_category_prompt({labels.begin() + b, labels.begin() + e}, {names.begin() + b, names.begin() + e},
+                                     separator);
+    const Encoding enc = tok.encode(q.prompt.text);
+    std::vector<std::vector<Offset>> spans;
+    for (const auto& s : q.prompt.spans) spans.push_back({s});
+    q.label_to_tokens = label_to_tokens_from_spans(enc, spans, q.prompt.labels, &q.token_to_label);
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
+  GLIP_CHECK(n > 0, "uniform_below(0)");
+  const uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
+  uint64_t x;
+  do x = rng();
+  while (x >= limit);
+  return x % n;
+}
+
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+}  // namespace glip::text

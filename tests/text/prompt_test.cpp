@@ -1,0 +1,160 @@
+// Prompts and positive maps against hand-checked cases of the official behaviour.
+#include <gtest/gtest.h>
+
+#include "glip/core/error.h"
+#include "glip/text/positive_map.h"
+#include "glip/text/prompt.h"
+#include "glip/text/unicode.h"
+#include "glip/text/wordpiece.h"
+
+namespace glip::text {
+namespace {
+
+const WordPieceTokenizer& bert() {
+  static const WordPieceTokenizer tok = WordPieceTokenizer::bert_base_uncased();
+  return tok;
+}
+
+TEST(Prompt, CleanNameAsOfficial) {
+  EXPECT_EQ(clean_name("traffic_light"), "traffic light");
+  EXPECT_EQ(clean_name("bow_(weapon)"), "bow ");
+  EXPECT_EQ(clean_name("a(b)c(d)e"), "ae");  // greedy: first "(" to last ")"
+  EXPECT_EQ(clean_name("x__y"), "x y");
+  EXPECT_EQ(clean_name("a   b"), "a  b");  // one non-overlapping pass of "  " -> " "
+  EXPECT_EQ(clean_name("no_close(paren"), "no close(paren");
+}
+
+TEST(Prompt, CategoryPromptSpansInCodePoints) {
+  const Prompt p = build_category_prompt({1, 2, 7}, {"person", "café_table", "dog"});
+  EXPECT_EQ(p.text, "person. café table. dog");
+  EXPECT_EQ(p.spans, (std::vector<Offset>{{0, 6}, {8, 18}, {20, 23}}));
+  EXPECT_EQ(p.labels, (std::vector<int64_t>{1, 2, 7}));
+  EXPECT_THROW(build_category_prompt({1}, {"a", "b"}), InputError);
+  const Prompt d = build_demo_prompt({"bobble heads", "cake"});
+  EXPECT_EQ(d.text, "bobble heads . cake . ");
+  EXPECT_EQ(d.spans, (std::vector<Offset>{{0, 12}, {15, 19}}));
+  EXPECT_EQ(d.labels, (std::vector<int64_t>{1, 2}));
+}
+
+TEST(PositiveMap, SpansToTokensNormalisedAndBinary) {
+  const Prompt p = build_category_prompt({1, 2}, {"traffic light", "toothbrush"});
+  const Encoding enc = bert().encode(p.text);  // [CLS] traffic light . tooth ##brush [SEP]
+  const at::Tensor m = create_positive_map(enc, {{p.spans[0]}, {p.spans[1]}});
+  ASSERT_EQ(m.sizes(), (at::IntArrayRef{2, 256}));
+  EXPECT_NEAR(m[0][1].item<float>(), 0.5f / (1.0f + 5e-7f), 1e-6);
+  EXPECT_NEAR(m[0][2].item<float>(), 0.5f, 1e-6);
+  EXPECT_EQ(m[0][3].item<float>(), 0.0f);  // "." is never positive
+  EXPECT_NEAR(m[1][4].item<float>() + m[1][5].item<float>(), 1.0f, 1e-5);
+  EXPECT_EQ(m[1][0].item<float>(), 0.0f);  // [CLS]
+  const at::Tensor b = binarize_positive_map(m);
+  EXPECT_EQ(b.sum().item<float>(), 4.0f);
+  const at::Tensor nb = create_positive_map(enc, {{p.spans[0]}}, false);
+  EXPECT_EQ(nb[0][1].item<float>(), 1.0f);
+  EXPECT_EQ(no_object_row()[255].item<float>(), 1.0f);
+  EXPECT_EQ(no_object_row().sum().item<float>(), 1.0f);
+}
+
+TEST(PositiveMap, OfficialFallbacks) {
+  const Encoding enc = bert().encode("a  cat  ");  // a=[0,1) cat=[3,6)
+  // Start on whitespace: +1 fails (space), +2 hits "cat". End on whitespace: end-2 hits "cat".
+  EXPECT_EQ(span_to_tokens(enc, {1, 8}), (std::make_pair<int64_t, int64_t>(2, 2)));
+  // end-1=6 (space) -> end-2=5 ("cat").
+  EXPECT_EQ(span_to_tokens(enc, {3, 7}), (std::make_pair<int64_t, int64_t>(2, 2)));
+  // Start 3 chars off whitespace: no fallback reaches far enough -> skipped (row stays zero).
+  const Encoding e2 = bert().encode("a    cat");
+  EXPECT_EQ(span_to_tokens(e2, {1, 8}), std::nullopt);
+  EXPECT_EQ(create_positive_map(e2, {{{1, 8}}}).sum().item<float>(), 0.0f);
+  // Out-of-range and negative positions map to nothing.
+  EXPECT_EQ(span_to_tokens(e2, {20, 30}), std::nullopt);
+}
+
+TEST(PositiveMap, LabelToTokensPlusOneAndDict) {
+  const Prompt p = build_category_prompt({3, 9}, {"dog", "hair drier"});
+  const Encoding enc = bert().encode(p.text);  // [CLS] dog . hair dr ##ier [SEP]
+  const at::Tensor m = create_positive_map(enc, {{p.spans[0]}, {p.spans[1]}});
+  const LabelToTokens l2t = label_to_tokens_from_positive_map(m, 1);
+  EXPECT_EQ(l2t.at(1), (std::vector<int64_t>{1}));
+  EXPECT_EQ(l2t.at(2), (std::vector<int64_t>{3, 4, 5}));
+  std::map<int64_t, int64_t> t2l;
+  const LabelToTokens d = label_to_tokens_from_spans(enc, {{p.spans[0]}, {p.spans[1]}}, p.labels, &t2l);
+  EXPECT_EQ(d.at(3), (std::vector<int64_t>{1}));
+  EXPECT_EQ(d.at(9), (std::vector<int64_t>{3, 4, 5}));
+  EXPECT_EQ(t2l.at(4), 9);
+}
+
+TEST(Prompt, ChunkedQueries) {
+  std::map<int64_t, std::string> cats;
+  for (int i = 1; i <= 85; ++i) cats[i * 2] = "class_" + std::to_string(i);
+  const auto qs = create_queries_and_maps(cats, bert(), 40);
+  ASSERT_EQ(qs.size(), 3u);
+  EXPECT_EQ(qs[0].prompt.labels.size(), 40u);
+  EXPECT_EQ(qs[2].prompt.labels.size(), 5u);
+  EXPECT_EQ(qs[1].prompt.labels.front(), 82);
+  EXPECT_EQ(qs[0].prompt.text.substr(0, 18), "class 1. class 2. ");
+  EXPECT_EQ(qs[0].label_to_tokens.at(2), (std::vector<int64_t>{1, 2}));  // "class", "1"
+  EXPECT_EQ(qs[0].token_to_label.at(4), 4);
+  EXPECT_EQ(create_queries_and_maps(cats, bert()).size(), 1u);
+  EXPECT_THROW(create_queries_and_maps(cats, bert(), 0), InputError);
+}
+
+std::map<int64_t, std::string> many_classes(int n) {
+  std::map<int64_t, std::string> c;
+  for (int i = 1; i <= n; ++i) c[i] = "thing" + std::to_string(i);  // "thing", "##N" ...: 3-4 tokens + ". "
+  return c;
+}
+
+TEST(DetectionPrompt, DeterministicBudgetAndNegatives) {
+  const auto classes = many_classes(365);
+  const std::vector<int64_t> boxes = {5, 5, 17, 300};
+  std::mt19937_64 r1(7), r2(7);
+  const DetectionPrompt a = build_detection_training_prompt(boxes, classes, bert(), r1);
+  const DetectionPrompt b = build_detection_training_prompt(boxes, classes, bert(), r2);
+  EXPECT_EQ(a.prompt.text, b.prompt.text);
+  EXPECT_EQ(a.kept_boxes, (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_LE(bert().count_tokens(a.prompt.text), 254);
+  // Every positive is in the prompt, every span names its class, negatives are distinct non-positives.
+  std::set<int64_t> seen(a.prompt.labels.begin(), a.prompt.labels.end());
+  EXPECT_EQ(seen.size(), a.prompt.labels.size());
+  for (int64_t l : {5, 17, 300}) EXPECT_TRUE(seen.count(l));
+  EXPECT_LE(a.prompt.labels.size(), 3u + 85u);
+  const std::u32string t = utf8_decode(a.prompt.text);
+  for (size_t i = 0; i < a.box_spans.size(); ++i) {
+    const auto [s, e] = a.box_spans[i];
+    EXPECT_EQ(utf8_encode(t.substr(s, e - s)), clean_name(classes.at(a.box_labels[i])));
+  }
+  // Over many draws: about half use all 85 negatives (CONTROL_PROB[2] = 0.5), others Uniform{1..85}.
+  std::mt19937_64 rng(1);
+  int full = 0, n = 400;
+  std::set<size_t> sizes;
+  const auto small = [&] {
+    std::map<int64_t, std::string> c;
+    for (int i = 1; i <= 200; ++i) c[i] = "x";
+    return c;
+  }();
+  for (int i = 0; i < n; ++i) {
+    const auto p = build_detection_training_prompt({1}, small, bert(), rng);
+    full += p.prompt.labels.size() >= 85;  // 85 drawn, minus 1 if the positive was drawn, plus the positive
+    sizes.insert(p.prompt.labels.size());
+  }
+  EXPECT_GT(full, n * 0.4);
+  EXPECT_LT(full, n * 0.65);
+  EXPECT_GT(sizes.size(), 30u);
+  EXPECT_THROW(build_detection_training_prompt({999}, small, bert(), rng), InputError);
+}
+
+TEST(DetectionPrompt, PositivesOverBudgetDropTheirBoxes) {
+  std::map<int64_t, std::string> classes;
+  for (int i = 1; i <= 100; ++i) classes[i] = "supercalifragilistic thing" + std::to_string(i);
+  std::vector<int64_t> boxes;
+  for (int i = 1; i <= 100; ++i) boxes.push_back(i);
+  std::mt19937_64 rng(3);
+  const DetectionPrompt p = build_detection_training_prompt(boxes, classes, bert(), rng);
+  EXPECT_LT(p.kept_boxes.size(), 100u);
+  EXPECT_GT(p.kept_boxes.size(), 5u);
+  EXPECT_LE(bert().count_tokens(p.prompt.text), 254);
+  for (int64_t l : p.box_labels)
+    EXPECT_NE(std::find(p.prompt.labels.begin(), p.prompt.labels.end(), l), p.prompt.labels.end());
+}
+
+}  // namespace
+}  // namespace glip::text
