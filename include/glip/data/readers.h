@@ -1,0 +1,46 @@
+/**
+ * Dataset readers: each turns files in a standard format into a RecordSet. Paths inside annotation files are
+ * resolved against `image_root`. Every error names the file (and line or image id) and what was expected.
+ */
+#pragma once
+#include <string>
+#include <vector>
+
+#include "glip/data/record.h"
+
+namespace glip::data {
+
+/** COCO instances JSON (detection; also Objects365/ODinW in COCO format). Crowd boxes are dropped. */
+RecordSet read_coco_detection(const std::string& json_path, const std::string& image_root);
+
+/** LVIS v1 JSON (detection; file names taken from `coco_url` when `file_name` is absent). */
+RecordSet read_lvis(const std::string& json_path, const std::string& image_root);
+
+/**
+ * MDETR mixed grounding JSON (final_mixed_train*.json, final_flickr_separateGT_*.json): per image a
+ * `caption`; per annotation an xywh `bbox` and `tokens_positive` character spans.
+ */
+RecordSet read_mdetr(const std::string& json_path, const std::string& image_root);
+
+/**
+ * ODVG jsonl: one image per line, either {"grounding": {"caption", "regions": [{"bbox": xyxy, "phrase",
+ * "tokens_positive"}]}} or {"detection": {"instances": [{"bbox": xyxy, "label", "category"}]}}.
+ */
+RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root);
+
+/** Flickr30K Entities tree (split file, Sentences/, Annotations/) as grounding records, one per sentence. */
+RecordSet read_flickr_entities(const std::string& root, const std::string& split, const std::string& image_root);
+
+/** Filters of pseudo-labelled data (official CAPTION_CONF / CAPTION_MIN_BOX). */
+struct PseudoFilter {
+  float min_score = 0.5f;  ///< boxes under this teacher score are dropped
+  int min_boxes = 1;       ///< records with fewer boxes left are dropped
+};
+
+/** Pseudo-label shards written by glip_pseudolabel (grounding jsonl; see docs/formats.md). */
+RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const PseudoFilter& filter = {});
+
+/** WebDataset tar shards: image (.jpg/.jpeg/.png) + caption (.txt, or .json with "caption") per key. */
+RecordSet read_webdataset(const std::vector<std::string>& tar_paths);
+
+}  // namespace glip::data

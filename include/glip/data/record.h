@@ -1,0 +1,55 @@
+/**
+ * The in-memory form every dataset reader produces: one record per image (detection) or per image-caption
+ * pair (grounding). Boxes are xyxy in pixels of the original image; spans are [start, end) in Unicode code
+ * points of the caption.
+ */
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace glip::data {
+
+using Span = std::array<int64_t, 2>;
+
+/** One ground-truth (or pseudo-label) box. */
+struct BoxAnnotation {
+  std::array<float, 4> xyxy{};    ///< original-image pixels
+  int64_t category_id = 0;        ///< detection datasets: the category; grounding: 0
+  std::vector<Span> spans;        ///< grounding: the caption spans this box grounds
+  float score = 1.f;              ///< pseudo labels: the teacher's confidence
+};
+
+/** Where the image bytes come from: a file, or a member of a tar shard. */
+struct ImageSource {
+  std::string path;    ///< image file, or the tar shard when `member` is set
+  std::string member;  ///< member name inside the tar shard (WebDataset), empty for plain files
+};
+
+/** One training/evaluation sample before decoding and transforms. */
+struct Record {
+  int64_t image_id = 0;
+  ImageSource image;
+  int64_t width = 0, height = 0;  ///< 0 when unknown until decoding
+  std::string caption;            ///< grounding caption; empty for detection records (prompt built per sample)
+  std::vector<BoxAnnotation> boxes;
+  std::string origin;             ///< "file:line" or "file#image_id", for messages about this record
+};
+
+/** Category of a detection dataset. */
+struct Category {
+  int64_t id = 0;
+  std::string name;
+};
+
+/** A dataset read into memory: records plus, for detection datasets, the category list. */
+struct RecordSet {
+  std::string name;                 ///< dataset name (from config), used in logs and statistics
+  bool is_detection = false;        ///< true: captions are built from `categories` per sample
+  std::vector<Category> categories;
+  std::vector<Record> records;
+};
+
+}  // namespace glip::data

@@ -1,0 +1,175 @@
+// Readers of grounding formats with captions: MDETR JSON, ODVG jsonl, pseudo-label shards.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "data/json_util.h"
+#include "glip/core/error.h"
+#include "glip/data/readers.h"
+
+namespace glip::data {
+namespace {
+
+using nlohmann::json;
+
+std::vector<Span> read_spans(const json& v, const std::string& where) {
+  std::vector<Span> spans;
+  GLIP_CHECK_INPUT(v.is_array(), where, ": 'tokens_positive' must be a list of [start, end] pairs");
+  for (const auto& s : v) {
+    GLIP_CHECK_INPUT(s.is_array() && s.size() == 2 && s[0].is_number_integer() && s[1].is_number_integer(), where,
+                     ": 'tokens_positive' entries must be [start, end] integer pairs, got ", s.dump());
+    Span sp{s[0].get<int64_t>(), s[1].get<int64_t>()};
+    GLIP_CHECK_INPUT(0 <= sp[0] && sp[0] < sp[1], where, ": empty or negative span ", s.dump());
+    spans.push_back(sp);
+  }
+  return spans;
+}
+
+void check_spans_in_caption(const BoxAnnotation& b, int64_t caption_len, const std::string& where) {
+  for (const auto& s : b.spans)
+    GLIP_CHECK_INPUT(s[1] <= caption_len, where, ": span [", s[0], ", ", s[1], "] lies outside the caption (",
+                     caption_len, " characters)");
+}
+
+}  // namespace
+
+RecordSet read_mdetr(const std::string& json_path, const std::string& image_root) {
+  json doc = detail::load_json(json_path);
+  RecordSet set;
+  set.name = std::filesystem::path(json_path).stem().string();
+  const auto& images = detail::require_array(doc, "images", json_path);
+  std::map<int64_t, size_t> index;
+  for (const auto& im : images) {
+    Record r;
+    std::string where = json_path + ": image " + im.value("id", json(nullptr)).dump();
+    r.image_id = detail::require_int(im, "id", where);
+    r.image.path = detail::join_root(image_root, detail::require_string(im, "file_name", where));
+    r.width = im.value("width", int64_t{0});
+    r.height = im.value("height", int64_t{0});
+    r.caption = detail::require_string(im, "caption", where);
+    r.origin = where;
+    GLIP_CHECK_INPUT(index.emplace(r.image_id, set.records.size()).second, where, ": duplicate image id");
+    set.records.push_back(std::move(r));
+  }
+  for (const auto& a : detail::require_array(doc, "annotations", json_path)) {
+    std::string where = json_path + ": annotation " + a.value("id", json(nullptr)).dump();
+    int64_t image_id = detail::require_int(a, "image_id", where);
+    auto it = index.find(image_id);
+    GLIP_CHECK_INPUT(it != index.end(), where, ": image_id ", image_id, " is not in 'images'");
+    if (a.value("iscrowd", 0) != 0) continue;
+    Record& r = set.records[it->second];
+    BoxAnnotation b;
+    b.xyxy = detail::xywh_to_xyxy(detail::require_box(a, "bbox", where));
+    b.category_id = a.value("category_id", int64_t{0});
+    b.spans = read_spans(a.contains("tokens_positive") ? a["tokens_positive"] : json::array(), where);
+    check_spans_in_caption(b, detail::utf8_length(r.caption), where);
+    r.boxes.push_back(std::move(b));
+  }
+  return set;
+}
+
+RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root) {
+  std::ifstream in(jsonl_path);
+  GLIP_CHECK_INPUT(in.good(), "cannot open ODVG file '", jsonl_path, "'");
+  RecordSet set;
+  set.name = std::filesystem::path(jsonl_path).stem().string();
+  std::map<int64_t, std::string> categories;
+  std::string line;
+  int64_t line_no = 0;
+  bool any_grounding = false, any_detection = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::string where = jsonl_path + ":" + std::to_string(line_no);
+    json j = detail::parse_json(line, where);
+    Record r;
+    r.image_id = line_no;
+    r.image.path = detail::join_root(image_root, detail::require_string(j, "filename", where));
+    r.width = j.value("width", int64_t{0});
+    r.height = j.value("height", int64_t{0});
+    r.origin = where;
+    if (j.contains("grounding")) {
+      any_grounding = true;
+      const auto& g = j["grounding"];
+      r.caption = detail::require_string(g, "caption", where);
+      for (const auto& reg : detail::require_array(g, "regions", where)) {
+        BoxAnnotation b;
+        b.xyxy = detail::require_box(reg, "bbox", where);
+        b.spans = read_spans(reg.contains("tokens_positive") ? reg["tokens_positive"] : json::array(), where);
+        check_spans_in_caption(b, detail::utf8_length(r.caption), where);
+        r.boxes.push_back(std::move(b));
+      }
+    } else if (j.contains("detection")) {
+      any_detection = true;
+      for (const auto& inst : detail::require_array(j["detection"], "instances", where)) {
+        BoxAnnotation b;
+        b.xyxy = detail::require_box(inst, "bbox", where);
+        b.category_id = detail::require_int(inst, "label", where);
+        if (inst.contains("category") && inst["category"].is_string())
+          categories[b.category_id] = inst["category"].get<std::string>();
+        r.boxes.push_back(std::move(b));
+      }
+    } else {
+      throw InputError(str_cat(where, ": expected a 'grounding' or 'detection' object"));
+    }
+    set.records.push_back(std::move(r));
+  }
+  GLIP_CHECK_INPUT(!(any_grounding && any_detection), jsonl_path,
+                   ": mixes 'grounding' and 'detection' lines; use one kind per file");
+  set.is_detection = any_detection;
+  for (const auto& [id, name] : categories) set.categories.push_back({id, name});
+  return set;
+}
+
+RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const PseudoFilter& filter) {
+  RecordSet set;
+  set.name = "pseudo";
+  for (const auto& path : jsonl_paths) {
+    std::ifstream in(path);
+    GLIP_CHECK_INPUT(in.good(), "cannot open pseudo-label shard '", path, "'");
+    std::string line;
+    int64_t line_no = 0;
+    const auto dir = std::filesystem::path(path).parent_path();
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      std::string where = path + ":" + std::to_string(line_no);
+      json j = detail::parse_json(line, where);
+      Record r;
+      r.image_id = detail::require_int(j, "image_id", where);
+      const auto& img = j.at("image");
+      GLIP_CHECK_INPUT(img.is_object(), where, ": 'image' must be an object {\"tar\", \"member\"} or {\"path\"}");
+      if (img.contains("tar")) {
+        r.image.path = detail::join_root(dir.string(), detail::require_string(img, "tar", where));
+        r.image.member = detail::require_string(img, "member", where);
+      } else {
+        r.image.path = detail::join_root(dir.string(), detail::require_string(img, "path", where));
+      }
+      r.width = j.value("width", int64_t{0});
+      r.height = j.value("height", int64_t{0});
+      r.caption = detail::require_string(j, "caption", where);
+      r.origin = where;
+      const int64_t len = detail::utf8_length(r.caption);
+      for (const auto& p : detail::require_array(j, "phrases", where)) {
+        std::vector<Span> spans = read_spans(json::array({detail::require_span(p, "span", where)}), where);
+        const auto& boxes = detail::require_array(p, "boxes", where);
+        const auto& scores = detail::require_array(p, "scores", where);
+        GLIP_CHECK_INPUT(boxes.size() == scores.size(), where, ": a phrase has ", boxes.size(), " boxes but ",
+                         scores.size(), " scores");
+        for (size_t k = 0; k < boxes.size(); ++k) {
+          BoxAnnotation b;
+          b.xyxy = detail::box_from_json(boxes[k], where);
+          b.score = scores[k].get<float>();
+          b.spans = spans;
+          check_spans_in_caption(b, len, where);
+          if (b.score >= filter.min_score) r.boxes.push_back(std::move(b));
+        }
+      }
+      if (static_cast<int>(r.boxes.size()) >= filter.min_boxes) set.records.push_back(std::move(r));
+    }
+  }
+  return set;
+}
+
+}  // namespace glip::data

@@ -1,0 +1,78 @@
+#include "data/json_util.h"
+
+#include <cmath>
+
+#include "glip/core/error.h"
+#include "glip/core/fs.h"
+
+namespace glip::data::detail {
+
+using nlohmann::json;
+
+json parse_json(const std::string& text, const std::string& where) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw InputError(str_cat(where, ": invalid JSON at byte ", e.byte, ": ", e.what()));
+  }
+}
+
+json load_json(const std::string& path) { return parse_json(read_file(path), path); }
+
+const json& require_array(const json& obj, const char* key, const std::string& where) {
+  GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
+  GLIP_CHECK_INPUT(obj[key].is_array(), where, ": key '", key, "' must be a list, got ", obj[key].type_name());
+  return obj[key];
+}
+
+int64_t require_int(const json& obj, const char* key, const std::string& where) {
+  GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
+  GLIP_CHECK_INPUT(obj[key].is_number_integer(), where, ": key '", key, "' must be an integer, got ",
+                   obj[key].dump());
+  return obj[key].get<int64_t>();
+}
+
+std::string require_string(const json& obj, const char* key, const std::string& where) {
+  GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
+  GLIP_CHECK_INPUT(obj[key].is_string(), where, ": key '", key, "' must be a string, got ", obj[key].dump());
+  return obj[key].get<std::string>();
+}
+
+std::array<float, 4> box_from_json(const json& v, const std::string& where) {
+  GLIP_CHECK_INPUT(v.is_array() && v.size() == 4, where, ": a box must be 4 numbers, got ", v.dump());
+  std::array<float, 4> b{};
+  for (size_t k = 0; k < 4; ++k) {
+    GLIP_CHECK_INPUT(v[k].is_number() && std::isfinite(v[k].get<double>()), where,
+                     ": a box must be 4 finite numbers, got ", v.dump());
+    b[k] = v[k].get<float>();
+  }
+  return b;
+}
+
+std::array<float, 4> require_box(const json& obj, const char* key, const std::string& where) {
+  GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
+  return box_from_json(obj[key], where + " '" + key + "'");
+}
+
+Span require_span(const json& obj, const char* key, const std::string& where) {
+  GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
+  const auto& v = obj[key];
+  GLIP_CHECK_INPUT(v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer(), where,
+                   ": key '", key, "' must be [start, end], got ", v.dump());
+  return {v[0].get<int64_t>(), v[1].get<int64_t>()};
+}
+
+std::array<float, 4> xywh_to_xyxy(const std::array<float, 4>& b) { return {b[0], b[1], b[0] + b[2], b[1] + b[3]}; }
+
+std::string join_root(const std::string& root, const std::string& rel) {
+  if (root.empty() || (!rel.empty() && rel[0] == '/')) return rel;
+  return root.back() == '/' ? root + rel : root + "/" + rel;
+}
+
+int64_t utf8_length(const std::string& s) {
+  int64_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace glip::data::detail

@@ -1,0 +1,30 @@
+// JSON access helpers for the dataset readers: every failure names the file/line and the key.
+#pragma once
+#include <array>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "glip/data/record.h"
+
+namespace glip::data::detail {
+
+/** Reads and parses a JSON file; a syntax error names the file and the byte position. */
+nlohmann::json load_json(const std::string& path);
+/** Parses JSON text; errors name `where`. */
+nlohmann::json parse_json(const std::string& text, const std::string& where);
+
+const nlohmann::json& require_array(const nlohmann::json& obj, const char* key, const std::string& where);
+int64_t require_int(const nlohmann::json& obj, const char* key, const std::string& where);
+std::string require_string(const nlohmann::json& obj, const char* key, const std::string& where);
+/** A 4-number box under `key` (as written: xywh or xyxy, the caller knows). */
+std::array<float, 4> require_box(const nlohmann::json& obj, const char* key, const std::string& where);
+std::array<float, 4> box_from_json(const nlohmann::json& v, const std::string& where);
+Span require_span(const nlohmann::json& obj, const char* key, const std::string& where);
+
+std::array<float, 4> xywh_to_xyxy(const std::array<float, 4>& b);
+/** `root`/`rel`, or `rel` alone when it is absolute or root is empty. */
+std::string join_root(const std::string& root, const std::string& rel);
+/** Number of Unicode code points of valid UTF-8 (continuation bytes are not counted). */
+int64_t utf8_length(const std::string& s);
+
+}  // namespace glip::data::detail

@@ -1,0 +1,144 @@
+#include "glip/data/readers.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "common/test_utils.h"
+#include "glip/core/error.h"
+#include "glip/core/fs.h"
+#include "glip/io/tar.h"
+
+namespace glip::data {
+namespace {
+
+std::string expect_input_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an InputError";
+  return "";
+}
+
+}  // namespace
+
+TEST(Readers, Mdetr) {
+  auto dir = test::temp_dir("mdetr");
+  write_file_atomic(dir + "/g.json", R"({"images": [
+    {"id": 7, "file_name": "a.jpg", "height": 20, "width": 30, "caption": "a red star left of a blue ring"}],
+    "annotations": [
+    {"id": 1, "image_id": 7, "bbox": [1, 2, 3, 4], "tokens_positive": [[0, 10]], "category_id": 1},
+    {"id": 2, "image_id": 7, "bbox": [5, 5, 2, 2], "tokens_positive": [[19, 30]], "category_id": 1},
+    {"id": 3, "image_id": 7, "bbox": [0, 0, 9, 9], "tokens_positive": [[0, 1]], "iscrowd": 1}]})");
+  auto set = read_mdetr(dir + "/g.json", "/imgs");
+  ASSERT_EQ(set.records.size(), 1u);
+  const auto& r = set.records[0];
+  EXPECT_EQ(r.image.path, "/imgs/a.jpg");
+  ASSERT_EQ(r.boxes.size(), 2u);
+  EXPECT_EQ(r.boxes[0].xyxy, (std::array<float, 4>{1, 2, 4, 6}));
+  EXPECT_EQ(r.caption.substr(19, 11), "a blue ring");
+  EXPECT_EQ(r.boxes[1].spans[0], (Span{19, 30}));
+
+  write_file_atomic(dir + "/bad.json", R"({"images": [{"id": 1, "file_name": "a.jpg", "caption": "abc"}],
+    "annotations": [{"id": 1, "image_id": 1, "bbox": [0, 0, 1, 1], "tokens_positive": [[0, 9]]}]})");
+  auto m = expect_input_error([&] { read_mdetr(dir + "/bad.json", ""); });
+  EXPECT_NE(m.find("bad.json: annotation 1: span [0, 9] lies outside the caption"), std::string::npos) << m;
+  write_file_atomic(dir + "/syntax.json", "{\"images\": [1, 2,");
+  m = expect_input_error([&] { read_mdetr(dir + "/syntax.json", ""); });
+  EXPECT_NE(m.find("syntax.json: invalid JSON at byte"), std::string::npos) << m;
+}
+
+TEST(Readers, CocoAndLvis) {
+  auto dir = test::temp_dir("coco");
+  write_file_atomic(dir + "/c.json", R"({"images": [{"id": 1, "file_name": "x/1.jpg", "height": 10, "width": 10},
+    {"id": 2, "file_name": "2.jpg"}], "categories": [{"id": 3, "name": "star"}, {"id": 5, "name": "ring"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": 5, "bbox": [0, 0, 4, 4], "iscrowd": 0},
+                    {"id": 2, "image_id": 1, "category_id": 3, "bbox": [1, 1, 4, 4], "iscrowd": 1}]})");
+  auto set = read_coco_detection(dir + "/c.json", "root");
+  EXPECT_TRUE(set.is_detection);
+  ASSERT_EQ(set.categories.size(), 2u);
+  EXPECT_EQ(set.categories[1].name, "ring");
+  ASSERT_EQ(set.records.size(), 2u);
+  EXPECT_EQ(set.records[0].image.path, "root/x/1.jpg");
+  ASSERT_EQ(set.records[0].boxes.size(), 1u);  // the crowd box is dropped
+  EXPECT_EQ(set.records[0].boxes[0].category_id, 5);
+
+  write_file_atomic(dir + "/l.json", R"({"images": [{"id": 1, "coco_url": "http://h/val2017/000000000001.jpg",
+    "height": 10, "width": 10, "neg_category_ids": [], "not_exhaustive_category_ids": []}],
+    "categories": [{"id": 1, "name": "red_star", "frequency": "r"}], "annotations": []})");
+  auto lvis = read_lvis(dir + "/l.json", "/coco");
+  EXPECT_EQ(lvis.records[0].image.path, "/coco/val2017/000000000001.jpg");
+
+  write_file_atomic(dir + "/bad.json", R"({"images": [{"id": 1, "file_name": "a"}], "categories": [],
+    "annotations": [{"id": 4, "image_id": 1, "category_id": 9, "bbox": [0, 0, 1, 1]}]})");
+  auto m = expect_input_error([&] { read_coco_detection(dir + "/bad.json", ""); });
+  EXPECT_NE(m.find("annotation 4: category_id 9 is not in 'categories'"), std::string::npos) << m;
+  write_file_atomic(dir + "/bad2.json", R"({"images": [{"id": 1, "file_name": "a"}], "categories": [{"id": 9, "name": "x"}],
+    "annotations": [{"id": 4, "image_id": 1, "category_id": 9, "bbox": [0, 0, 1]}]})");
+  m = expect_input_error([&] { read_coco_detection(dir + "/bad2.json", ""); });
+  EXPECT_NE(m.find("bbox"), std::string::npos) << m;
+}
+
+TEST(Readers, OdvgGroundingAndDetection) {
+  auto dir = test::temp_dir("odvg");
+  write_file_atomic(dir + "/g.jsonl",
+                    "{\"filename\": \"a.jpg\", \"height\": 5, \"width\": 6, \"grounding\": {\"caption\": \"a cat\", "
+                    "\"regions\": [{\"bbox\": [0, 0, 2, 2], \"phrase\": \"a cat\", \"tokens_positive\": [[0, 5]]}]}}\n"
+                    "\n");
+  auto g = read_odvg(dir + "/g.jsonl", "");
+  ASSERT_EQ(g.records.size(), 1u);
+  EXPECT_FALSE(g.is_detection);
+  EXPECT_EQ(g.records[0].boxes[0].xyxy, (std::array<float, 4>{0, 0, 2, 2}));
+  write_file_atomic(dir + "/d.jsonl",
+                    "{\"filename\": \"b.jpg\", \"detection\": {\"instances\": [{\"bbox\": [1, 1, 3, 3], \"label\": 2, "
+                    "\"category\": \"dog\"}]}}\n{\"filename\": \"c.jpg\"}\n");
+  auto m = expect_input_error([&] { read_odvg(dir + "/d.jsonl", ""); });
+  EXPECT_NE(m.find("d.jsonl:2: expected a 'grounding' or 'detection' object"), std::string::npos) << m;
+}
+
+TEST(Readers, PseudoShardsApplyOfficialFilters) {
+  auto dir = test::temp_dir("pseudo");
+  write_file_atomic(dir + "/p.jsonl",
+                    "{\"image_id\": 1, \"image\": {\"tar\": \"w.tar\", \"member\": \"000001.jpg\"}, \"caption\": "
+                    "\"a red star\", \"phrases\": [{\"span\": [0, 10], \"boxes\": [[0,0,5,5],[1,1,2,2]], \"scores\": "
+                    "[0.9, 0.3]}]}\n"
+                    "{\"image_id\": 2, \"image\": {\"path\": \"b.jpg\"}, \"caption\": \"a ring\", \"phrases\": "
+                    "[{\"span\": [0, 6], \"boxes\": [[0,0,5,5]], \"scores\": [0.2]}]}\n");
+  auto set = read_pseudo_shards({dir + "/p.jsonl"});
+  ASSERT_EQ(set.records.size(), 1u);  // the second has no box over 0.5 left
+  EXPECT_EQ(set.records[0].boxes.size(), 1u);
+  EXPECT_EQ(set.records[0].image.path, dir + "/w.tar");
+  EXPECT_EQ(set.records[0].image.member, "000001.jpg");
+  auto all = read_pseudo_shards({dir + "/p.jsonl"}, PseudoFilter{0.0f, 0});
+  EXPECT_EQ(all.records.size(), 2u);
+}
+
+TEST(Readers, WebDatasetTar) {
+  auto dir = test::temp_dir("wds");
+  write_file_atomic(dir + "/src/000000.txt", "a dotted green heart\n");
+  write_file_atomic(dir + "/src/000000.jpg", "not really a jpeg");
+  write_file_atomic(dir + "/src/000001.json", R"({"caption": "a blue ring"})");
+  write_file_atomic(dir + "/src/000001.png", "png bytes");
+  write_file_atomic(dir + "/src/000002.txt", "caption without image");
+  ASSERT_EQ(std::system(("cd " + dir + "/src && tar -cf ../s.tar 000000.txt 000000.jpg 000001.json 000001.png "
+                         "000002.txt").c_str()), 0);
+  auto set = read_webdataset({dir + "/s.tar"});
+  ASSERT_EQ(set.records.size(), 2u);
+  EXPECT_EQ(set.records[0].caption, "a dotted green heart");
+  EXPECT_EQ(set.records[0].image.member, "000000.jpg");
+  EXPECT_EQ(set.records[1].caption, "a blue ring");
+  auto members = io::list_tar(dir + "/s.tar");
+  ASSERT_EQ(members.size(), 5u);
+  EXPECT_EQ(io::read_tar_member(dir + "/s.tar", members[1]), "not really a jpeg");
+  std::string bytes = read_file(dir + "/s.tar");
+  write_file_atomic(dir + "/cut.tar", bytes.substr(0, 700));
+  EXPECT_THROW(io::list_tar(dir + "/cut.tar"), InputError);
+  bytes[100] ^= 0x55;  // corrupt the first header
+  write_file_atomic(dir + "/corrupt.tar", bytes);
+  auto m = expect_input_error([&] { io::list_tar(dir + "/corrupt.tar"); });
+  EXPECT_NE(m.find("corrupt.tar: corrupt tar header at byte 0"), std::string::npos) << m;
+}
+
+}  // namespace glip::data
