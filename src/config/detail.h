@@ -1,0 +1,50 @@
+// Private pieces of the config system shared by its .cpp files (yaml-cpp stays out of the public headers).
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "glip/config/visitor.h"
+
+namespace glip::config::detail {
+
+/** A merged YAML tree plus, for each dotted key path, the source (file name or "--set") that set it. */
+struct Tree {
+  YAML::Node root;                            ///< a map (possibly empty)
+  std::map<std::string, std::string> origin;  ///< dotted path -> source; lookups use the longest prefix
+  std::vector<std::string> errors;            ///< problems found while reading files and overrides
+
+  /** The source that set `path` (or one of its parents), "" when none. */
+  std::string source_of(const std::string& path) const;
+};
+
+/** Reads `path` and its `_base_` chain into one tree (errors are collected, not thrown). */
+Tree read_file_tree(const std::string& path);
+/** Parses YAML text (may contain `_base_`, resolved relative to the current folder). */
+Tree read_string_tree(const std::string& text, const std::string& source);
+/** Applies "a.b.c=value" overrides onto the tree (errors are collected). */
+void apply_overrides(Tree& tree, const std::vector<std::string>& overrides);
+
+/** Visits `cfg` with the tree's values, checks every constraint and throws one InputError listing all problems. */
+void apply_tree(const Tree& tree, const VisitFn& cfg);
+
+/** Levenshtein distance. */
+size_t edit_distance(const std::string& a, const std::string& b);
+
+/** Scalar parsing shared by the loader: returns false when `text` is not a valid value of the type. */
+bool parse_bool(const std::string& text, bool& out);
+bool parse_int(const std::string& text, int64_t& out);
+bool parse_double(const std::string& text, double& out);
+/** Shortest text that reads back to the same double ("0.1", "1.0", "1e-05", ".inf", ".nan"). */
+std::string format_double(double x);
+
+/** The problem with value `text` under constraint `c` ("" when fine). `numeric` selects the range check. */
+std::string check_string(const Constraint& c, const std::string& text);
+std::string check_number(const Constraint& c, double x, const std::string& text);
+
+/** Type names used in errors and docs: "int", "list of float", "one of [a, b]". */
+std::string describe_type(const char* base, const Constraint& c);
+
+}  // namespace glip::config::detail

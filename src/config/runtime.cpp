@@ -1,0 +1,33 @@
+#include "glip/config/runtime.h"
+
+#include <ATen/Parallel.h>
+#include <torch/utils.h>
+
+#include <thread>
+
+#include "glip/core/device.h"
+#include "glip/core/logging.h"
+
+namespace glip::config {
+
+void RuntimeConfig::visit(Visitor& v) {
+  v("device", device, "where tensors live: auto (first GPU if any, else CPU), cpu, cuda or cuda:N",
+    check("auto|cpu|cuda|cuda:N", device_spec_problem));
+  v("num_threads", num_threads, "threads for intra-op parallelism; 0 = all cores", at_least(0));
+  v("seed", seed, "random seed (torch, data order, rendering)", at_least(0));
+  v("work_dir", work_dir, "folder for outputs: config.yaml, env.json, log.txt, metrics.jsonl, checkpoints");
+  v("log_level", log_level, "console and log-file level", one_of({"debug", "info", "warn", "error", "off"}));
+}
+
+RuntimeState apply_runtime(const RuntimeConfig& rt) {
+  RuntimeState st;
+  log::set_level(log::parse_level(rt.log_level));
+  st.device = resolve_device(rt.device);
+  unsigned hw = std::thread::hardware_concurrency();
+  st.num_threads = rt.num_threads > 0 ? static_cast<int>(rt.num_threads) : static_cast<int>(hw > 0 ? hw : 1);
+  at::set_num_threads(st.num_threads);
+  torch::manual_seed(static_cast<uint64_t>(rt.seed));
+  return st;
+}
+
+}  // namespace glip::config

@@ -1,0 +1,232 @@
+// YAML files with `_base_` inheritance, deep merging and `--set` overrides, tracking which source set each key.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/detail.h"
+#include "glip/core/error.h"
+
+namespace glip::config::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string join_path(const std::string& prefix, const std::string& key) {
+  return prefix.empty() ? key : prefix + "." + key;
+}
+
+/** Forgets the origins of `path` and everything below it. */
+void erase_below(std::map<std::string, std::string>& origin, const std::string& path) {
+  origin.erase(path);
+  const std::string pre = path + ".";
+  for (auto it = origin.lower_bound(pre); it != origin.end() && it->first.compare(0, pre.size(), pre) == 0;)
+    it = origin.erase(it);
+}
+
+/** Records `source` as the origin of `path` and of every key below it. */
+void mark(std::map<std::string, std::string>& origin, const std::string& path, const YAML::Node& node,
+          const std::string& source) {
+  origin[path] = source;
+  if (node.IsMap())
+    for (const auto& kv : node) mark(origin, path + "." + kv.first.as<std::string>(), kv.second, source);
+}
+
+/** Deep-merges map `child` into map `into` (child wins; maps merge, everything else replaces). */
+void merge_into(YAML::Node into, const YAML::Node& child, const std::string& prefix, const std::string& source,
+                std::map<std::string, std::string>& origin) {
+  for (const auto& kv : child) {
+    const std::string key = kv.first.as<std::string>();
+    if (prefix.empty() && key == "_base_") continue;
+    const std::string path = join_path(prefix, key);
+    YAML::Node existing;
+    for (const auto& e : into)
+      if (e.first.as<std::string>() == key) existing.reset(e.second);
+    if (existing && existing.IsMap() && kv.second.IsMap()) {
+      origin[path] = source;
+      merge_into(existing, kv.second, path, source, origin);
+    } else {
+      erase_below(origin, path);
+      into[key] = YAML::Clone(kv.second);
+      mark(origin, path, kv.second, source);
+    }
+  }
+}
+
+std::string yaml_error(const std::string& source, const YAML::Exception& e) {
+  std::string what = e.msg.empty() ? e.what() : e.msg;
+  if (e.mark.is_null()) return source + ": YAML syntax error: " + what;
+  return str_cat(source, ": YAML syntax error at line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ",
+                 what);
+}
+
+/** Parses one document; on error records it and returns an empty map. */
+YAML::Node parse(const std::string& text, const std::string& source, std::vector<std::string>& errors) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    errors.push_back(yaml_error(source, e));
+    return YAML::Node(YAML::NodeType::Map);
+  }
+  if (!doc || doc.IsNull()) return YAML::Node(YAML::NodeType::Map);
+  if (!doc.IsMap()) {
+    errors.push_back(source + ": expected a map of keys at the top level");
+    return YAML::Node(YAML::NodeType::Map);
+  }
+  return doc;
+}
+
+void load_into(Tree& tree, const YAML::Node& doc, const std::string& source, const fs::path& dir,
+               std::vector<std::string>& chain);
+
+/** Reads file `path` (with its bases) and merges it into the tree. */
+void load_file_into(Tree& tree, const std::string& path, const std::string& included_by,
+                    std::vector<std::string>& chain) {
+  for (const auto& c : chain) {
+    if (fs::weakly_canonical(c) == fs::weakly_canonical(path)) {
+      std::string cycle;
+      for (const auto& x : chain) cycle += x + " -> ";
+      tree.errors.push_back(included_by + ": _base_ cycle: " + cycle + path);
+      return;
+    }
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in.good() || fs::is_directory(path)) {
+    if (included_by.empty())
+      tree.errors.push_back("config file '" + path + "' does not exist");
+    else
+      tree.errors.push_back(included_by + ": _base_ file '" + path + "' does not exist");
+    return;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  YAML::Node doc = parse(ss.str(), path, tree.errors);
+  chain.push_back(path);
+  load_into(tree, doc, path, fs::path(path).parent_path(), chain);
+  chain.pop_back();
+}
+
+void load_into(Tree& tree, const YAML::Node& doc, const std::string& source, const fs::path& dir,
+               std::vector<std::string>& chain) {
+  std::vector<std::string> bases;
+  for (const auto& kv : doc) {
+    if (kv.first.as<std::string>() != "_base_") continue;
+    const YAML::Node& b = kv.second;
+    bool ok = b.IsScalar() || b.IsSequence();
+    if (b.IsSequence())
+      for (const auto& e : b) ok = ok && e.IsScalar();
+    if (!ok) {
+      tree.errors.push_back(source + ": '_base_' must be a path or a list of paths");
+      continue;
+    }
+    if (b.IsScalar()) bases.push_back(b.as<std::string>());
+    for (const auto& e : b) bases.push_back(e.as<std::string>());
+  }
+  for (const auto& b : bases) {
+    fs::path p = fs::path(b).is_absolute() ? fs::path(b) : (dir / b);
+    load_file_into(tree, p.lexically_normal().string(), source, chain);
+  }
+  merge_into(tree.root, doc, "", source, tree.origin);
+}
+
+bool is_index(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+std::string Tree::source_of(const std::string& path) const {
+  std::string p = path;
+  while (true) {
+    auto it = origin.find(p);
+    if (it != origin.end()) return it->second;
+    size_t dot = p.rfind('.');
+    if (dot == std::string::npos) return "";
+    p.resize(dot);
+  }
+}
+
+Tree read_file_tree(const std::string& path) {
+  Tree tree;
+  tree.root = YAML::Node(YAML::NodeType::Map);
+  std::vector<std::string> chain;
+  load_file_into(tree, path, "", chain);
+  return tree;
+}
+
+Tree read_string_tree(const std::string& text, const std::string& source) {
+  Tree tree;
+  tree.root = YAML::Node(YAML::NodeType::Map);
+  std::vector<std::string> chain;
+  YAML::Node doc = parse(text, source, tree.errors);
+  load_into(tree, doc, source, fs::current_path(), chain);
+  return tree;
+}
+
+void apply_overrides(Tree& tree, const std::vector<std::string>& overrides) {
+  for (const auto& ov : overrides) {
+    const size_t eq = ov.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      tree.errors.push_back("--set '" + ov + "': expected KEY=VALUE, e.g. solver.base_lr=0.01");
+      continue;
+    }
+    const std::string key = ov.substr(0, eq), text = ov.substr(eq + 1);
+    YAML::Node value;
+    if (text.empty()) {
+      value = YAML::Node(std::string());
+    } else {
+      try {
+        value = YAML::Load(text);
+      } catch (const YAML::Exception& e) {
+        tree.errors.push_back(yaml_error("--set '" + ov + "'", e));
+        continue;
+      }
+    }
+    std::vector<std::string> parts;
+    std::stringstream ks(key);
+    for (std::string part; std::getline(ks, part, '.');) parts.push_back(part);
+    bool bad = parts.empty() || key.back() == '.';
+    for (const auto& p : parts) bad = bad || p.empty();
+    if (bad) {
+      tree.errors.push_back("--set '" + ov + "': malformed key '" + key + "'");
+      continue;
+    }
+    YAML::Node node = tree.root;
+    std::string path;
+    bool failed = false;
+    for (size_t i = 0; i < parts.size() && !failed; ++i) {
+      const std::string& part = parts[i];
+      const bool last = i + 1 == parts.size();
+      path = join_path(path, part);
+      if (!tree.origin.count(path)) tree.origin[path] = "--set";
+      if (node.IsSequence() && is_index(part)) {
+        const size_t idx = std::stoul(part);
+        if (idx >= node.size()) {
+          tree.errors.push_back(str_cat("--set '", ov, "': index ", idx, " is out of range (the list has ",
+                                        node.size(), " elements)"));
+          failed = true;
+          break;
+        }
+        if (last) node[idx] = value;
+        node.reset(node[idx]);
+      } else {
+        if (!node.IsMap()) node = YAML::Node(YAML::NodeType::Map);  // unreachable for the root
+        YAML::Node child = node[part];
+        if (last) {
+          node[part] = value;
+        } else if (!child.IsMap() && !child.IsSequence()) {
+          node[part] = YAML::Node(YAML::NodeType::Map);
+        }
+        node.reset(node[part]);
+      }
+    }
+    if (failed) continue;
+    erase_below(tree.origin, path);
+    mark(tree.origin, path, value, "--set");
+  }
+}
+
+}  // namespace glip::config::detail

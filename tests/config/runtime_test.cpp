@@ -1,0 +1,62 @@
+// RuntimeConfig and device selection.
+#include "glip/config/runtime.h"
+
+#include <ATen/Parallel.h>
+#include <gtest/gtest.h>
+#include <torch/cuda.h>
+
+#include "glip/config/config.h"
+#include "glip/core/device.h"
+#include "glip/core/error.h"
+
+namespace glip {
+namespace {
+
+TEST(Device, ParsesSpecs) {
+  EXPECT_EQ(device_spec_problem("auto"), "");
+  EXPECT_EQ(device_spec_problem("cpu"), "");
+  EXPECT_EQ(device_spec_problem("cuda"), "");
+  EXPECT_EQ(device_spec_problem("cuda:12"), "");
+  EXPECT_EQ(device_spec_problem("cuda:"), "expected auto|cpu|cuda|cuda:N, got 'cuda:'");
+  EXPECT_EQ(device_spec_problem("cuda:x"), "expected auto|cpu|cuda|cuda:N, got 'cuda:x'");
+  EXPECT_EQ(device_spec_problem("gpu"), "expected auto|cpu|cuda|cuda:N, got 'gpu'");
+  EXPECT_TRUE(resolve_device("cpu").is_cpu());
+}
+
+TEST(Device, CudaRequestedButAbsentIsAnInputError) {
+  if (torch::cuda::is_available()) {
+    EXPECT_TRUE(resolve_device("auto").is_cuda());
+    EXPECT_THROW(resolve_device("cuda:99"), InputError);
+    return;
+  }
+  EXPECT_TRUE(resolve_device("auto").is_cpu());
+  try {
+    resolve_device("cuda:1");
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "device 'cuda:1' requested but CUDA is not available (this LibTorch has no CUDA support or no GPU "
+              "is visible); use device: cpu or auto");
+  }
+  EXPECT_THROW(resolve_device("tpu"), InputError);
+}
+
+TEST(Runtime, AppliesThreadsAndSeed) {
+  config::RuntimeConfig rt;
+  config::load_string(rt, "device: cpu\nnum_threads: 1\nseed: 7\nlog_level: warn\n");
+  config::RuntimeState st = config::apply_runtime(rt);
+  EXPECT_EQ(at::get_num_threads(), 1);
+  EXPECT_EQ(st.num_threads, 1);
+  EXPECT_TRUE(st.device.is_cpu());
+  at::Tensor a = at::rand({4});
+  config::apply_runtime(rt);
+  EXPECT_TRUE(at::equal(a, at::rand({4})));  // the same seed gives the same numbers
+  rt.num_threads = 0;
+  rt.log_level = "info";
+  st = config::apply_runtime(rt);
+  EXPECT_GE(st.num_threads, 1);
+  EXPECT_EQ(at::get_num_threads(), st.num_threads);
+}
+
+}  // namespace
+}  // namespace glip
