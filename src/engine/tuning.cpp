@@ -1,0 +1,65 @@
+#include "glip/engine/tuning.h"
+
+#include "glip/core/error.h"
+
+namespace glip::engine {
+namespace {
+
+bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+bool contains(const std::string& s, const char* p) { return s.find(p) != std::string::npos; }
+
+bool linear_probe_trains(const std::string& name) {
+  if (!starts_with(name, "rpn.")) return false;
+  const std::string rel = name.substr(4);
+  for (const char* k : {"bbox_pred", "cls_logits", "centerness", "cosine_scale", "dot_product_projection_text",
+                        "head.log_scale", "head.bias_lang", "head.bias0"}) {
+    if (contains(rel, k)) return true;
+  }
+  return false;
+}
+
+bool in_frozen_stage(const std::string& name, int64_t at) {
+  if (at < 0 || !starts_with(name, "backbone.body.")) return false;
+  const std::string rel = name.substr(14);
+  // Swin Transformer.
+  if (starts_with(rel, "patch_embed.")) return true;
+  if (rel == "absolute_pos_embed") return at >= 1;
+  if (starts_with(rel, "layers.")) {
+    const int64_t idx = std::stoll(rel.substr(7, rel.find('.', 7) - 7));
+    return at >= 2 && idx <= at - 2;
+  }
+  // ResNet: stage 0 is the stem.
+  if (starts_with(rel, "stem.")) return at >= 1;
+  if (starts_with(rel, "layer")) {
+    const size_t dot = rel.find('.');
+    const std::string num = rel.substr(5, dot - 5);
+    if (!num.empty() && num.find_first_not_of("0123456789") == std::string::npos) return std::stoll(num) < at;
+  }
+  return false;
+}
+
+}  // namespace
+
+int64_t apply_training_mode(const std::vector<std::pair<std::string, at::Tensor>>& named_params,
+                            const std::string& mode, int64_t freeze_conv_body_at) {
+  GLIP_CHECK_INPUT(mode == "full" || mode == "linear_prob" || mode == "language_prompt_v2",
+                   "training mode '", mode, "' is unknown; expected full, linear_prob or language_prompt_v2");
+  int64_t trainable = 0;
+  for (const auto& [name, p] : named_params) {
+    bool train = true;
+    if (mode == "linear_prob") {
+      train = linear_probe_trains(name);
+    } else if (mode == "language_prompt_v2") {
+      train = starts_with(name, "rpn.") && contains(name, "tunable_linear");
+    }
+    if (in_frozen_stage(name, freeze_conv_body_at)) train = false;
+    at::Tensor t = p;
+    t.set_requires_grad(train);
+    trainable += train ? 1 : 0;
+  }
+  GLIP_CHECK_INPUT(trainable > 0, "training mode '", mode, "' (freeze_conv_body_at ", freeze_conv_body_at,
+                   ") leaves no trainable parameter in the model");
+  return trainable;
+}
+
+}  // namespace glip::engine

@@ -1,0 +1,172 @@
+// Data parallel: environment parsing, bucketed gradient averaging overlapped with backward, the sampler,
+// 2 processes (Gloo over TCP) against 1 process with the same global batch, and a dying rank.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "child_process.h"
+#include "common/test_utils.h"
+#include "glip/core/error.h"
+#include "glip/core/fs.h"
+#include "glip/engine/grad_sync.h"
+#include "glip/io/safetensors.h"
+#include "toy_task.h"
+
+namespace glip::engine {
+namespace {
+
+class ScopedEnv {
+ public:
+  explicit ScopedEnv(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {
+    for (const auto& [k, v] : vars_) ::setenv(k.c_str(), v.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    for (const auto& [k, v] : vars_) ::unsetenv(k.c_str());
+  }
+
+ private:
+  std::map<std::string, std::string> vars_;
+};
+
+TEST(DistEnv, TorchrunSlurmAndErrors) {
+  EXPECT_EQ(first_slurm_host("gpu[03-05,9],cpu1"), "gpu03");
+  EXPECT_EQ(first_slurm_host("node7,node8"), "node7");
+  EXPECT_EQ(first_slurm_host("a[1,4]"), "a1");
+  {
+    ScopedEnv e({{"RANK", "1"}, {"WORLD_SIZE", "4"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "10.0.0.2"},
+                 {"MASTER_PORT", "1234"}});
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_EQ(d.source, "torchrun");
+    EXPECT_EQ(d.rank, 1);
+    EXPECT_EQ(d.world_size, 4);
+    EXPECT_EQ(d.master_addr, "10.0.0.2");
+    EXPECT_EQ(d.master_port, 1234);
+  }
+  {
+    ScopedEnv e({{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "8"}, {"SLURM_LOCALID", "1"},
+                 {"SLURM_NODELIST", "gpu[10-11]"}});
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_EQ(d.source, "slurm");
+    EXPECT_EQ(d.rank, 3);
+    EXPECT_EQ(d.local_rank, 1);
+    EXPECT_EQ(d.master_addr, "gpu10");
+  }
+  {
+    ScopedEnv e({{"RANK", "2"}, {"WORLD_SIZE", "2"}});
+    EXPECT_THROW(dist_env_from_environment(), InputError);
+  }
+  {
+    ScopedEnv e(std::map<std::string, std::string>{{"WORLD_SIZE", "two"}});
+    EXPECT_THROW(dist_env_from_environment(), InputError);
+  }
+}
+
+// A stand-in for a second rank holding the same gradients: the sum over "ranks" is twice the local value.
+class MirrorComm : public Comm {
+ public:
+  int rank() const override { return 0; }
+  int world_size() const override { return 2; }
+  std::shared_ptr<PendingOp> allreduce_sum_async(at::Tensor t) override {
+    ++launched;
+    t.mul_(2.0);
+    return make_single_process_comm()->allreduce_sum_async(t);
+  }
+  void broadcast(std::vector<at::Tensor>&, int) override {}
+  void barrier() override {}
+  int launched = 0;
+};
+
+TEST(GradSync, BucketsLaunchDuringBackwardAndAverage) {
+  torch::manual_seed(0);
+  torch::nn::Sequential net(torch::nn::Linear(4, 32), torch::nn::ReLU(), torch::nn::Linear(32, 32),
+                            torch::nn::ReLU(), torch::nn::Linear(32, 3));
+  at::Tensor unused = torch::zeros({5}, torch::requires_grad());
+  // The unused parameter comes first, so it sits in the last bucket (launched by finish()).
+  std::vector<at::Tensor> params = {unused};
+  for (const auto& p : net->parameters()) params.push_back(p);
+  auto comm = std::make_shared<MirrorComm>();
+  GradSync sync(comm, params, /*bucket_bytes=*/600);
+  EXPECT_GT(sync.num_buckets(), 2u);
+  const at::Tensor x = torch::randn({8, 4});
+  // Reference gradients without syncing.
+  sync.prepare(false);
+  net->forward(x).pow(2).mean().backward();
+  std::vector<at::Tensor> ref;
+  for (size_t i = 1; i < params.size(); ++i) ref.push_back(params[i].grad().clone());
+  EXPECT_EQ(comm->launched, 0);
+  for (auto& p : params) p.mutable_grad() = at::Tensor();
+  sync.prepare(true);
+  net->forward(x).pow(2).mean().backward();
+  EXPECT_GT(sync.launched_during_backward(), 0u);  // overlapped with backward
+  sync.finish();
+  EXPECT_EQ(comm->launched, static_cast<int>(sync.num_buckets()));
+  for (size_t i = 1; i < params.size(); ++i) EXPECT_ALL_CLOSE(params[i].grad(), ref[i - 1], 0, 0);
+  EXPECT_FALSE(unused.grad().defined());
+}
+
+TEST(StreamSampler, SameGlobalBatchesForAnyWorldSize) {
+  StreamSampler one(10, 4, 1, 1, 5, true), two(10, 4, 1, 2, 5, true), acc(10, 4, 2, 1, 5, true);
+  for (int64_t it = 0; it < 7; ++it) {
+    auto a = one.indices(it, 0, 0);
+    auto b0 = two.indices(it, 0, 0), b1 = two.indices(it, 0, 1);
+    b0.insert(b0.end(), b1.begin(), b1.end());
+    EXPECT_EQ(a, b0);
+    auto c0 = acc.indices(it, 0, 0), c1 = acc.indices(it, 1, 0);
+    c0.insert(c0.end(), c1.begin(), c1.end());
+    EXPECT_EQ(a, c0);
+  }
+  // Each epoch visits every sample once.
+  std::vector<int64_t> seen;
+  for (int64_t it = 0; it < 5; ++it)
+    for (auto i : StreamSampler(10, 2, 1, 1, 1, true).indices(it, 0, 0)) seen.push_back(i);
+  std::sort(seen.begin(), seen.end());
+  for (int64_t i = 0; i < 10; ++i) EXPECT_EQ(seen[static_cast<size_t>(i)], i);
+  EXPECT_THROW(StreamSampler(10, 3, 1, 2, 0, true), InputError);
+}
+
+std::map<std::string, std::string> rank_env(const std::string& dir, int rank, int world, int port, int max_iter) {
+  return {{"GLIP_ENGINE_CHILD", "1"},     {"GLIP_CHILD_DIR", dir},
+          {"GLIP_CHILD_MAX_ITER", std::to_string(max_iter)}, {"GLIP_CHILD_PERIOD", "1000"},
+          {"GLIP_CHILD_DROPOUT", "0"},    {"RANK", std::to_string(rank)},
+          {"WORLD_SIZE", std::to_string(world)}, {"LOCAL_RANK", std::to_string(rank)},
+          {"MASTER_ADDR", "127.0.0.1"},   {"MASTER_PORT", std::to_string(port)}};
+}
+
+TEST(Distributed, TwoProcessesMatchOneProcessWithTheSameGlobalBatch) {
+  const std::string one = glip::test::temp_dir("engine_ddp1"), two = glip::test::temp_dir("engine_ddp2");
+  const int port = test::free_port();
+  const pid_t single = test::spawn_self("EngineChild.Run", rank_env(one, 0, 1, port, 5), one + "/log.txt");
+  ASSERT_EQ(test::wait_child(single, 120), 0) << read_file(one + "/log.txt");
+  const pid_t r0 = test::spawn_self("EngineChild.Run", rank_env(two, 0, 2, port, 5), two + "/log0.txt");
+  const pid_t r1 = test::spawn_self("EngineChild.Run", rank_env(two, 1, 2, port, 5), two + "/log1.txt");
+  ASSERT_EQ(test::wait_child(r0, 120), 0) << read_file(two + "/log0.txt");
+  ASSERT_EQ(test::wait_child(r1, 120), 0) << read_file(two + "/log1.txt");
+  const auto a = io::load_safetensors(one + "/model_final.safetensors").tensors;
+  const auto b = io::load_safetensors(two + "/model_final.safetensors").tensors;
+  ASSERT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (const auto& [k, v] : a) worst = std::max(worst, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
+  EXPECT_LE(worst, 1e-5);
+}
+
+TEST(Distributed, ADeadRankMakesTheOthersExitNonZeroWithoutHanging) {
+  const std::string dir = glip::test::temp_dir("engine_dead");
+  const int port = test::free_port();
+  auto e0 = rank_env(dir, 0, 2, port, 1000);
+  auto e1 = rank_env(dir, 1, 2, port, 1000);
+  e1["GLIP_CHILD_DIE_AT"] = "3";
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t r0 = test::spawn_self("EngineChild.Run", e0, dir + "/log0.txt");
+  const pid_t r1 = test::spawn_self("EngineChild.Run", e1, dir + "/log1.txt");
+  EXPECT_EQ(test::wait_child(r1, 60), 128 + SIGKILL);
+  const int rc0 = test::wait_child(r0, 60);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_NE(rc0, 0) << read_file(dir + "/log0.txt");
+  EXPECT_NE(rc0, -1) << "rank 0 hung (killed after 60 s)";
+  EXPECT_LT(seconds, 60.0);
+}
+
+}  // namespace
+}  // namespace glip::engine

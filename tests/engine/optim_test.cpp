@@ -1,0 +1,232 @@
+// AdamW against libtorch's torch::optim::AdamW, parameter groups, LR schedules, clipping, EMA, loss scaler,
+// training modes and solver option parsing.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "common/test_utils.h"
+#include "glip/core/error.h"
+#include "glip/engine/amp.h"
+#include "glip/engine/ema.h"
+#include "glip/engine/optimizer.h"
+#include "glip/engine/schedule.h"
+#include "glip/engine/solver.h"
+#include "glip/engine/tuning.h"
+
+namespace glip::engine {
+namespace {
+
+TEST(AdamW, MatchesLibtorchAdamWBitForBit) {
+  torch::manual_seed(3);
+  at::Tensor a = torch::randn({5, 3}).requires_grad_(true);
+  at::Tensor b = a.detach().clone().requires_grad_(true);
+  AdamW mine({{"w", a, 0.01, 0.05}}, 0.9, 0.999, 1e-8);
+  torch::optim::AdamW ref({b}, torch::optim::AdamWOptions(0.01).weight_decay(0.05).betas({0.9, 0.999}).eps(1e-8));
+  for (int step = 0; step < 7; ++step) {
+    const at::Tensor x = torch::randn({4, 5});
+    mine.zero_grad();
+    ref.zero_grad();
+    (x.mm(a).pow(2).sum() + a.sum()).backward();
+    (x.mm(b).pow(2).sum() + b.sum()).backward();
+    mine.step([](double base) { return base; });
+    ref.step();
+    ASSERT_TRUE(a.equal(b)) << "step " << step;
+  }
+  const auto st = mine.state_dict();
+  EXPECT_EQ(st.at("step.w").item<int64_t>(), 7);
+  // Restoring the state into a fresh optimiser continues identically.
+  at::Tensor c = a.detach().clone().requires_grad_(true);
+  AdamW resumed({{"w", c, 0.01, 0.05}}, 0.9, 0.999, 1e-8);
+  resumed.load_state_dict(st, "test");
+  const at::Tensor g = torch::randn({5, 3});
+  a.mutable_grad() = g.clone();
+  c.mutable_grad() = g.clone();
+  mine.step([](double base) { return base * 0.5; });
+  resumed.step([](double base) { return base * 0.5; });
+  EXPECT_TRUE(a.equal(c));
+}
+
+TEST(AdamW, SkipsParametersWithoutGradientAndRejectsBadState) {
+  at::Tensor p = torch::ones({2}).requires_grad_(true);
+  AdamW opt({{"p", p, 0.1, 0.1}}, 0.9, 0.999, 1e-8);
+  opt.step([](double b) { return b; });
+  EXPECT_TRUE(p.equal(torch::ones({2})));
+  EXPECT_TRUE(opt.state_dict().empty());
+  std::map<std::string, at::Tensor> bad = {{"step.p", torch::tensor(int64_t{1})},
+                                           {"exp_avg.p", torch::zeros({3})},
+                                           {"exp_avg_sq.p", torch::zeros({3})}};
+  EXPECT_THROW(opt.load_state_dict(bad, "ckpt"), InputError);
+  bad.erase("exp_avg.p");
+  EXPECT_THROW(opt.load_state_dict(bad, "ckpt"), InputError);
+}
+
+TEST(ParamGroups, OfficialLanguageBiasAndNormRules) {
+  SolverOptions o;
+  o.base_lr = 1e-4, o.lang_lr = 1e-5, o.weight_decay = 1e-4, o.backbone_body_lr_factor = 0.5;
+  auto t = [] { return torch::zeros({1}).requires_grad_(true); };
+  const std::vector<std::pair<std::string, at::Tensor>> named = {
+      {"backbone.body.layers.0.blocks.0.attn.relative_position_bias_table", t()},
+      {"backbone.body.patch_embed.proj.weight", t()},
+      {"language_backbone.body.model.encoder.layer.0.output.dense.bias", t()},
+      {"language_backbone.body.model.embeddings.word_embeddings.weight", t()},
+      {"rpn.head.bias_lang", t()},
+      {"rpn.head.bias0", t()},
+      {"rpn.head.cls_logits.weight", t()},
+      {"frozen.weight", torch::zeros({1})},
+  };
+  const auto specs = build_param_specs(named, o);
+  ASSERT_EQ(specs.size(), 7u);  // the frozen tensor is left out
+  EXPECT_DOUBLE_EQ(specs[0].base_lr, 1e-4 * 0.5 * 2);
+  EXPECT_DOUBLE_EQ(specs[0].weight_decay, 0.0);
+  EXPECT_DOUBLE_EQ(specs[1].base_lr, 1e-4 * 0.5);
+  EXPECT_DOUBLE_EQ(specs[1].weight_decay, 1e-4);
+  EXPECT_DOUBLE_EQ(specs[2].base_lr, 2e-5);
+  EXPECT_DOUBLE_EQ(specs[2].weight_decay, 0.0);
+  EXPECT_DOUBLE_EQ(specs[3].base_lr, 1e-5);
+  EXPECT_DOUBLE_EQ(specs[4].base_lr, 2e-4);
+  EXPECT_DOUBLE_EQ(specs[5].weight_decay, 0.0);
+  EXPECT_DOUBLE_EQ(specs[6].base_lr, 1e-4);
+  EXPECT_DOUBLE_EQ(specs[6].weight_decay, 1e-4);
+}
+
+TEST(Schedule, WarmupMultistepAsOfficial) {
+  SolverOptions o;
+  o.max_iter = 100, o.steps = {0.67, 0.89}, o.gamma = 0.1, o.warmup_iters = 10, o.warmup_factor = 1e-3;
+  LrSchedule s(o);
+  EXPECT_DOUBLE_EQ(s.lr(1.0, 0), 1e-3);
+  EXPECT_DOUBLE_EQ(s.lr(1.0, 5), 1e-3 * 0.5 + 0.5);
+  EXPECT_DOUBLE_EQ(s.lr(2.0, 10), 2.0);
+  EXPECT_DOUBLE_EQ(s.lr(1.0, 66), 1.0);
+  EXPECT_DOUBLE_EQ(s.lr(1.0, 67), 0.1);  // bisect_right: the milestone iteration is already decayed
+  EXPECT_NEAR(s.lr(1.0, 89), 0.01, 1e-15);
+  o.warmup_method = "constant";
+  EXPECT_DOUBLE_EQ(LrSchedule(o).lr(1.0, 9), 1e-3);
+  o.steps = {30, 60};  // absolute milestones
+  EXPECT_DOUBLE_EQ(LrSchedule(o).lr(1.0, 30), 0.1);
+}
+
+TEST(Schedule, WarmupCosineAsOfficial) {
+  SolverOptions o;
+  o.max_iter = 100, o.use_cosine = true, o.warmup_iters = 10, o.warmup_factor = 0.1, o.min_lr = 1e-6;
+  LrSchedule s(o);
+  EXPECT_DOUBLE_EQ(s.lr(1e-4, 0), 1e-5);
+  EXPECT_DOUBLE_EQ(s.lr(1e-4, 10), 1e-4);
+  EXPECT_NEAR(s.lr(1e-4, 60), 1e-6 + (1e-4 - 1e-6) * (1 + std::cos(M_PI * 0.5)) / 2, 1e-18);
+}
+
+TEST(Clip, MatchesGlobalNormDefinition) {
+  at::Tensor a = torch::zeros({2}).requires_grad_(true), b = torch::zeros({1}).requires_grad_(true);
+  a.mutable_grad() = torch::tensor({3.0f, 0.0f});
+  b.mutable_grad() = torch::tensor({4.0f});
+  EXPECT_NEAR(grad_norm({a, b}), 5.0, 1e-6);
+  EXPECT_NEAR(clip_grad_norm({a, b}, 1.0), 5.0, 1e-6);
+  EXPECT_ALL_CLOSE(a.grad(), torch::tensor({0.6f, 0.0f}), 1e-5, 1e-6);
+  EXPECT_NEAR(grad_norm({a, b}), 1.0, 1e-5);
+  EXPECT_NEAR(clip_grad_norm({a, b}, 10.0), 1.0, 1e-5);  // below the limit: unchanged
+  EXPECT_NEAR(grad_norm({a, b}), 1.0, 1e-5);
+}
+
+TEST(Ema, UpdatesFloatTensorsAndCopiesIntegers) {
+  at::Tensor w = torch::zeros({2});
+  at::Tensor n = torch::zeros({1}, at::kLong);
+  ModelEma ema({{"w", w}, {"n", n}}, 0.9);
+  w.fill_(1.0);
+  n.fill_(7);
+  ema.update({{"w", w}, {"n", n}});
+  EXPECT_ALL_CLOSE(ema.state().at("w"), torch::full({2}, 0.1f), 0, 1e-7);
+  EXPECT_EQ(ema.state().at("n").item<int64_t>(), 7);
+  ema.update({{"w", w}, {"n", n}});
+  EXPECT_ALL_CLOSE(ema.state().at("w"), torch::full({2}, 0.19f), 0, 1e-6);
+  EXPECT_THROW(ema.load({{"w", torch::zeros({3})}, {"n", n}}, "ckpt"), InputError);
+}
+
+TEST(GradScaler, BackoffOnOverflowAndGrowthAfterInterval) {
+  GradScaler s(true, 1024.0, 2.0, 0.5, 2);
+  at::Tensor p = torch::zeros({2}).requires_grad_(true);
+  EXPECT_DOUBLE_EQ(s.scale_loss(torch::tensor(1.0f)).item<double>(), 1024.0);
+  p.mutable_grad() = torch::tensor({1024.0f, 2048.0f});
+  EXPECT_TRUE(s.unscale_and_check({p}));
+  EXPECT_ALL_CLOSE(p.grad(), torch::tensor({1.0f, 2.0f}), 0, 0);
+  p.mutable_grad() = torch::tensor({INFINITY, 1.0f});
+  EXPECT_FALSE(s.unscale_and_check({p}));
+  s.update(true);
+  EXPECT_DOUBLE_EQ(s.scale(), 512.0);
+  s.update(false);
+  s.update(false);
+  EXPECT_DOUBLE_EQ(s.scale(), 1024.0);
+  GradScaler off(false);
+  EXPECT_DOUBLE_EQ(off.scale_loss(torch::tensor(3.0f)).item<double>(), 3.0);
+}
+
+std::vector<std::pair<std::string, at::Tensor>> glip_like_params() {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const char* n :
+       {"backbone.body.patch_embed.proj.weight", "backbone.body.absolute_pos_embed", "backbone.body.layers.0.w",
+        "backbone.body.layers.1.w", "backbone.body.layers.2.w", "backbone.fpn.fpn_inner2.weight",
+        "language_backbone.body.model.embeddings.word_embeddings.weight", "rpn.head.cls_logits.weight",
+        "rpn.head.bbox_pred.bias", "rpn.head.centerness.weight", "rpn.head.dot_product_projection_text.weight",
+        "rpn.head.log_scale", "rpn.head.bias_lang", "rpn.head.bias0", "rpn.head.dyhead_tower.0.w",
+        "rpn.tunable_linear.weight"}) {
+    out.emplace_back(n, torch::zeros({1}));
+  }
+  return out;
+}
+
+std::vector<std::string> trainable(const std::vector<std::pair<std::string, at::Tensor>>& named) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : named)
+    if (v.requires_grad()) out.push_back(k);
+  return out;
+}
+
+TEST(TrainingModes, LinearProbePromptTuningAndFrozenStages) {
+  auto named = glip_like_params();
+  EXPECT_EQ(apply_training_mode(named, "linear_prob", -1), 7);
+  EXPECT_EQ(trainable(named), (std::vector<std::string>{
+                                  "rpn.head.cls_logits.weight", "rpn.head.bbox_pred.bias", "rpn.head.centerness.weight",
+                                  "rpn.head.dot_product_projection_text.weight", "rpn.head.log_scale",
+                                  "rpn.head.bias_lang", "rpn.head.bias0"}));
+  apply_training_mode(named, "language_prompt_v2", -1);
+  EXPECT_EQ(trainable(named), std::vector<std::string>{"rpn.tunable_linear.weight"});
+  EXPECT_EQ(apply_training_mode(named, "full", 2), 16 - 3);  // patch_embed, abs pos embed, layers.0
+  EXPECT_FALSE(named[3].second.requires_grad() == false);    // layers.1 still trains
+  apply_training_mode(named, "full", 0);
+  EXPECT_TRUE(named[1].second.requires_grad());
+  EXPECT_THROW(apply_training_mode(named, "nonsense", -1), InputError);
+  std::vector<std::pair<std::string, at::Tensor>> resnet = {{"backbone.body.stem.conv1.weight", torch::zeros({1})},
+                                                            {"backbone.body.layer1.0.w", torch::zeros({1})},
+                                                            {"backbone.body.layer2.0.w", torch::zeros({1})}};
+  EXPECT_EQ(apply_training_mode(resnet, "full", 2), 1);
+  EXPECT_THROW(apply_training_mode(resnet, "language_prompt_v2", -1), InputError);  // nothing left to train
+}
+
+TEST(SolverOptions, ParsesOfficialKeysAndRejectsBadValues) {
+  SolverOptions o;
+  set_solver_option(o, "solver.base_lr", "0.001", "cfg.yaml");
+  set_solver_option(o, "steps", "[0.5, 0.75]", "cfg.yaml");
+  set_solver_option(o, "clip_gradients.enabled", "True", "cfg.yaml");
+  set_solver_option(o, "tuning_highlevel_override", "language_prompt_v2", "cfg.yaml");
+  EXPECT_DOUBLE_EQ(o.base_lr, 1e-3);
+  EXPECT_EQ(o.steps, (std::vector<double>{0.5, 0.75}));
+  EXPECT_TRUE(o.clip_gradients_enabled);
+  apply_tuning_defaults(o);
+  EXPECT_DOUBLE_EQ(o.base_lr, 1e-3);       // explicit value kept
+  EXPECT_DOUBLE_EQ(o.weight_decay, 0.25);  // official prompt-tuning default
+  try {
+    set_solver_option(o, "base_lr", "fast", "cfg.yaml");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cfg.yaml: key 'solver.base_lr' has value 'fast'"), std::string::npos);
+  }
+  EXPECT_THROW(set_solver_option(o, "no_such_key", "1", "cfg.yaml"), InputError);
+  EXPECT_THROW(set_solver_option(o, "amp_dtype", "fp8", "cfg.yaml"), InputError);
+  SolverOptions v;
+  v.ims_per_batch = 3, v.grad_accum_steps = 2;
+  EXPECT_THROW(validate_solver_options(v, "cfg"), InputError);
+  v.grad_accum_steps = 1, v.steps = {0.8, 0.2};
+  EXPECT_THROW(validate_solver_options(v, "cfg"), InputError);
+}
+
+}  // namespace
+}  // namespace glip::engine

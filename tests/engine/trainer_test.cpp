@@ -1,0 +1,204 @@
+// The training loop on a toy task: loss falls, checkpoints and exact resume (in process and after kill -9 of a
+// child trainer at random moments), non-finite losses, gradient accumulation, hooks' files.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "child_process.h"
+#include "common/test_utils.h"
+#include "glip/core/error.h"
+#include "glip/core/fs.h"
+#include "glip/engine/checkpoint.h"
+#include "glip/io/safetensors.h"
+#include "toy_task.h"
+
+namespace glip::engine {
+namespace {
+namespace fs = std::filesystem;
+using test::ToyTask;
+
+TrainerOptions toy_options(const std::string& dir, int64_t max_iter) {
+  TrainerOptions o;
+  o.work_dir = dir;
+  o.solver.max_iter = max_iter;
+  o.solver.ims_per_batch = 8;
+  o.solver.base_lr = 0.01;
+  o.solver.warmup_iters = 5;
+  o.solver.warmup_factor = 0.1;
+  o.solver.steps = {0.5, 0.8};
+  o.solver.weight_decay = 1e-4;
+  o.solver.clip_gradients_enabled = true;
+  o.solver.clip_value = 1.0;
+  o.solver.model_ema = 0.9;
+  o.solver.checkpoint_period = 5;
+  o.solver.checkpoint_keep = 3;
+  o.solver.log_period = 5;
+  o.solver.seed = 11;
+  return o;
+}
+
+TrainResult run_toy(const TrainerOptions& o, double dropout, std::shared_ptr<Comm> comm = make_single_process_comm(),
+                    std::shared_ptr<TrainHook> extra = nullptr, int64_t nan_at = -1) {
+  torch::manual_seed(1);
+  ToyTask task(64, dropout);
+  task.nan_at = nan_at;
+  Trainer t(task, o, std::move(comm));
+  t.add_hook(make_progress_hook());
+  t.add_hook(make_metrics_hook());
+  t.add_hook(make_curves_hook());
+  if (extra) t.add_hook(extra);
+  return t.train();
+}
+
+std::map<std::string, at::Tensor> final_weights(const std::string& dir) {
+  return io::load_safetensors(dir + "/model_final.safetensors").tensors;
+}
+
+double max_abs_diff(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b) {
+  double m = 0;
+  for (const auto& [k, v] : a) m = std::max(m, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
+  return m;
+}
+
+TEST(Trainer, LossFallsAndWritesCheckpointsMetricsAndCurves) {
+  const std::string dir = glip::test::temp_dir("engine_train");
+  auto o = toy_options(dir, 60);
+  const TrainResult r = run_toy(o, 0.0);
+  EXPECT_EQ(r.final_iteration, 60);
+  EXPECT_GT(r.images_per_second, 0.0);
+  std::ifstream in(dir + "/metrics.jsonl");
+  std::string line;
+  std::vector<double> losses;
+  while (std::getline(in, line)) losses.push_back(nlohmann::json::parse(line).at("loss").get<double>());
+  ASSERT_EQ(losses.size(), 12u);
+  EXPECT_LT(losses.back(), 0.5 * losses.front());
+  EXPECT_TRUE(fs::exists(dir + "/model_final.safetensors"));
+  EXPECT_TRUE(fs::exists(dir + "/model_final_ema.safetensors"));
+  EXPECT_TRUE(fs::exists(dir + "/loss_curves.png"));
+  // Keep-last-3: 50, 55, 60 remain.
+  int models = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().rfind("model_00", 0) == 0) ++models;
+  EXPECT_EQ(models, 3);
+  EXPECT_TRUE(fs::exists(dir + "/model_0000060.safetensors"));
+  EXPECT_FALSE(fs::exists(dir + "/model_0000045.safetensors"));
+  const auto rec = nlohmann::json::parse(read_file(dir + "/train_0000060.json"));
+  EXPECT_EQ(rec.at("data").at("position").get<int64_t>(), 60 * 8);
+  // The final weights are the model's state dict under its own names.
+  const auto w = final_weights(dir);
+  EXPECT_TRUE(w.count("body.weight") && w.count("head.bias") && w.count("log_scale") && w.count("num_updates"));
+}
+
+class ThrowAt : public TrainHook {
+ public:
+  explicit ThrowAt(int64_t it) : it_(it) {}
+  void after_step(Trainer&, const StepStats& st) override {
+    if (st.iteration == it_) throw std::runtime_error("simulated crash");
+  }
+  int64_t it_;
+};
+
+TEST(Trainer, ResumeInProcessIsBitIdentical) {
+  const std::string ref = glip::test::temp_dir("engine_ref"), dir = glip::test::temp_dir("engine_resume");
+  run_toy(toy_options(ref, 23), 0.3);
+  auto o = toy_options(dir, 23);
+  EXPECT_THROW(run_toy(o, 0.3, make_single_process_comm(), std::make_shared<ThrowAt>(13)), std::runtime_error);
+  EXPECT_THROW(run_toy(o, 0.3), InputError);  // a checkpoint is there and --resume was not given
+  o.resume = true;
+  const TrainResult r = run_toy(o, 0.3);
+  EXPECT_EQ(r.start_iteration, 10);
+  EXPECT_EQ(read_file(ref + "/model_final.safetensors"), read_file(dir + "/model_final.safetensors"));
+  EXPECT_EQ(read_file(ref + "/model_final_ema.safetensors"), read_file(dir + "/model_final_ema.safetensors"));
+}
+
+TEST(Trainer, NonFiniteLossStopsWithIterationAndSamplesOrIsSkipped) {
+  auto o = toy_options(glip::test::temp_dir("engine_nan"), 10);
+  try {
+    run_toy(o, 0.0, make_single_process_comm(), nullptr, 3);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("non-finite loss at iteration 4"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("dataset indices ["), std::string::npos) << msg;
+  }
+  auto skip = toy_options(glip::test::temp_dir("engine_nan_skip"), 10);
+  skip.solver.nonfinite_loss = "skip";
+  const TrainResult r = run_toy(skip, 0.0, make_single_process_comm(), nullptr, 3);
+  EXPECT_EQ(r.skipped_steps, 1);
+  for (const auto& [k, v] : final_weights(skip.work_dir)) EXPECT_TRUE(at::isfinite(v).all().item<bool>()) << k;
+}
+
+TEST(Trainer, GradientAccumulationMatchesTheFullBatch) {
+  auto a = toy_options(glip::test::temp_dir("engine_acc1"), 6);
+  auto b = toy_options(glip::test::temp_dir("engine_acc2"), 6);
+  b.solver.grad_accum_steps = 4;
+  run_toy(a, 0.0);
+  run_toy(b, 0.0);
+  EXPECT_LE(max_abs_diff(final_weights(a.work_dir), final_weights(b.work_dir)), 1e-6);
+}
+
+TEST(Trainer, TrainingModesLeaveFrozenWeightsUntouched) {
+  // "linear_prob" trains only official head names; the toy model has none, so it must refuse to run.
+  auto o = toy_options(glip::test::temp_dir("engine_modes"), 3);
+  o.solver.tuning_highlevel_override = "linear_prob";
+  EXPECT_THROW(run_toy(o, 0.0), InputError);
+}
+
+// ---- kill -9 at random moments, then resume: the final weights are bit-identical ----
+
+// Child entry point: runs only when the parent test sets GLIP_ENGINE_CHILD.
+TEST(EngineChild, Run) {
+  if (test::env_or("GLIP_ENGINE_CHILD", "").empty()) GTEST_SKIP() << "child process entry point";
+  auto o = toy_options(test::env_or("GLIP_CHILD_DIR", ""), std::stoll(test::env_or("GLIP_CHILD_MAX_ITER", "30")));
+  o.resume = true;
+  o.solver.checkpoint_period = std::stoll(test::env_or("GLIP_CHILD_PERIOD", "1"));
+  const double dropout = std::stod(test::env_or("GLIP_CHILD_DROPOUT", "0.3"));
+  const int64_t die_at = std::stoll(test::env_or("GLIP_CHILD_DIE_AT", "-1"));
+  CommOptions co;
+  co.timeout = std::chrono::seconds(20);
+  auto comm = init_comm(dist_env_from_environment(), co);
+  class Die : public TrainHook {
+   public:
+    explicit Die(int64_t at) : at_(at) {}
+    void after_step(Trainer&, const StepStats& st) override {
+      if (st.iteration == at_) ::kill(::getpid(), SIGKILL);
+    }
+    int64_t at_;
+  };
+  run_toy(o, dropout, comm, std::make_shared<Die>(die_at));
+}
+
+TEST(Trainer, KilledAtRandomMomentsAndResumedIsBitIdentical) {
+  const std::string ref = glip::test::temp_dir("engine_kill_ref"), dir = glip::test::temp_dir("engine_kill");
+  auto env = [](const std::string& d) {
+    return std::map<std::string, std::string>{{"GLIP_ENGINE_CHILD", "1"}, {"GLIP_CHILD_DIR", d},
+                                              {"GLIP_CHILD_MAX_ITER", "30"}, {"GLIP_CHILD_PERIOD", "1"}};
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(test::wait_child(test::spawn_self("EngineChild.Run", env(ref), ref + "/log.txt"), 120), 0);
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::mt19937 gen(static_cast<unsigned>(std::random_device{}()));
+  std::uniform_real_distribution<double> when(0.0, total);
+  int killed = 0;
+  for (int k = 0; k < 3; ++k) {
+    const pid_t pid = test::spawn_self("EngineChild.Run", env(dir), dir + "/log.txt");
+    std::this_thread::sleep_for(std::chrono::duration<double>(when(gen)));
+    ::kill(pid, SIGKILL);
+    killed += test::wait_child(pid, 60) == 128 + SIGKILL ? 1 : 0;
+  }
+  ASSERT_EQ(test::wait_child(test::spawn_self("EngineChild.Run", env(dir), dir + "/log.txt"), 120), 0)
+      << read_file(dir + "/log.txt");
+  EXPECT_GT(killed, 0);
+  EXPECT_EQ(read_file(ref + "/model_final.safetensors"), read_file(dir + "/model_final.safetensors"));
+  EXPECT_EQ(read_file(ref + "/model_final_ema.safetensors"), read_file(dir + "/model_final_ema.safetensors"));
+}
+
+}  // namespace
+}  // namespace glip::engine
