@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages glip needs, when missing. Idempotent and quick when all are present.
+# Installs the Debian packages glip needs, when missing. Idempotent, and quick when all are present (one
+# dpkg-query call, no network).
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ccache git
   libtorch-dev libopenblas-dev libgloo-dev
   libsentencepiece-dev sentencepiece libyaml-cpp-dev libcli11-dev libspdlog-dev libopencv-dev
-  nlohmann-json3-dev googletest libgtest-dev libicu-dev)
+  libjpeg-dev libpng-dev libblas3 liblapack3
+  nlohmann-json3-dev googletest libgtest-dev)
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null |
+  awk '$2 ~ /^ii/ {print $1}' | sed 's/:.*//' || true)
 missing=()
 for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  grep -qx "$p" <<<"$installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
