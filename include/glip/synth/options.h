@@ -1,0 +1,78 @@
+/**
+ * Parameters of the synthetic grounding world (`world.*` in configs/synthetic_world.yaml) and its closed
+ * vocabulary: shape names, colour names, textures, size words, and the held-out concepts that the gold
+ * splits never box.
+ */
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace glip::synth {
+
+/** Every parameter of the world; defaults give the main job's world (renders in a few seconds). */
+struct WorldOptions {
+  int64_t image_size = 160;             ///< side of the square images in pixels
+  int64_t gold_det_images = 750;        ///< images of the gold detection split (COCO, shape categories)
+  int64_t gold_grounding_images = 750;  ///< images of the gold grounding split (MDETR json + ODVG jsonl)
+  int64_t web_images = 1000;            ///< image-caption pairs of the web split (tar shards, no boxes)
+  int64_t web_shard_size = 250;         ///< samples per web tar shard
+  int64_t eval_coco_images = 200;       ///< images of the held-out COCO-format detection split
+  int64_t eval_flickr_images = 200;     ///< images of the held-out Flickr30K Entities split
+  int64_t eval_lvis_images = 200;       ///< images of the held-out LVIS v1-format split
+  int64_t min_objects = 1;              ///< fewest objects per image
+  int64_t max_objects = 8;              ///< most objects per image
+  std::vector<std::string> shapes = {"circle", "square", "triangle", "star", "cross", "ring", "heart", "diamond"};
+  std::vector<std::string> colours = {"red", "green", "blue", "yellow", "orange", "purple", "pink", "cyan"};
+  std::vector<std::string> textures = {"solid", "striped", "dotted"};
+  /** Concepts never boxed in the gold splits: one to three words among colour, texture, shape, size word. */
+  std::vector<std::string> heldout = {"green heart", "blue star", "orange ring", "purple cross", "dotted square"};
+  double min_object_frac = 0.14;  ///< smallest object side as a fraction of the image side
+  double max_object_frac = 0.42;  ///< largest object side as a fraction of the image side
+  double small_max_frac = 0.21;   ///< objects up to this fraction are "small"
+  double large_min_frac = 0.32;   ///< objects from this fraction are "large" (between: "medium")
+  double occlusion = 0.35;        ///< probability that an object may overlap objects drawn before it
+  double min_visible = 0.55;      ///< an occluded object keeps at least this fraction of its pixels
+  double noise = 14.0;            ///< amplitude of the background pixel noise (0..255 scale)
+  double size_word_prob = 0.5;    ///< probability that a caption phrase names the size
+  double combo_min_weight = 0.01; ///< training frequency of the rarest colour-shape combo relative to the commonest
+  double web_heldout_prob = 0.8;  ///< probability that a web image shows at least one held-out concept
+  int64_t flickr_sentences = 3;   ///< sentences per Flickr30K Entities image
+  int64_t lvis_neg_per_image = 4; ///< verified-absent categories listed per LVIS image
+  double lvis_not_exhaustive_prob = 0.1;  ///< probability that an LVIS image leaves one instance unannotated
+  int64_t lvis_rare_max = 10;     ///< LVIS frequency: at most this many training images -> "r"
+  int64_t lvis_common_max = 100;  ///< at most this many training images -> "c", else "f"
+  int64_t jpeg_quality = 92;      ///< JPEG quality of every image file
+  int64_t preview_samples = 16;   ///< samples drawn in preview.png (a square grid)
+};
+
+/**
+ * Checks values and cross-field rules (known shape/colour/texture names, no duplicates, min <= max, held-out
+ * words known, ...); throws ONE glip::InputError listing every problem with its key `world.<name>`.
+ */
+void validate(const WorldOptions& o);
+
+/** Canonical text of all options (used for the config hash in world.json). */
+std::string canonical_text(const WorldOptions& o);
+/** 64-bit FNV-1a hash of `text`, as 16 hex digits. */
+std::string fnv1a_hex(const std::string& text);
+
+/** Names every renderer knows (the configured lists pick from these). */
+const std::vector<std::string>& known_shapes();
+const std::vector<std::string>& known_colours();
+const std::vector<std::string>& known_textures();
+const std::vector<std::string>& size_words();  ///< small, medium, large
+/** BGR colour of a known colour name. */
+void colour_bgr(const std::string& name, int bgr[3]);
+/** Plural of a shape name ("cross" -> "crosses"). */
+std::string plural(const std::string& shape);
+
+/** A held-out concept resolved to indices into the configured lists (-1: any). */
+struct Concept {
+  std::string text;
+  int shape = -1, colour = -1, texture = -1, size = -1;
+};
+/** Parses the held-out strings; throws InputError on unknown words (validate() reports them first). */
+std::vector<Concept> parse_concepts(const WorldOptions& o);
+
+}  // namespace glip::synth
