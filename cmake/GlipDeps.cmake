@@ -33,11 +33,13 @@ else()
   set(_glip_yaml yaml-cpp)
 endif()
 
-# Private dependencies of the library, bundled in one interface target.
+# Private dependencies of the library, bundled in one interface target. SentencePiece is NOT among them: it
+# lives in the glip_spm module (src/text/CMakeLists.txt), because libsentencepiece exports a bundled
+# protobuf-lite that crashes any process also loading LibTorch's libprotobuf.
 add_library(glip_deps INTERFACE)
 target_link_libraries(glip_deps INTERFACE
   ${OpenCV_LIBS} ${_glip_yaml} spdlog::spdlog nlohmann_json::nlohmann_json
-  PkgConfig::SENTENCEPIECE Threads::Threads)
+  Threads::Threads)
 target_include_directories(glip_deps INTERFACE ${OpenCV_INCLUDE_DIRS})
 
 if(GLIP_WITH_GLOO)

@@ -1,6 +1,7 @@
 #include "glip/text/tokenizer.h"
 
 #include "glip/core/error.h"
+#include "glip/text/sentencepiece.h"
 #include "glip/text/text_batch.h"
 #include "glip/text/wordpiece.h"
 
@@ -34,7 +35,12 @@ std::shared_ptr<const Tokenizer> make_tokenizer(const TokenizerConfig& cfg) {
     }
     return std::make_shared<const WordPieceTokenizer>(WordPieceTokenizer::from_file(cfg.vocab_file, cfg.lowercase));
   }
-  throw InputError(str_cat("tokenizer: unknown type '", cfg.type, "' (expected 'bert-base-uncased' or 'wordpiece')"));
+  if (cfg.type == "sentencepiece") {
+    GLIP_CHECK_INPUT(!cfg.spm_model.empty(), "tokenizer: type 'sentencepiece' needs a model file (spm_model)");
+    return std::make_shared<const SentencePieceTokenizer>(cfg.spm_model);
+  }
+  throw InputError(str_cat("tokenizer: unknown type '", cfg.type,
+                           "' (expected 'bert-base-uncased', 'wordpiece' or 'sentencepiece')"));
 }
 
 Encoding truncate_and_pad(const Encoding& enc, int64_t max_len, bool pad, int64_t pad_id, const std::string& pad_token) {

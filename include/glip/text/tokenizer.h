@@ -50,8 +50,9 @@ class Tokenizer {
 
 /** Which tokenizer to build (the language backbone config). */
 struct TokenizerConfig {
-  std::string type = "bert-base-uncased";  ///< "bert-base-uncased" / "wordpiece"
+  std::string type = "bert-base-uncased";  ///< "bert-base-uncased" / "wordpiece" or "sentencepiece"
   std::string vocab_file;                  ///< WordPiece vocab; empty = the embedded bert-base-uncased one
+  std::string spm_model;                   ///< SentencePiece .model file (type "sentencepiece")
   bool lowercase = true;                   ///< WordPiece: lowercase + strip accents (uncased models)
 };
 
