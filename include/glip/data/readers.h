@@ -28,9 +28,6 @@ RecordSet read_mdetr(const std::string& json_path, const std::string& image_root
  */
 RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root);
 
-/** Flickr30K Entities tree (split file, Sentences/, Annotations/) as grounding records, one per sentence. */
-RecordSet read_flickr_entities(const std::string& root, const std::string& split, const std::string& image_root);
-
 /** Filters of pseudo-labelled data (official CAPTION_CONF / CAPTION_MIN_BOX). */
 struct PseudoFilter {
   float min_score = 0.5f;  ///< boxes under this teacher score are dropped

@@ -1,0 +1,157 @@
+#include "glip/data/grounding_batch.h"
+
+#include <cmath>
+
+#include "glip/core/error.h"
+#include "glip/text/positive_map.h"
+#include "glip/text/text_batch.h"
+
+namespace glip::data {
+namespace {
+
+std::vector<size_t> sizes_of(const std::vector<RecordSet>& sets) {
+  std::vector<size_t> s;
+  for (const auto& d : sets) s.push_back(d.records.size());
+  return s;
+}
+
+// Clips boxes to the image and checks them; a non-finite or empty box makes the sample bad.
+void check_boxes(std::vector<BoxAnnotation>& boxes, int64_t w, int64_t h, const std::string& origin) {
+  for (auto& b : boxes) {
+    for (float v : b.xyxy)
+      GLIP_CHECK_INPUT(std::isfinite(v), origin, ": box with a non-finite coordinate");
+    b.xyxy[0] = std::clamp(b.xyxy[0], 0.f, static_cast<float>(w));
+    b.xyxy[2] = std::clamp(b.xyxy[2], 0.f, static_cast<float>(w));
+    b.xyxy[1] = std::clamp(b.xyxy[1], 0.f, static_cast<float>(h));
+    b.xyxy[3] = std::clamp(b.xyxy[3], 0.f, static_cast<float>(h));
+    GLIP_CHECK_INPUT(b.xyxy[2] > b.xyxy[0] && b.xyxy[3] > b.xyxy[1], origin, ": invalid box [", b.xyxy[0], ", ",
+                     b.xyxy[1], ", ", b.xyxy[2], ", ", b.xyxy[3], "] (empty or outside the ", w, "x", h, " image)");
+  }
+}
+
+}  // namespace
+
+ImageBatch pad_images(const std::vector<at::Tensor>& images, int64_t divisibility) {
+  GLIP_CHECK(!images.empty(), "pad_images: empty batch");
+  int64_t H = 0, W = 0;
+  for (const auto& im : images) H = std::max(H, im.size(1)), W = std::max(W, im.size(2));
+  if (divisibility > 0) {
+    H = (H + divisibility - 1) / divisibility * divisibility;
+    W = (W + divisibility - 1) / divisibility * divisibility;
+  }
+  ImageBatch out;
+  out.images = at::zeros({static_cast<int64_t>(images.size()), 3, H, W}, images[0].options());
+  for (size_t k = 0; k < images.size(); ++k) {
+    const auto& im = images[k];
+    out.images[static_cast<int64_t>(k)].narrow(1, 0, im.size(1)).narrow(2, 0, im.size(2)).copy_(im);
+    out.image_sizes.push_back({im.size(1), im.size(2)});
+  }
+  return out;
+}
+
+GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, std::vector<double> weights,
+                                             std::shared_ptr<const text::Tokenizer> tokenizer,
+                                             BatchBuilderOptions options)
+    : datasets_(std::move(datasets)), tok_(std::move(tokenizer)), opt_(std::move(options)),
+      schedule_(sizes_of(datasets_), std::move(weights), opt_.seed),
+      bad_(std::make_unique<BadSampleGuard>(opt_.max_bad_fraction)) {
+  GLIP_CHECK(tok_, "GroundingBatchBuilder needs a tokenizer");
+  for (const auto& d : datasets_) {
+    std::map<int64_t, std::string> cls;
+    for (const auto& c : d.categories) cls[c.id] = c.name;
+    GLIP_CHECK_INPUT(!d.is_detection || !cls.empty(), "dataset '", d.name, "' is a detection dataset without categories");
+    classes_.push_back(std::move(cls));
+  }
+}
+
+GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const Record& record, const RecordSet& set,
+                                                                uint64_t seed) const {
+  std::mt19937_64 rng(seed);
+  at::Tensor img = decode_image(record.image);
+  Record r = record;
+  check_boxes(r.boxes, img.size(1), img.size(0), r.origin);
+  Sample s;
+  s.origin = r.origin;
+  if (set.is_detection) {
+    std::vector<int64_t> labels;
+    for (const auto& b : r.boxes) labels.push_back(b.category_id);
+    const size_t d = static_cast<size_t>(&set - datasets_.data());
+    auto prompt = text::build_detection_training_prompt(labels, classes_[d], *tok_, rng, opt_.prompt);
+    std::vector<BoxAnnotation> kept;
+    for (size_t k = 0; k < prompt.kept_boxes.size(); ++k) {
+      BoxAnnotation b = r.boxes[static_cast<size_t>(prompt.kept_boxes[k])];
+      b.spans = {{prompt.box_spans[k].first, prompt.box_spans[k].second}};
+      kept.push_back(b);
+      s.labels.push_back(prompt.box_labels[k]);
+    }
+    r.boxes = std::move(kept);
+    r.caption = prompt.prompt.text;
+  } else {
+    GLIP_CHECK_INPUT(!r.caption.empty(), r.origin, ": grounding sample without a caption");
+    for (size_t k = 0; k < r.boxes.size(); ++k) s.labels.push_back(static_cast<int64_t>(k) + 1);
+  }
+  s.t = transform_sample(r, img, opt_.transforms, rng);
+  return s;
+}
+
+GroundingBatchBuilder::Sample GroundingBatchBuilder::make_sample(uint64_t position) const {
+  uint64_t draw = position;
+  for (int attempt = 0;; ++attempt) {
+    const auto [d, i] = schedule_.at(draw);
+    const auto& rec = datasets_[d].records[i];
+    try {
+      Sample s = try_sample(rec, datasets_[d], splitmix64(opt_.seed ^ splitmix64(draw)));
+      s.position = position;
+      bad_->good();
+      return s;
+    } catch (const InputError& e) {
+      bad_->bad(rec.origin.empty() ? rec.image.path : rec.origin, e.what());
+      GLIP_CHECK_INPUT(attempt + 1 < opt_.max_retries, "data: ", opt_.max_retries,
+                       " bad samples in a row while replacing position ", position, "; last: ", e.what());
+      draw = splitmix64(draw + 0x9E37 * static_cast<uint64_t>(attempt + 1)) % (schedule_.epoch_length() * 1024);
+    }
+  }
+}
+
+TrainBatch GroundingBatchBuilder::build(int64_t iteration, int rank, int world, int64_t batch) const {
+  std::vector<Sample> samples;
+  for (int64_t j = 0; j < batch; ++j)
+    samples.push_back(make_sample(SampleSchedule::position(iteration, rank, world, batch, j)));
+  TrainBatch out;
+  std::vector<at::Tensor> images;
+  for (auto& s : samples) {
+    images.push_back(s.t.image);
+    out.captions.push_back(s.t.caption);
+    out.origins.push_back(s.origin);
+    out.positions.push_back(s.position);
+  }
+  out.images = pad_images(images, opt_.size_divisibility);
+  std::vector<text::Encoding> encodings;
+  out.text = text::encode_batch(*tok_, out.captions, opt_.max_query_len, &encodings);
+  for (size_t k = 0; k < samples.size(); ++k) {
+    const auto& boxes = samples[k].t.boxes;
+    std::vector<std::vector<text::Offset>> spans;
+    for (const auto& b : boxes) {
+      std::vector<text::Offset> sp;
+      for (const auto& s : b.spans) sp.emplace_back(s[0], s[1]);
+      spans.push_back(sp);
+    }
+    at::Tensor pmap = text::create_positive_map(encodings[k], spans, /*normalize=*/true, opt_.max_query_len);
+    // Boxes whose phrase was truncated away (no token left) carry no target; drop them.
+    std::vector<int64_t> keep;
+    for (int64_t r = 0; r < pmap.size(0); ++r)
+      if (pmap[r].sum().item<float>() > 0) keep.push_back(r);
+    at::Tensor idx = at::tensor(keep, at::kLong);
+    at::Tensor xyxy = at::empty({static_cast<int64_t>(boxes.size()), 4}, at::kFloat);
+    for (size_t b = 0; b < boxes.size(); ++b)
+      for (int c = 0; c < 4; ++c) xyxy[static_cast<int64_t>(b)][c] = boxes[b].xyxy[static_cast<size_t>(c)];
+    GroundingTarget t;
+    t.boxes = xyxy.index_select(0, idx);
+    t.positive_map = pmap.index_select(0, idx);
+    t.labels = at::tensor(samples[k].labels, at::kLong).index_select(0, idx);
+    out.targets.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace glip::data

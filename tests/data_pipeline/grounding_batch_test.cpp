@@ -1,0 +1,125 @@
+#include "glip/data/grounding_batch.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "common/test_utils.h"
+#include "glip/core/error.h"
+#include "glip/core/fs.h"
+#include "glip/data/readers.h"
+#include "glip/text/tokenizer.h"
+
+namespace glip::data {
+namespace {
+
+struct World {
+  std::string dir;
+  RecordSet grounding, detection;
+};
+
+World make_world(bool with_bad_image) {
+  World w;
+  w.dir = test::temp_dir("gb");
+  for (int k = 0; k < 4; ++k) {
+    cv::Mat m(40 + 8 * k, 64, CV_8UC3, cv::Scalar(20 * k, 50, 90));
+    cv::imwrite(w.dir + "/" + std::to_string(k) + ".png", m);
+  }
+  write_file_atomic(w.dir + "/bad.png", "garbage");
+  write_file_atomic(w.dir + "/g.json", R"({"images": [
+    {"id": 1, "file_name": "0.png", "caption": "a red star left of a blue ring"},
+    {"id": 2, "file_name": "1.png", "caption": "a green heart"}],
+    "annotations": [
+    {"id": 1, "image_id": 1, "bbox": [2, 2, 10, 10], "tokens_positive": [[0, 10]]},
+    {"id": 2, "image_id": 1, "bbox": [20, 5, 10, 10], "tokens_positive": [[19, 30]]},
+    {"id": 3, "image_id": 2, "bbox": [1, 1, 30, 20], "tokens_positive": [[2, 13]]}]})");
+  std::string second = with_bad_image ? "bad.png" : "3.png";
+  write_file_atomic(w.dir + "/d.json", R"({"images": [{"id": 1, "file_name": "2.png"}, {"id": 2, "file_name": ")" +
+                                           second + R"("}],
+    "categories": [{"id": 1, "name": "star"}, {"id": 2, "name": "ring"}, {"id": 3, "name": "heart"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": 2, "bbox": [1, 1, 9, 9]},
+                    {"id": 2, "image_id": 2, "category_id": 3, "bbox": [3, 3, 9, 9]}]})");
+  w.grounding = read_mdetr(w.dir + "/g.json", w.dir);
+  w.detection = read_coco_detection(w.dir + "/d.json", w.dir);
+  return w;
+}
+
+BatchBuilderOptions small_options() {
+  BatchBuilderOptions o;
+  o.transforms.min_size = {48, 64};
+  o.transforms.max_size = 100;
+  o.transforms.flip_prob = 0.5;
+  o.seed = 7;
+  o.max_bad_fraction = 0.5;
+  return o;
+}
+
+}  // namespace
+
+TEST(GroundingBatch, ShapesTargetsAndDeterminism) {
+  auto w = make_world(false);
+  auto tok = text::make_tokenizer();
+  GroundingBatchBuilder b({w.grounding, w.detection}, {1.0, 1.0}, tok, small_options());
+  auto batch = b.build(0, 0, 1, 3);
+  ASSERT_EQ(batch.images.images.size(0), 3);
+  EXPECT_EQ(batch.images.images.size(2) % 32, 0);
+  EXPECT_EQ(batch.images.images.size(3) % 32, 0);
+  EXPECT_EQ(batch.text.input_ids.sizes(), (at::IntArrayRef{3, 256}));
+  for (size_t k = 0; k < 3; ++k) {
+    const auto& t = batch.targets[k];
+    ASSERT_EQ(t.boxes.size(0), t.positive_map.size(0));
+    ASSERT_EQ(t.labels.size(0), t.boxes.size(0));
+    ASSERT_GT(t.boxes.size(0), 0);
+    // Rows are normalised over the tokens of the phrase; each token lies inside the caption's real tokens.
+    at::Tensor sums = t.positive_map.sum(1);
+    EXPECT_TRUE(at::allclose(sums, at::ones_like(sums), 1e-4, 1e-4));
+    int64_t real = batch.text.attention_mask[static_cast<int64_t>(k)].sum().item<int64_t>();
+    EXPECT_EQ(t.positive_map.narrow(1, real - 1, 256 - real + 1).abs().sum().item<float>(), 0.f);
+    // Boxes lie inside the image they belong to.
+    auto hw = batch.images.image_sizes[k];
+    EXPECT_LE(t.boxes.select(1, 2).max().item<float>(), static_cast<float>(hw[1]));
+    EXPECT_LE(t.boxes.select(1, 3).max().item<float>(), static_cast<float>(hw[0]));
+  }
+  // Same iteration -> identical batch; other ranks read other samples.
+  auto again = b.build(0, 0, 1, 3);
+  EXPECT_TRUE(again.images.images.equal(batch.images.images));
+  EXPECT_EQ(again.captions, batch.captions);
+  EXPECT_EQ(again.positions, batch.positions);
+  auto r1 = b.build(0, 1, 2, 3);
+  EXPECT_EQ(r1.positions[0], 3u);
+}
+
+TEST(GroundingBatch, DetectionSamplesGetPromptWithTheirClass) {
+  auto w = make_world(false);
+  GroundingBatchBuilder b({w.detection}, {1.0}, text::make_tokenizer(), small_options());
+  for (int64_t it = 0; it < 4; ++it) {
+    auto batch = b.build(it, 0, 1, 1);
+    ASSERT_EQ(batch.targets[0].labels.size(0), 1);
+    const int64_t label = batch.targets[0].labels[0].item<int64_t>();
+    const std::string name = label == 2 ? "ring" : "heart";
+    EXPECT_NE(batch.captions[0].find(name), std::string::npos) << batch.captions[0];
+  }
+}
+
+TEST(GroundingBatch, BadImageIsReplacedAndCounted) {
+  auto w = make_world(true);
+  GroundingBatchBuilder b({w.detection}, {1.0}, text::make_tokenizer(), small_options());
+  for (int64_t it = 0; it < 4; ++it) {
+    auto batch = b.build(it, 0, 1, 1);
+    EXPECT_EQ(batch.origins[0].find("bad"), std::string::npos);
+  }
+  EXPECT_GE(b.bad_samples().bad_count(), 1);
+  // With a zero tolerance the first bad sample stops the run with a clear error.
+  auto opt = small_options();
+  opt.max_bad_fraction = 0.0;
+  GroundingBatchBuilder strict({w.detection}, {1.0}, text::make_tokenizer(), opt);
+  try {
+    for (int64_t it = 0; it < 4; ++it) strict.build(it, 0, 1, 1);
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("too many bad samples"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bad.png"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace glip::data
