@@ -1,0 +1,50 @@
+/**
+ * Model checkpoints.
+ *  - Official GLIP `.pth` files (torch.save of {model, optimizer, scheduler, iteration, model_ema}), read natively:
+ *    the `model` dict (or the root dict), `module.` stripped, the anchor buffers
+ *    `rpn.anchor_generator.cell_anchors.*`, `rpn.resizer.*` and `*pooler*` ignored.
+ *  - The project's own checkpoint: the tensors in a safetensors file (readable by the Python safetensors package)
+ *    whose `__metadata__` carries `glip.record`, a JSON object with the config, build info and training state.
+ *    Written to a temporary file and renamed.
+ * Every missing, unexpected or wrong-shape key is reported in one glip::InputError naming the file.
+ */
+#pragma once
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+#include <map>
+#include <string>
+
+namespace glip::modeling {
+
+/** True for keys an official checkpoint may carry that the model rebuilds itself (anchors, resizer, pooler). */
+bool is_ignored_official_key(const std::string& key);
+
+/**
+ * The official checkpoint's model tensors, `module.` stripped and ignored keys dropped (see is_ignored_official_key).
+ */
+std::map<std::string, at::Tensor> read_official_checkpoint(const std::string& path);
+
+/**
+ * Loads an official GLIP checkpoint into `model` (a GlipModel or any module named like it). With `strict`,
+ * any problem throws; otherwise problems are logged and the matching tensors are still loaded.
+ */
+void load_official_checkpoint(torch::nn::Module& model, const std::string& path, bool strict = true);
+
+/** The JSON record stored with the project's checkpoints. */
+struct CheckpointRecord {
+  std::string config_yaml;                          ///< the full config the model was built from
+  std::map<std::string, std::string> build_info;    ///< e.g. version, git commit, compiler
+  std::map<std::string, std::string> training_state;///< e.g. iteration, epoch
+};
+
+/** Writes the module's parameters and buffers plus the record (atomic: temp file + rename). */
+void save_checkpoint(const std::string& path, const torch::nn::Module& model, const CheckpointRecord& record);
+
+/** Reads the record of a project checkpoint; a file without one, truncated or corrupt gives a clear error. */
+CheckpointRecord read_checkpoint_record(const std::string& path);
+
+/** Loads a project checkpoint into `model` (strict by name, shape and dtype kind); returns its record. */
+CheckpointRecord load_checkpoint(torch::nn::Module& model, const std::string& path);
+
+}  // namespace glip::modeling
