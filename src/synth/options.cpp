@@ -128,6 +128,50 @@ std::vector<Concept> parse_concepts(const WorldOptions& o) {
   return out;
 }
 
+void WorldOptions::visit(config::Visitor& v) {
+  using config::one_of;
+  using config::range;
+  v("image_size", image_size, "side of the square images in pixels", range(32, 2048));
+  v("gold_det_images", gold_det_images, "images of the gold detection split (COCO, shape categories)",
+    range(0, 1e7));
+  v("gold_grounding_images", gold_grounding_images, "images of the gold grounding split (MDETR json + ODVG jsonl)",
+    range(0, 1e7));
+  v("web_images", web_images, "image-caption pairs of the web split (WebDataset tar shards, no boxes)",
+    range(0, 1e8));
+  v("web_shard_size", web_shard_size, "samples per web tar shard", range(1, 1e6));
+  v("eval_coco_images", eval_coco_images, "images of the held-out COCO-format detection split", range(0, 1e7));
+  v("eval_flickr_images", eval_flickr_images, "images of the held-out Flickr30K Entities split", range(0, 1e7));
+  v("eval_lvis_images", eval_lvis_images, "images of the held-out LVIS v1-format split", range(0, 1e7));
+  v("min_objects", min_objects, "fewest objects per image", range(1, 16));
+  v("max_objects", max_objects, "most objects per image (>= min_objects)", range(1, 16));
+  v("shapes", shapes, "shapes drawn (COCO categories, in this order)", one_of(known_shapes()));
+  v("colours", colours, "colours drawn (LVIS categories are colours x shapes)", one_of(known_colours()));
+  v("textures", textures, "textures drawn", one_of(known_textures()));
+  v("heldout", heldout,
+    "concepts never boxed in the gold splits and named by the web captions: 1-3 words among colour, shape, "
+    "texture, size word (small|medium|large)");
+  v("min_object_frac", min_object_frac, "smallest object side as a fraction of the image side", range(0.05, 0.9));
+  v("max_object_frac", max_object_frac, "largest object side as a fraction of the image side", range(0.05, 0.9));
+  v("small_max_frac", small_max_frac, "objects up to this fraction of the image side are 'small'", range(0, 1));
+  v("large_min_frac", large_min_frac, "objects from this fraction are 'large' (between: 'medium')", range(0, 1));
+  v("occlusion", occlusion, "probability that an object may overlap the objects drawn before it", range(0, 1));
+  v("min_visible", min_visible, "an occluded object keeps at least this fraction of its pixels, else it is dropped",
+    range(0.05, 1));
+  v("noise", noise, "amplitude of the background pixel noise (0..255 scale)", range(0, 128));
+  v("size_word_prob", size_word_prob, "probability that a caption phrase names the size", range(0, 1));
+  v("combo_min_weight", combo_min_weight,
+    "training frequency of the rarest colour-shape combo relative to the commonest", range(1e-6, 1));
+  v("web_heldout_prob", web_heldout_prob, "probability that a web image shows a held-out concept", range(0, 1));
+  v("flickr_sentences", flickr_sentences, "sentences per Flickr30K Entities image", range(1, 10));
+  v("lvis_neg_per_image", lvis_neg_per_image, "verified-absent categories listed per LVIS image", range(0, 1000));
+  v("lvis_not_exhaustive_prob", lvis_not_exhaustive_prob,
+    "probability that an LVIS image leaves one instance of a category unannotated", range(0, 1));
+  v("lvis_rare_max", lvis_rare_max, "LVIS frequency: at most this many training images -> 'r'", range(0, 1e8));
+  v("lvis_common_max", lvis_common_max, "at most this many training images -> 'c', else 'f'", range(0, 1e8));
+  v("jpeg_quality", jpeg_quality, "JPEG quality of every image file", range(1, 100));
+  v("preview_samples", preview_samples, "samples drawn in preview.png", range(1, 64));
+}
+
 void validate(const WorldOptions& o) {
   Problems p;
   p.range<int64_t>("image_size", o.image_size, 32, 2048);

@@ -8,21 +8,50 @@
 #include <string>
 #include <vector>
 
+#include "glip/config/visitor.h"
+
 namespace glip::synth {
 
-/** Every parameter of the world; defaults give the main job's world (renders in a few seconds). */
+/**
+ * Every parameter of the world (`world.*`); defaults give the main job's world (renders in a few seconds).
+ * Each option's doc line and range live in visit() (options.cpp), the one place it is declared.
+ */
 struct WorldOptions {
-  int64_t image_size = 160;             ///< side of the square images in pixels
-  int64_t gold_det_images = 750;        ///< images of the gold detection split (COCO, shape categories)
-  int64_t gold_grounding_images = 750;  ///< images of the gold grounding split (MDETR json + ODVG jsonl)
-  int64_t web_images = 1000;            ///< image-caption pairs of the web split (tar shards, no boxes)
-  int64_t web_shard_size = 250;         ///< samples per web tar shard
-  int64_t eval_coco_images = 200;       ///< images of the held-out COCO-format detection split
-  int64_t eval_flickr_images = 200;     ///< images of the held-out Flickr30K Entities split
-  int64_t eval_lvis_images = 200;       ///< images of the held-out LVIS v1-format split
-  int64_t min_objects = 1;              ///< fewest objects per image
-  int64_t max_objects = 8;              ///< most objects per image
+  int64_t image_size = 160;
+  int64_t gold_det_images = 750;
+  int64_t gold_grounding_images = 750;
+  int64_t web_images = 1000;
+  int64_t web_shard_size = 250;
+  int64_t eval_coco_images = 200;
+  int64_t eval_flickr_images = 200;
+  int64_t eval_lvis_images = 200;
+  int64_t min_objects = 1;
+  int64_t max_objects = 8;
   std::vector<std::string> shapes = {"circle", "square", "triangle", "star", "cross", "ring", "heart", "diamond"};
+  std::vector<std::string> colours = {"red", "green", "blue", "yellow", "orange", "purple", "pink", "cyan"};
+  std::vector<std::string> textures = {"solid", "striped", "dotted"};
+  std::vector<std::string> heldout = {"green heart", "blue star", "orange ring", "purple cross", "dotted square"};
+  double min_object_frac = 0.14;
+  double max_object_frac = 0.42;
+  double small_max_frac = 0.21;
+  double large_min_frac = 0.32;
+  double occlusion = 0.35;
+  double min_visible = 0.55;
+  double noise = 14.0;
+  double size_word_prob = 0.5;
+  double combo_min_weight = 0.01;
+  double web_heldout_prob = 0.8;
+  int64_t flickr_sentences = 3;
+  int64_t lvis_neg_per_image = 4;
+  double lvis_not_exhaustive_prob = 0.1;
+  int64_t lvis_rare_max = 10;
+  int64_t lvis_common_max = 100;
+  int64_t jpeg_quality = 92;
+  int64_t preview_samples = 16;
+
+  /** Declares every option for the config system (YAML `world:`, --set world.KEY=VALUE, --dump-config). */
+  void visit(config::Visitor& v);
+};
   std::vector<std::string> colours = {"red", "green", "blue", "yellow", "orange", "purple", "pink", "cyan"};
   std::vector<std::string> textures = {"solid", "striped", "dotted"};
   /** Concepts never boxed in the gold splits: one to three words among colour, texture, shape, size word. */
@@ -47,7 +76,7 @@ struct WorldOptions {
 };
 
 /**
- * Checks values and cross-field rules (known shape/colour/texture names, no duplicates, min <= max, held-out
+ * Checks values (the same ranges as visit()) and cross-field rules (known shape/colour/texture names, no duplicates, min <= max, held-out
  * words known, ...); throws ONE glip::InputError listing every problem with its key `world.<name>`.
  */
 void validate(const WorldOptions& o);
