@@ -2,6 +2,7 @@
 #include "glip/config/sections.h"
 
 #include "glip/config/runtime.h"
+#include "glip/synth/options.h"
 
 namespace glip::config {
 
@@ -9,6 +10,7 @@ const std::vector<SectionDoc>& documented_sections() {
   // Add your section here (one line, in the order it should appear in docs/configs.md).
   static const std::vector<SectionDoc> all = {
       document<RuntimeConfig>("Runtime", "", "Keys at the root of every tool's config."),
+      document<synth::WorldOptions>("Synthetic world", "world", "The world rendered by glip_synth (docs/formats.md)."),
   };
   return all;
 }

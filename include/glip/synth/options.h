@@ -52,32 +52,11 @@ struct WorldOptions {
   /** Declares every option for the config system (YAML `world:`, --set world.KEY=VALUE, --dump-config). */
   void visit(config::Visitor& v);
 };
-  std::vector<std::string> colours = {"red", "green", "blue", "yellow", "orange", "purple", "pink", "cyan"};
-  std::vector<std::string> textures = {"solid", "striped", "dotted"};
-  /** Concepts never boxed in the gold splits: one to three words among colour, texture, shape, size word. */
-  std::vector<std::string> heldout = {"green heart", "blue star", "orange ring", "purple cross", "dotted square"};
-  double min_object_frac = 0.14;  ///< smallest object side as a fraction of the image side
-  double max_object_frac = 0.42;  ///< largest object side as a fraction of the image side
-  double small_max_frac = 0.21;   ///< objects up to this fraction are "small"
-  double large_min_frac = 0.32;   ///< objects from this fraction are "large" (between: "medium")
-  double occlusion = 0.35;        ///< probability that an object may overlap objects drawn before it
-  double min_visible = 0.55;      ///< an occluded object keeps at least this fraction of its pixels
-  double noise = 14.0;            ///< amplitude of the background pixel noise (0..255 scale)
-  double size_word_prob = 0.5;    ///< probability that a caption phrase names the size
-  double combo_min_weight = 0.01; ///< training frequency of the rarest colour-shape combo relative to the commonest
-  double web_heldout_prob = 0.8;  ///< probability that a web image shows at least one held-out concept
-  int64_t flickr_sentences = 3;   ///< sentences per Flickr30K Entities image
-  int64_t lvis_neg_per_image = 4; ///< verified-absent categories listed per LVIS image
-  double lvis_not_exhaustive_prob = 0.1;  ///< probability that an LVIS image leaves one instance unannotated
-  int64_t lvis_rare_max = 10;     ///< LVIS frequency: at most this many training images -> "r"
-  int64_t lvis_common_max = 100;  ///< at most this many training images -> "c", else "f"
-  int64_t jpeg_quality = 92;      ///< JPEG quality of every image file
-  int64_t preview_samples = 16;   ///< samples drawn in preview.png (a square grid)
-};
 
 /**
- * Checks values (the same ranges as visit()) and cross-field rules (known shape/colour/texture names, no duplicates, min <= max, held-out
- * words known, ...); throws ONE glip::InputError listing every problem with its key `world.<name>`.
+ * Checks values (the same ranges as visit()) and cross-field rules (known shape/colour/texture names, no
+ * duplicates, min <= max, held-out words known, ...); throws ONE glip::InputError listing every problem with its
+ * key `world.<name>`.
  */
 void validate(const WorldOptions& o);
 
