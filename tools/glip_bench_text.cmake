@@ -1,0 +1,1 @@
+glip_add_tool(glip_bench_text glip_bench_text.cpp)
