@@ -17,7 +17,10 @@ std::vector<TaggedWord> split_caption_words(const std::string& utf8) {
   auto alnum = [](char32_t c) { return is_letter(c) || is_digit(c); };
   std::vector<TaggedWord> out;
   auto emit = [&](size_t b, size_t e) {
-    out.push_back({utf8_encode(std::u32string_view(t).substr(b, e - b)), {static_cast<int64_t>(b), static_cast<int64_t>(e)}, ""});
+    TaggedWord w;
+    w.text = utf8_encode(std::u32string_view(t).substr(b, e - b));
+    w.span = {static_cast<int64_t>(b), static_cast<int64_t>(e)};
+    out.push_back(std::move(w));
   };
   size_t i = 0;
   while (i < t.size()) {
