@@ -1,173 +1,74 @@
 #include "glip/engine/solver.h"
 
 #include <cmath>
-#include <functional>
-#include <map>
-#include <sstream>
 
 #include "glip/core/error.h"
 
 namespace glip::engine {
-namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+void ClipGradientsOptions::visit(config::Visitor& v) {
+  v("enabled", enabled, "clip the global gradient norm (official CLIP_TYPE full_model)");
+  v("clip_value", clip_value, "maximum global L2 norm of the gradients", config::range(1e-12, 1e12));
 }
 
-double parse_double(const std::string& key, const std::string& value, const std::string& what) {
-  const std::string v = trim(value);
-  size_t used = 0;
-  double out = 0.0;
-  try {
-    out = std::stod(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  GLIP_CHECK_INPUT(used > 0 && used == v.size() && std::isfinite(out), what, ": key 'solver.", key,
-                   "' has value '", value, "'; expected a finite number");
-  return out;
-}
-
-int64_t parse_int(const std::string& key, const std::string& value, const std::string& what) {
-  const std::string v = trim(value);
-  size_t used = 0;
-  long long out = 0;
-  try {
-    out = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  GLIP_CHECK_INPUT(used > 0 && used == v.size(), what, ": key 'solver.", key, "' has value '", value,
-                   "'; expected an integer");
-  return out;
-}
-
-bool parse_bool(const std::string& key, const std::string& value, const std::string& what) {
-  const std::string v = trim(value);
-  if (v == "true" || v == "True" || v == "1") return true;
-  if (v == "false" || v == "False" || v == "0") return false;
-  throw InputError(str_cat(what, ": key 'solver.", key, "' has value '", value, "'; expected true or false"));
-}
-
-std::vector<double> parse_list(const std::string& key, const std::string& value, const std::string& what) {
-  std::string v = trim(value);
-  if (!v.empty() && (v.front() == '[' || v.front() == '(')) v = v.substr(1);
-  if (!v.empty() && (v.back() == ']' || v.back() == ')')) v.pop_back();
-  std::vector<double> out;
-  std::stringstream ss(v);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (trim(item).empty()) continue;
-    out.push_back(parse_double(key, item, what));
-  }
-  return out;
-}
-
-std::string parse_choice(const std::string& key, const std::string& value, const std::string& what,
-                         const std::vector<std::string>& choices) {
-  const std::string v = trim(value);
-  std::string list;
-  for (const auto& c : choices) {
-    if (c == v) return v;
-    list += (list.empty() ? "" : ", ") + c;
-  }
-  throw InputError(str_cat(what, ": key 'solver.", key, "' has value '", value, "'; expected one of ", list));
-}
-
-}  // namespace
-
-void set_solver_option(SolverOptions& o, const std::string& key_in, const std::string& value,
-                       const std::string& what) {
-  std::string key = key_in;
-  if (key.rfind("solver.", 0) == 0) key = key.substr(7);
-  using Setter = std::function<void(const std::string&)>;
-  auto D = [&](double& f) { return Setter([&, k = key](const std::string& v) { f = parse_double(k, v, what); }); };
-  auto I = [&](int64_t& f) { return Setter([&, k = key](const std::string& v) { f = parse_int(k, v, what); }); };
-  auto B = [&](bool& f) { return Setter([&, k = key](const std::string& v) { f = parse_bool(k, v, what); }); };
-  auto C = [&](std::string& f, std::vector<std::string> ch) {
-    return Setter([&, k = key, ch](const std::string& v) { f = parse_choice(k, v, what, ch); });
-  };
-  const std::map<std::string, Setter> setters = {
-      {"max_iter", I(o.max_iter)},
-      {"ims_per_batch", I(o.ims_per_batch)},
-      {"grad_accum_steps", I(o.grad_accum_steps)},
-      {"optimizer", C(o.optimizer, {"adamw", "ADAMW"})},
-      {"base_lr", D(o.base_lr)},
-      {"lang_lr", D(o.lang_lr)},
-      {"backbone_body_lr_factor", D(o.backbone_body_lr_factor)},
-      {"bias_lr_factor", D(o.bias_lr_factor)},
-      {"weight_decay", D(o.weight_decay)},
-      {"weight_decay_bias", D(o.weight_decay_bias)},
-      {"weight_decay_norm_factor", D(o.weight_decay_norm_factor)},
-      {"beta1", D(o.beta1)},
-      {"beta2", D(o.beta2)},
-      {"eps", D(o.eps)},
-      {"steps", Setter([&](const std::string& v) { o.steps = parse_list("steps", v, what); })},
-      {"gamma", D(o.gamma)},
-      {"warmup_factor", D(o.warmup_factor)},
-      {"warmup_iters", I(o.warmup_iters)},
-      {"warmup_method", C(o.warmup_method, {"linear", "constant"})},
-      {"use_cosine", B(o.use_cosine)},
-      {"min_lr", D(o.min_lr)},
-      {"clip_gradients.enabled", B(o.clip_gradients_enabled)},
-      {"clip_gradients.clip_value", D(o.clip_value)},
-      {"model_ema", D(o.model_ema)},
-      {"use_amp", B(o.use_amp)},
-      {"amp_dtype", C(o.amp_dtype, {"fp16", "bf16"})},
-      {"checkpoint_period", I(o.checkpoint_period)},
-      {"checkpoint_keep", I(o.checkpoint_keep)},
-      {"log_period", I(o.log_period)},
-      {"eval_period", I(o.eval_period)},
-      {"tuning_highlevel_override", C(o.tuning_highlevel_override, {"full", "linear_prob", "language_prompt_v2"})},
-      {"nonfinite_loss", C(o.nonfinite_loss, {"stop", "skip"})},
-      {"seed", I(o.seed)},
-  };
-  const auto it = setters.find(key);
-  if (it == setters.end()) {
-    std::string known;
-    for (const auto& kv : setters) known += (known.empty() ? "" : ", ") + kv.first;
-    throw InputError(str_cat(what, ": unknown key 'solver.", key, "'; known solver keys: ", known));
-  }
-  it->second(value);
-  o.explicit_keys.insert(key);
+void SolverOptions::visit(config::Visitor& v) {
+  using config::at_least;
+  using config::one_of;
+  using config::range;
+  v("max_iter", max_iter, "optimiser steps of the run", at_least(1));
+  v("ims_per_batch", ims_per_batch, "global batch: images per step over all ranks and accumulation steps",
+    at_least(1));
+  v("grad_accum_steps", grad_accum_steps, "micro-batches accumulated per optimiser step", at_least(1));
+  v("optimizer", optimizer, "optimiser (the official GLIP configs use ADAMW)", one_of({"ADAMW"}));
+  v("base_lr", base_lr, "learning rate", at_least(0));
+  v("lang_lr", lang_lr, "learning rate of parameters named language_backbone", at_least(0));
+  v("backbone_body_lr_factor", backbone_body_lr_factor, "LR factor of backbone.body parameters", at_least(0));
+  v("bias_lr_factor", bias_lr_factor, "LR factor of every parameter whose name contains 'bias'", at_least(0));
+  v("weight_decay", weight_decay, "AdamW weight decay", at_least(0));
+  v("weight_decay_bias", weight_decay_bias, "weight decay of 'bias' parameters", at_least(0));
+  v("weight_decay_norm_factor", weight_decay_norm_factor, "weight decay factor of 'norm' parameters", at_least(0));
+  v("beta1", beta1, "AdamW beta1", range(0, 0.999999));
+  v("beta2", beta2, "AdamW beta2", range(0, 0.999999));
+  v("eps", eps, "AdamW epsilon", range(1e-30, 1));
+  v("steps", steps, "LR milestones: iterations, or fractions of max_iter when < 1", at_least(0));
+  v("gamma", gamma, "LR factor at each milestone", at_least(0));
+  v("warmup_factor", warmup_factor, "LR factor at iteration 0 of the warmup", at_least(0));
+  v("warmup_iters", warmup_iters, "warmup iterations", at_least(0));
+  v("warmup_method", warmup_method, "warmup shape", one_of({"linear", "constant"}));
+  v("use_cosine", use_cosine, "cosine decay after the warmup instead of milestones");
+  v("min_lr", min_lr, "final LR of the cosine schedule", at_least(0));
+  v.section("clip_gradients", clip_gradients, "gradient clipping");
+  v("model_ema", model_ema, "EMA decay of the weights (0: no EMA; official 0.999)", range(0, 0.999999999));
+  v("use_amp", use_amp, "mixed precision on CUDA (ignored on CPU)");
+  v("amp_dtype", amp_dtype, "autocast type under use_amp (fp16 with loss scaling, or bf16)", one_of({"fp16", "bf16"}));
+  v("checkpoint_period", checkpoint_period, "iterations between checkpoints", at_least(1));
+  v("checkpoint_keep", checkpoint_keep, "checkpoints kept (the newest)", at_least(1));
+  v("log_period", log_period, "iterations between progress lines and metrics records", at_least(1));
+  v("eval_period", eval_period, "iterations between evaluations (0: only at the end)", at_least(0));
+  v("tuning_highlevel_override", tuning_highlevel_override,
+    "training mode: full, linear_prob, or language_prompt_v2 (prompt tuning; official base_lr 0.05, "
+    "weight_decay 0.25)",
+    one_of({"full", "linear_prob", "language_prompt_v2"}));
+  v("nonfinite_loss", nonfinite_loss, "non-finite loss: stop with iteration and sample ids, or skip the step",
+    one_of({"stop", "skip"}));
+  v("seed", seed, "seed of the data order");
 }
 
 void validate_solver_options(const SolverOptions& o, const std::string& what) {
-  auto need = [&](bool ok, const char* key, const auto& value, const char* expected) {
-    GLIP_CHECK_INPUT(ok, what, ": key 'solver.", key, "' has value ", value, "; expected ", expected);
-  };
-  need(o.max_iter > 0, "max_iter", o.max_iter, "> 0");
-  need(o.ims_per_batch > 0, "ims_per_batch", o.ims_per_batch, "> 0");
-  need(o.grad_accum_steps > 0, "grad_accum_steps", o.grad_accum_steps, "> 0");
-  need(o.base_lr >= 0, "base_lr", o.base_lr, ">= 0");
-  need(o.lang_lr >= 0, "lang_lr", o.lang_lr, ">= 0");
-  need(o.weight_decay >= 0, "weight_decay", o.weight_decay, ">= 0");
-  need(o.beta1 >= 0 && o.beta1 < 1, "beta1", o.beta1, "in [0, 1)");
-  need(o.beta2 >= 0 && o.beta2 < 1, "beta2", o.beta2, "in [0, 1)");
-  need(o.eps > 0, "eps", o.eps, "> 0");
-  need(o.warmup_iters >= 0, "warmup_iters", o.warmup_iters, ">= 0");
-  need(o.model_ema >= 0 && o.model_ema < 1, "model_ema", o.model_ema, "in [0, 1)");
-  need(!o.clip_gradients_enabled || o.clip_value > 0, "clip_gradients.clip_value", o.clip_value, "> 0");
-  need(o.checkpoint_period > 0, "checkpoint_period", o.checkpoint_period, "> 0");
-  need(o.checkpoint_keep > 0, "checkpoint_keep", o.checkpoint_keep, "> 0");
-  need(o.log_period > 0, "log_period", o.log_period, "> 0");
-  need(o.eval_period >= 0, "eval_period", o.eval_period, ">= 0");
-  need(o.ims_per_batch % o.grad_accum_steps == 0, "ims_per_batch", o.ims_per_batch,
-       "a multiple of solver.grad_accum_steps");
+  GLIP_CHECK_INPUT(o.max_iter > 0 && o.ims_per_batch > 0 && o.grad_accum_steps > 0 && o.checkpoint_period > 0 &&
+                       o.checkpoint_keep > 0 && o.log_period > 0,
+                   what, ": solver.max_iter, ims_per_batch, grad_accum_steps, checkpoint_period, checkpoint_keep "
+                   "and log_period must be > 0");
+  GLIP_CHECK_INPUT(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1 && o.eps > 0, what,
+                   ": solver.beta1/beta2 must be in [0, 1) and solver.eps > 0");
+  GLIP_CHECK_INPUT(o.model_ema >= 0 && o.model_ema < 1, what, ": key 'solver.model_ema' has value ", o.model_ema,
+                   "; expected a value in [0, 1)");
+  GLIP_CHECK_INPUT(o.ims_per_batch % o.grad_accum_steps == 0, what, ": key 'solver.ims_per_batch' has value ",
+                   o.ims_per_batch, "; expected a multiple of solver.grad_accum_steps (", o.grad_accum_steps, ")");
   int64_t prev = -1;
   for (int64_t m : milestone_iters(o)) {
     GLIP_CHECK_INPUT(m >= prev, what, ": key 'solver.steps' must be increasing");
     prev = m;
-  }
-}
-
-void apply_tuning_defaults(SolverOptions& o) {
-  if (o.tuning_highlevel_override == "language_prompt_v2") {
-    if (!o.explicit_keys.count("base_lr")) o.base_lr = 0.05;
-    if (!o.explicit_keys.count("weight_decay")) o.weight_decay = 0.25;
   }
 }
 

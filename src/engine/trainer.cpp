@@ -82,7 +82,6 @@ struct Trainer::Impl {
 };
 
 Trainer::Trainer(TrainTask& task, TrainerOptions opts, std::shared_ptr<Comm> comm) {
-  apply_tuning_defaults(opts.solver);
   validate_solver_options(opts.solver, "solver options");
   GLIP_CHECK_INPUT(!opts.work_dir.empty(), "the training work folder is empty");
   if (opts.solver.use_amp && !opts.device.is_cuda()) {
@@ -266,7 +265,8 @@ StepStats Trainer::Impl::step() {
     st.skipped = true;
     ++skipped;
   } else if (!st.skipped) {
-    st.grad_norm = s.clip_gradients_enabled ? clip_grad_norm(trainable, s.clip_value) : grad_norm(trainable);
+    st.grad_norm = s.clip_gradients.enabled ? clip_grad_norm(trainable, s.clip_gradients.clip_value)
+                                            : grad_norm(trainable);
     const int64_t it = iter;
     opt->step([&](double base) { return sched.lr(base, it); });
     scaler.update(false);

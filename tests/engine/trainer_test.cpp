@@ -34,8 +34,8 @@ TrainerOptions toy_options(const std::string& dir, int64_t max_iter) {
   o.solver.warmup_factor = 0.1;
   o.solver.steps = {0.5, 0.8};
   o.solver.weight_decay = 1e-4;
-  o.solver.clip_gradients_enabled = true;
-  o.solver.clip_value = 1.0;
+  o.solver.clip_gradients.enabled = true;
+  o.solver.clip_gradients.clip_value = 1.0;
   o.solver.model_ema = 0.9;
   o.solver.checkpoint_period = 5;
   o.solver.checkpoint_keep = 3;

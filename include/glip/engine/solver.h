@@ -1,14 +1,23 @@
 /**
- * Solver options: the official GLIP `SOLVER.*` keys in lower case (plus a few engine keys), parsed from
- * flattened `key=value` strings so any config front end can feed them.
+ * Solver options: the official GLIP `SOLVER.*` keys in lower case (plus a few engine keys), declared once as
+ * the `solver.*` config section (glip/config/visitor.h): YAML, `--set solver.base_lr=...`, validation and
+ * docs/configs.md all come from visit().
  */
 #pragma once
 #include <cstdint>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "glip/config/visitor.h"
+
 namespace glip::engine {
+
+/** solver.clip_gradients.* (official SOLVER.CLIP_GRADIENTS; the "full_model" global-norm clip). */
+struct ClipGradientsOptions {
+  bool enabled = false;
+  double clip_value = 1.0;
+  void visit(config::Visitor& v);
+};
 
 struct SolverOptions {
   // Schedule and batch.
@@ -16,7 +25,7 @@ struct SolverOptions {
   int64_t ims_per_batch = 2;        // global batch over all ranks (and accumulation steps)
   int64_t grad_accum_steps = 1;     // micro-batches per optimiser step
   // AdamW and parameter groups (solver/build.py).
-  std::string optimizer = "adamw";
+  std::string optimizer = "ADAMW";
   double base_lr = 1e-4;
   double lang_lr = 1e-5;            // parameters named "language_backbone"
   double backbone_body_lr_factor = 1.0;
@@ -33,45 +42,24 @@ struct SolverOptions {
   std::string warmup_method = "linear";  // linear | constant
   bool use_cosine = false;
   double min_lr = 0.0;
-  // Gradient clipping (global norm; solver.clip_gradients.*).
-  bool clip_gradients_enabled = false;
-  double clip_value = 1.0;
-  // EMA of the weights (solver.model_ema; 0 disables).
-  double model_ema = 0.0;
-  // Mixed precision on CUDA: solver.use_amp, solver.amp_dtype fp16|bf16.
-  bool use_amp = false;
-  std::string amp_dtype = "fp16";
-  // Checkpoints, logging, evaluation.
+  ClipGradientsOptions clip_gradients;
+  double model_ema = 0.0;           // EMA decay of the weights (0 disables)
+  bool use_amp = false;             // CUDA only
+  std::string amp_dtype = "fp16";   // fp16 | bf16
   int64_t checkpoint_period = 2500;
   int64_t checkpoint_keep = 3;
   int64_t log_period = 20;
   int64_t eval_period = 0;
-  // Training mode (solver.tuning_highlevel_override): full | linear_prob | language_prompt_v2.
+  // Training mode (official SOLVER.TUNING_HIGHLEVEL_OVERRIDE): full | linear_prob | language_prompt_v2.
   std::string tuning_highlevel_override = "full";
-  // Non-finite loss: "stop" (error with iteration and sample ids) or "skip" (drop the step).
-  std::string nonfinite_loss = "stop";
-  // Seed of model initialisation and data order.
-  int64_t seed = 0;
-  // Keys set explicitly (so tuning modes only fill in defaults).
-  std::set<std::string> explicit_keys;
+  std::string nonfinite_loss = "stop";  // stop | skip
+  int64_t seed = 0;                 // data order
+
+  void visit(config::Visitor& v);
 };
 
-/**
- * Sets one option from its lower-case key without the "solver." prefix ("base_lr", "steps",
- * "clip_gradients.enabled", ...). `what` names the source in errors; an unknown key or a bad value throws
- * InputError naming both.
- */
-void set_solver_option(SolverOptions& opts, const std::string& key, const std::string& value,
-                       const std::string& what);
-
-/** Checks ranges and combinations; throws InputError naming `what` and the key. */
+/** Cross-key checks the visitor cannot express; throws InputError naming `what` and the key. */
 void validate_solver_options(const SolverOptions& opts, const std::string& what);
-
-/**
- * Applies the official defaults of a training mode where the key was not set explicitly: prompt tuning
- * (language_prompt_v2) trains with base_lr 0.05 and weight_decay 0.25 (GLIP README, "Prompt Tuning").
- */
-void apply_tuning_defaults(SolverOptions& opts);
 
 /** The milestones in iterations (fractions < 1 are scaled by max_iter and rounded, as official). */
 std::vector<int64_t> milestone_iters(const SolverOptions& opts);
