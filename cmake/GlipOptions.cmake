@@ -9,6 +9,9 @@ option(GLIP_USE_PCH "Precompile the LibTorch headers" ON)
 option(GLIP_USE_CCACHE "Use ccache when it is installed" ON)
 option(GLIP_WITH_CUDA "Build the CUDA kernels (needs a CUDA LibTorch and nvcc)" OFF)
 option(GLIP_WITH_GLOO "Build c10d Gloo support (USE_C10D_GLOO, libgloo)" ON)
+set(GLIP_IMAGE_IO "opencv" CACHE STRING
+    "JPEG/PNG codec: opencv (imgcodecs) or minimal (libjpeg + libpng; no imgcodecs, hence no GDAL)")
+set_property(CACHE GLIP_IMAGE_IO PROPERTY STRINGS opencv minimal)
 option(GLIP_WARNINGS_AS_ERRORS "Treat warnings as errors" OFF)
 
 if(GLIP_USE_CCACHE)

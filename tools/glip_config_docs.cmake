@@ -1,0 +1,1 @@
+glip_add_tool(glip_config_docs glip_config_docs.cpp)

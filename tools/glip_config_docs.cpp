@@ -1,0 +1,32 @@
+// glip_config_docs: writes docs/configs.md from the config structs, or checks that it is up to date.
+#include <iostream>
+
+#include "cli_common.h"
+#include "glip/config/sections.h"
+#include "glip/core/fs.h"
+
+int main(int argc, char** argv) {
+  return glip::cli::run_main([&] {
+    CLI::App app{"glip_config_docs: generate docs/configs.md from the config structs"};
+    std::string write_path, check_path;
+    auto* w = app.add_option("--write", write_path, "write the reference to this file");
+    auto* c = app.add_option("--check", check_path, "exit 1 when this file differs from the generated reference");
+    w->excludes(c);
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
+    const std::string md = glip::config::configs_markdown();
+    if (!write_path.empty()) {
+      glip::write_file_atomic(write_path, md);
+      std::cout << "wrote " << write_path << "\n";
+    } else if (!check_path.empty()) {
+      if (glip::read_file(check_path) != md) {
+        std::cerr << "error: " << check_path << " is out of date; regenerate it with: glip_config_docs --write "
+                  << check_path << "\n";
+        return static_cast<int>(glip::cli::kFailure);
+      }
+      std::cout << check_path << " is up to date\n";
+    } else {
+      std::cout << md;
+    }
+    return static_cast<int>(glip::cli::kOk);
+  });
+}
