@@ -1,0 +1,53 @@
+/**
+ * The `data.*` config section: which datasets to train on (format, files relative to the data root, mixing
+ * weight), the transforms and the loader. Names follow the official GLIP config in lower case where it has
+ * one (min_size_train, max_size_train, random_sample_negative, caption_conf, caption_min_box).
+ */
+#pragma once
+#include <string>
+#include <vector>
+
+#include "glip/config/visitor.h"
+#include "glip/data/grounding_batch.h"
+#include "glip/data/record.h"
+
+namespace glip::data {
+
+struct DatasetConfig {
+  std::string name;
+  std::string format = "mdetr";
+  std::string path;        ///< annotation file / jsonl / tar shard (comma-separated for several shards)
+  std::string image_root;  ///< folder the annotation's file names are relative to
+  double weight = 1.0;
+
+  void visit(config::Visitor& v);
+};
+
+struct DataConfig {
+  std::vector<DatasetConfig> train;
+  std::vector<int64_t> min_size_train{480, 560, 640, 720, 800};
+  int64_t max_size_train = 1333;
+  std::vector<int64_t> min_size_test{800};
+  int64_t max_size_test = 1333;
+  double flip_prob = 0.5;
+  int64_t size_divisibility = 32;
+  int64_t random_sample_negative = 85;
+  double caption_conf = 0.5;
+  int64_t caption_min_box = 1;
+  int64_t num_workers = 2;
+  int64_t prefetch = 4;
+  double max_bad_fraction = 0.01;
+
+  void visit(config::Visitor& v);
+};
+
+/** Resolves a path of the config against the data root (absolute paths and an empty root stay as they are). */
+std::string resolve_data_path(const std::string& data_root, const std::string& path);
+
+/** Reads one configured dataset; errors name the dataset and its file. */
+RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const std::string& data_root);
+
+/** Batch-builder options from the config (training transforms), with the given seed and query length. */
+BatchBuilderOptions batch_options(const DataConfig& data, uint64_t seed, int64_t max_query_len);
+
+}  // namespace glip::data

@@ -1,0 +1,84 @@
+#include "glip/data/data_config.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include "glip/core/error.h"
+#include "glip/data/readers.h"
+
+namespace glip::data {
+
+void DatasetConfig::visit(config::Visitor& v) {
+  v("name", name, "dataset name, used in logs and statistics");
+  v("format", format, "annotation format",
+    config::one_of({"coco", "lvis", "mdetr", "odvg", "pseudo", "webdataset"}));
+  v("path", path, "annotation file (or comma-separated shards), relative to the data root");
+  v("image_root", image_root, "folder the image file names are relative to (relative to the data root)");
+  v("weight", weight, "mixing weight: copies of this dataset per epoch (official dataset repeats)",
+    config::at_least(0));
+}
+
+void DataConfig::visit(config::Visitor& v) {
+  v.list("train", train, "training datasets, mixed by weight");
+  v("min_size_train", min_size_train, "short side choices for multi-scale training", config::at_least(1));
+  v("max_size_train", max_size_train, "long side limit in training (0 = none)", config::at_least(0));
+  v("min_size_test", min_size_test, "short side at evaluation", config::at_least(1));
+  v("max_size_test", max_size_test, "long side limit at evaluation (0 = none)", config::at_least(0));
+  v("flip_prob", flip_prob, "horizontal flip probability in training (swaps left/right in captions)",
+    config::range(0, 1));
+  v("size_divisibility", size_divisibility, "images are zero-padded to a multiple of this", config::at_least(1));
+  v("random_sample_negative", random_sample_negative,
+    "detection datasets: negative classes sampled into each training prompt", config::at_least(0));
+  v("caption_conf", caption_conf, "pseudo labels: minimum teacher score of a box", config::range(0, 1));
+  v("caption_min_box", caption_min_box, "pseudo labels: minimum boxes left for a caption to be used",
+    config::at_least(0));
+  v("num_workers", num_workers, "loader threads", config::at_least(1));
+  v("prefetch", prefetch, "batches prepared ahead of the trainer", config::at_least(1));
+  v("max_bad_fraction", max_bad_fraction, "stop when more than this share of samples is bad (corrupt image, "
+    "missing file, invalid box)", config::range(0, 1));
+}
+
+std::string resolve_data_path(const std::string& data_root, const std::string& path) {
+  if (path.empty() || data_root.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(data_root) / path).string();
+}
+
+RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const std::string& data_root) {
+  std::vector<std::string> paths;
+  std::stringstream ss(ds.path);
+  for (std::string p; std::getline(ss, p, ',');)
+    if (!p.empty()) paths.push_back(resolve_data_path(data_root, p));
+  GLIP_CHECK_INPUT(!paths.empty(), "dataset '", ds.name, "': 'path' is empty");
+  for (const auto& p : paths)
+    GLIP_CHECK_INPUT(std::filesystem::exists(p), "dataset '", ds.name, "': file '", p,
+                     "' does not exist (paths are relative to --data-root / GLIP_DATA_ROOT '", data_root, "')");
+  const std::string root = resolve_data_path(data_root, ds.image_root);
+  RecordSet set;
+  if (ds.format == "coco") set = read_coco_detection(paths.at(0), root);
+  else if (ds.format == "lvis") set = read_lvis(paths.at(0), root);
+  else if (ds.format == "mdetr") set = read_mdetr(paths.at(0), root);
+  else if (ds.format == "odvg") set = read_odvg(paths.at(0), root);
+  else if (ds.format == "pseudo")
+    set = read_pseudo_shards(paths, PseudoFilter{static_cast<float>(data.caption_conf),
+                                                 static_cast<int>(data.caption_min_box)});
+  else if (ds.format == "webdataset") set = read_webdataset(paths);
+  else throw InputError(str_cat("dataset '", ds.name, "': unknown format '", ds.format, "'"));
+  if (!ds.name.empty()) set.name = ds.name;
+  return set;
+}
+
+BatchBuilderOptions batch_options(const DataConfig& data, uint64_t seed, int64_t max_query_len) {
+  BatchBuilderOptions o;
+  o.transforms.min_size = data.min_size_train;
+  o.transforms.max_size = data.max_size_train;
+  o.transforms.flip_prob = data.flip_prob;
+  o.prompt.random_sample_negative = data.random_sample_negative;
+  o.prompt.max_seq_length = max_query_len - 2;
+  o.max_query_len = max_query_len;
+  o.size_divisibility = data.size_divisibility;
+  o.seed = seed;
+  o.max_bad_fraction = data.max_bad_fraction;
+  return o;
+}
+
+}  // namespace glip::data
