@@ -67,7 +67,7 @@ TEST(SynthCli, BadConfigValuesAreOneInputError) {
   EXPECT_NE(r.output.find("blob"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(out));
   // Rules across keys are checked too, before anything is written.
-  r = run("--out " + out + " --set world.min_objects=5 --set world.max_objects=2 --set world.heldout=[green unicorn]");
+  r = run("--out " + out + " --set world.min_objects=5 --set world.max_objects=2 --set 'world.heldout=[green unicorn]'");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("world.max_objects: must be >= world.min_objects (5), got 2"), std::string::npos)
       << r.output;
