@@ -1,2 +1,1 @@
 glip_add_tool(glip_synth glip_synth.cpp)
-glip_synth_protobuf_first(glip_synth)
