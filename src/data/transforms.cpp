@@ -1,6 +1,5 @@
 #include "glip/data/transforms.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <cstring>
 
 #include "glip/core/error.h"
+#include "glip/io/image.h"
 #include "glip/io/tar.h"
 
 namespace glip::data {
@@ -26,15 +26,13 @@ std::array<int64_t, 2> resized_size(int64_t h, int64_t w, int64_t size, int64_t 
 
 at::Tensor decode_image(const ImageSource& source) {
   const std::string what = source.member.empty() ? source.path : source.path + "#" + source.member;
-  cv::Mat img;
+  cv::Mat img;  // decoded through glip/io/image.h so that GLIP_IMAGE_IO=minimal builds need no imgcodecs
   if (source.member.empty()) {
-    img = cv::imread(source.path, cv::IMREAD_COLOR);
+    img = io::read_image(source.path);
   } else {
     for (const auto& m : io::list_tar(source.path)) {
       if (m.name != source.member) continue;
-      std::string bytes = io::read_tar_member(source.path, m);
-      cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8U, bytes.data());
-      img = cv::imdecode(buf, cv::IMREAD_COLOR);
+      img = io::decode_image(io::read_tar_member(source.path, m), what);
       break;
     }
   }

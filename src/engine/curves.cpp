@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/io/image.h"
 
 namespace glip::engine {
 
@@ -51,9 +51,7 @@ void plot_curves(const std::string& png_path, const std::string& title, const st
     cv::putText(img, name, {W - R + 40, ly}, cv::FONT_HERSHEY_SIMPLEX, 0.45, black, 1, cv::LINE_AA);
     ++n;
   }
-  std::vector<uchar> png;
-  GLIP_CHECK(cv::imencode(".png", img, png), "[engine] cannot encode the plot '", png_path, "'");
-  write_file_atomic(png_path, std::string(png.begin(), png.end()));
+  write_file_atomic(png_path, io::encode_png(img));
 }
 
 }  // namespace glip::engine

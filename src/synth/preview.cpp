@@ -1,11 +1,11 @@
 #include "preview.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
 
 #include "glip/core/error.h"
+#include "glip/io/image.h"
 
 namespace glip::synth {
 namespace {
@@ -72,9 +72,7 @@ std::string render_preview_png(const std::vector<PreviewSample>& samples) {
       y += 12;
     }
   }
-  std::vector<uchar> png;
-  GLIP_CHECK(cv::imencode(".png", canvas, png), "could not encode the preview PNG");
-  return std::string(png.begin(), png.end());
+  return io::encode_png(canvas);
 }
 
 }  // namespace glip::synth

@@ -3,8 +3,6 @@
 
 #include <unistd.h>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +11,7 @@
 
 #include "files.h"
 #include "glip/core/logging.h"
+#include "glip/io/image.h"
 #include "glip/synth/tar.h"
 #include "glip/synth/writers.h"
 #include "preview.h"
@@ -49,12 +48,6 @@ void parallel_for(int64_t n, int threads, F fn) {
   if (error) std::rethrow_exception(error);
 }
 
-std::string encode_jpeg(const cv::Mat& img, int quality) {
-  std::vector<uchar> buf;
-  GLIP_CHECK(cv::imencode(".jpg", img, buf, {cv::IMWRITE_JPEG_QUALITY, quality}), "JPEG encoding failed");
-  return std::string(buf.begin(), buf.end());
-}
-
 std::string numbered(int64_t i, const char* ext) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06lld%s", static_cast<long long>(i), ext);
@@ -85,7 +78,7 @@ struct Generator {
     parallel_for(n, threads, [&](int64_t i) {
       Scene s = renderer.render(kind, image_stream(id, i));
       recs[i] = make_record(s, i + 1, numbered(i, ".jpg"));
-      write_bytes(root + "/" + dir + "/images/" + recs[i].file_name, encode_jpeg(s.image, int(o.jpeg_quality)));
+      write_bytes(root + "/" + dir + "/images/" + recs[i].file_name, io::encode_jpeg(s.image, int(o.jpeg_quality)));
     });
     return recs;
   }
@@ -107,7 +100,7 @@ struct Generator {
       for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int>(k);
       rng.shuffle(order);
       r.caption = compose_caption(s, r.entities, order, o, rng);
-      std::string jpg = encode_jpeg(s.image, int(o.jpeg_quality));
+      std::string jpg = io::encode_jpeg(s.image, int(o.jpeg_quality));
       if (jpegs) (*jpegs)[i] = std::move(jpg);
       else write_bytes(root + "/" + dir + "/images/" + r.image.file_name, jpg);
       if (i < static_cast<int64_t>(keep.size())) keep[i] = s.image;
@@ -149,7 +142,7 @@ struct Generator {
         }
         r.sentences.push_back(c);
       }
-      write_bytes(root + "/" + dir + "/images/" + r.image.file_name, encode_jpeg(s.image, int(o.jpeg_quality)));
+      write_bytes(root + "/" + dir + "/images/" + r.image.file_name, io::encode_jpeg(s.image, int(o.jpeg_quality)));
     });
     return recs;
   }

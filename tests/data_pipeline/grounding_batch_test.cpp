@@ -2,11 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/core.hpp>
 
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/io/image.h"
 #include "glip/data/readers.h"
 #include "glip/text/tokenizer.h"
 
@@ -23,7 +24,7 @@ World make_world(bool with_bad_image) {
   w.dir = test::temp_dir("gb");
   for (int k = 0; k < 4; ++k) {
     cv::Mat m(40 + 8 * k, 64, CV_8UC3, cv::Scalar(20 * k, 50, 90));
-    cv::imwrite(w.dir + "/" + std::to_string(k) + ".png", m);
+    write_file_atomic(w.dir + "/" + std::to_string(k) + ".png", io::encode_png(m));
   }
   write_file_atomic(w.dir + "/bad.png", "garbage");
   write_file_atomic(w.dir + "/g.json", R"({"images": [

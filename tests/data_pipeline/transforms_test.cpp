@@ -2,11 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/core.hpp>
 
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/io/image.h"
 
 namespace glip::data {
 
@@ -66,7 +67,7 @@ TEST(Transforms, FlipAndResizeBoxesAndNormalise) {
 TEST(Transforms, DecodeImageFileAndErrors) {
   auto dir = test::temp_dir("img");
   cv::Mat m(4, 6, CV_8UC3, cv::Scalar(10, 20, 30));
-  ASSERT_TRUE(cv::imwrite(dir + "/a.png", m));
+  write_file_atomic(dir + "/a.png", io::encode_png(m));
   auto t = decode_image({dir + "/a.png", ""});
   EXPECT_EQ(t.sizes(), (at::IntArrayRef{4, 6, 3}));
   EXPECT_EQ(t[0][0][0].item<int>(), 10);  // BGR order kept
