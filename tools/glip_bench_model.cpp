@@ -1,6 +1,7 @@
 // Times GLIP model parts on this machine with random weights: seconds, peak RSS, analytic GFLOPs and the share
 // of the measured sgemm throughput they reach.
 //   glip_bench_model --part fusion --height 800 --width 1333 --tokens 256
+//   glip_bench_model --part model --config configs/model/glip_t.yaml   (whole model, 80-class COCO prompt)
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 #include <torch/torch.h>
@@ -8,8 +9,12 @@
 #include <chrono>
 #include <cstdio>
 
+#include "bench_model_flops.h"
 #include "cli_common.h"
+#include "glip/app/glip_config.h"
 #include "glip/core/error.h"
+#include "glip/text/prompt.h"
+#include "glip/text/text_batch.h"
 #include "glip/modeling/fusion/bi_attention.h"
 #include "glip/modeling/language/bert.h"
 
@@ -39,32 +44,54 @@ double sgemm_gflops() {
   return 2.0 * 2048.0 * 2048.0 * 2048.0 / best / 1e9;
 }
 
-/** Pyramid P3..P7 sizes of an image padded to a multiple of 32. */
-std::vector<std::pair<int64_t, int64_t>> pyramid(int64_t h, int64_t w) {
-  h = (h + 31) / 32 * 32;
-  w = (w + 31) / 32 * 32;
-  std::vector<std::pair<int64_t, int64_t>> s;
-  int64_t ch = h / 8, cw = w / 8;
-  for (int l = 0; l < 5; ++l) {
-    s.emplace_back(ch, cw);
-    ch = (ch + 1) / 2;
-    cw = (cw + 1) / 2;
+/** Times backbone, language backbone and fused head + post-processing of a whole model; prints a summary. */
+int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, double peak) {
+  GLIP_CHECK_INPUT(!config_path.empty(), "--part model needs --config");
+  glip::app::GlipConfig cfg;
+  glip::config::load_file(cfg, config_path, {});
+  auto model = glip::modeling::build_model(cfg.model);
+  model->eval();
+  int64_t params = 0;
+  for (const auto& p : model->parameters()) params += p.numel();
+  auto tok = glip::text::make_tokenizer();
+  std::map<int64_t, std::string> cats;
+  for (size_t i = 0; i < glip::bench::kCoco80.size(); ++i) cats[static_cast<int64_t>(i) + 1] = glip::bench::kCoco80[i];
+  auto query = glip::text::create_queries_and_maps(cats, *tok).at(0);
+  std::vector<glip::text::Encoding> enc;
+  auto text = glip::text::encode_batch(*tok, {query.prompt.text}, cfg.model.max_query_len, &enc);
+  const int64_t real_tokens = static_cast<int64_t>(enc[0].ids.size());
+  const auto [h, w] = std::pair<int64_t, int64_t>{(height + 31) / 32 * 32, (width + 31) / 32 * 32};
+  glip::ImageBatch images;
+  images.images = torch::randn({1, 3, h, w});
+  images.image_sizes = {{height, width}};
+  double t_vis = 1e30, t_rest = 1e30, t_lang = 1e30;
+  for (int64_t i = 0; i <= repeat; ++i) {  // the first run is the warm-up
+    auto t0 = Clock::now();
+    auto levels = model->visual_features(images.images);
+    const double tv = seconds_since(t0);
+    t0 = Clock::now();
+    model->language_backbone(text);
+    const double tl = seconds_since(t0);
+    t0 = Clock::now();
+    auto out = model->forward_features(levels, images.image_sizes, text, {}, {query.label_to_tokens});
+    const double tr = seconds_since(t0);
+    std::printf("run %lld: backbone %.2f s, language %.2f s, language + fused head + post-processing %.2f s, "
+                "%lld detections\n", static_cast<long long>(i), tv, tl, tr,
+                static_cast<long long>(out.detections.at(0).scores.numel()));
+    if (i > 0 || repeat == 0) t_vis = std::min(t_vis, tv), t_lang = std::min(t_lang, tl), t_rest = std::min(t_rest, tr);
   }
-  return s;
-}
-
-/** Analytic GFLOPs (2 per multiply-add) of one VLFuse block for one image. */
-double fusion_gflops(int64_t N, int64_t T, int64_t Cv, int64_t Cl, int64_t E) {
-  double f = 2.0 * 2 * N * Cv * E + 2.0 * 2 * T * Cl * E;  // v/values_v and l/values_l projections
-  f += 3 * 2.0 * N * T * E;                                // scores, image-side and text-side outputs
-  f += 2.0 * N * E * Cv + 2.0 * T * E * Cl;                // output projections
-  return f / 1e9;
-}
-
-/** Analytic GFLOPs of BERT-style layers on T tokens. */
-double bert_gflops(int64_t layers, int64_t T, int64_t C, int64_t I) {
-  double per = 2.0 * T * C * C * 4 + 2.0 * 2 * T * T * C + 2.0 * 2 * T * C * I;
-  return layers * per / 1e9;
+  const auto fl = glip::bench::model_gflops(cfg.model, h, w, cfg.model.max_query_len);
+  const double total = t_vis + t_rest;
+  std::printf("model %s at %lldx%lld (padded %lldx%lld), COCO-80 prompt (%lld real tokens, padded to %lld): "
+              "%.2f s forward (backbone %.2f s, language %.2f s, rest %.2f s); analytic %.0f GFLOP (backbone %.0f, "
+              "BERT %.0f, head %.0f) = %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s; %lld parameters; "
+              "threads %d; peak RSS %.2f GiB\n",
+              cfg.model.name.c_str(), static_cast<long long>(height), static_cast<long long>(width),
+              static_cast<long long>(h), static_cast<long long>(w), static_cast<long long>(real_tokens),
+              static_cast<long long>(cfg.model.max_query_len), total, t_vis, t_lang, t_rest - t_lang, fl.total(),
+              fl.backbone, fl.bert, fl.head, fl.total() / total, 100.0 * fl.total() / total / peak, peak,
+              static_cast<long long>(params), torch::get_num_threads(), peak_rss_gib());
+  return 0;
 }
 
 }  // namespace
@@ -74,8 +101,10 @@ int main(int argc, char** argv) {
     CLI::App app{"Benchmark GLIP model parts (random weights, eval mode, no grad)"};
     std::string part = "fusion";
     int64_t height = 800, width = 1333, tokens = 256, threads = 0, repeat = 1;
-    app.add_option("--part", part, "fusion (one VLFuse block, GLIP-T sizes) | bert (BERT-base)")
-        ->check(CLI::IsMember({"fusion", "bert"}));
+    std::string config_path;
+    app.add_option("--part", part, "fusion (one VLFuse block, GLIP-T sizes) | bert (BERT-base) | model (--config)")
+        ->check(CLI::IsMember({"fusion", "bert", "model"}));
+    app.add_option("--config", config_path, "model config for --part model (e.g. configs/model/glip_t.yaml)");
     app.add_option("--height", height, "image height before padding");
     app.add_option("--width", width, "image width before padding");
     app.add_option("--tokens", tokens, "text length (256 = GLIP's padded length)");
@@ -96,18 +125,19 @@ int main(int argc, char** argv) {
     glip::modeling::BertModel bert{nullptr};
     std::vector<at::Tensor> levels;
     at::Tensor hidden, mask, ids;
+    if (part == "model") return bench_whole_model(config_path, height, width, repeat, peak);
     if (part == "fusion") {
       glip::modeling::BiAttentionOptions o;  // GLIP-T: 256 / 768 / 2048 / 8 heads
       fuse = glip::modeling::VLFuse(o);
       fuse->eval();
       int64_t N = 0;
-      for (auto [h, w] : pyramid(height, width)) {
+      for (auto [h, w] : glip::bench::pyramid(height, width)) {
         levels.push_back(torch::randn({1, 256, h, w}));
         N += h * w;
       }
       hidden = torch::randn({1, tokens, 768});
       mask = torch::ones({1, tokens}, at::kLong);
-      gflops = fusion_gflops(N, tokens, 256, 768, 2048);
+      gflops = glip::bench::fusion_gflops(N, tokens, 256, 768, 2048);
       run = [&] { fuse->forward(levels, hidden, mask); };
       std::printf("fusion block: %lld pixels (P3..P7) x %lld tokens\n", static_cast<long long>(N),
                   static_cast<long long>(tokens));
@@ -116,7 +146,7 @@ int main(int argc, char** argv) {
       bert->eval();
       ids = torch::randint(0, 30522, {1, tokens});
       mask = torch::ones({1, tokens}, at::kLong);
-      gflops = bert_gflops(12, tokens, 768, 3072);
+      gflops = glip::bench::bert_gflops(12, tokens, 768, 3072);
       run = [&] { bert->forward(ids, mask); };
     }
     run();

@@ -1,0 +1,39 @@
+/**
+ * The root config shared by glip_train, glip_eval (model mode), glip_infer and glip_pseudolabel, so that one
+ * YAML file (the YAML files in configs/) serves every tool: runtime keys at the root, then the `model.*`, `data.*`,
+ * `solver.*` and `test.*` sections. Each tool reads the sections it needs and ignores the rest.
+ */
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "glip/config/runtime.h"
+#include "glip/config/visitor.h"
+#include "glip/data/data_config.h"
+#include "glip/engine/solver.h"
+#include "glip/inference/predictor.h"
+#include "glip/modeling/model_config.h"
+
+namespace glip::app {
+
+/** test.*: inference settings (official TEST.* and the test-time INPUT.* keys). */
+struct TestConfig {
+  int64_t ims_per_batch = 1;       ///< TEST.IMS_PER_BATCH (images per forward pass)
+  int64_t chunk_size = -1;         ///< TEST.CHUNKED_EVALUATION: categories per prompt (-1: all in one; LVIS 40)
+  double score_threshold = 0.0;    ///< detections below are dropped (infer and pseudo-labelling use their own)
+  void visit(config::Visitor& v);
+};
+
+struct GlipConfig {
+  config::RuntimeConfig runtime;
+  modeling::ModelConfig model;
+  data::DataConfig data;
+  engine::SolverOptions solver;
+  TestConfig test;
+  void visit(config::Visitor& v);
+};
+
+/** Predictor options from the config (data.min_size_test[0], data.max_size_test, model.max_query_len, ...). */
+inference::PredictorOptions predictor_options(const GlipConfig& cfg);
+
+}  // namespace glip::app

@@ -1,0 +1,31 @@
+#include "glip/app/glip_config.h"
+
+namespace glip::app {
+
+void TestConfig::visit(config::Visitor& v) {
+  v("ims_per_batch", ims_per_batch, "images per inference forward pass (TEST.IMS_PER_BATCH)", config::range(1, 1024));
+  v("chunk_size", chunk_size, "categories per prompt in evaluation (-1 or 0: all in one prompt; LVIS uses 40)",
+    config::at_least(-1));
+  v("score_threshold", score_threshold, "drop detections scoring below this after post-processing (0 keeps all)",
+    config::range(0.0, 1.0));
+}
+
+void GlipConfig::visit(config::Visitor& v) {
+  runtime.visit(v);
+  v.section("model", model, "the architecture (the files in configs/model/)");
+  v.section("data", data, "datasets, transforms and loader");
+  v.section("solver", solver, "optimisation (official SOLVER.* in lower case)");
+  v.section("test", test, "inference settings");
+}
+
+inference::PredictorOptions predictor_options(const GlipConfig& cfg) {
+  inference::PredictorOptions o;
+  o.min_size = cfg.data.min_size_test.empty() ? 800 : cfg.data.min_size_test.front();
+  o.max_size = cfg.data.max_size_test;
+  o.size_divisibility = cfg.data.size_divisibility;
+  o.max_query_len = cfg.model.max_query_len;
+  o.score_threshold = cfg.test.score_threshold;
+  return o;
+}
+
+}  // namespace glip::app
