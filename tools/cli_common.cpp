@@ -49,10 +49,15 @@ std::optional<int> parse_args(CLI::App& app, int argc, const char* const* argv) 
     std::cout << e.what() << "\n";
     return kOk;
   } catch (const CLI::ParseError& e) {
-    std::cerr << "usage error: " << e.what() << "\n\n" << app.help();
-    return kUsage;
+    return usage_error(app, e.what());
   }
   return std::nullopt;
+}
+
+int usage_error(const CLI::App& app, const std::string& message) {
+  // help() shows the selected subcommand's usage when there is one.
+  std::cerr << "usage error: " << message << "\n\n" << app.help();
+  return kUsage;
 }
 
 config::RuntimeState start_run(const config::RuntimeConfig& rt, const std::string& resolved_yaml, int rank) {

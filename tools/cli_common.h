@@ -55,6 +55,9 @@ void add_config_options(CLI::App& app, ConfigArgs& args);
  */
 std::optional<int> parse_args(CLI::App& app, int argc, const char* const* argv);
 
+/** Prints "usage error: <message>" and the usage of `app` on stderr; returns 64 (kUsage). */
+int usage_error(const CLI::App& app, const std::string& message);
+
 /**
  * Loads `cfg` from --config and --set (throws glip::InputError listing every problem). With --dump-config it
  * prints the resolved config as YAML on stdout and returns false: the tool then exits 0.

@@ -97,7 +97,7 @@ int bench_whole_model(const std::string& config_path, int64_t height, int64_t wi
 }  // namespace
 
 int main(int argc, char** argv) {
-  return glip::cli::run_main([&] {
+  return glip::cli::run_main([&]() -> int {
     CLI::App app{"Benchmark GLIP model parts (random weights, eval mode, no grad)"};
     std::string part = "fusion";
     int64_t height = 800, width = 1333, tokens = 256, threads = 0, repeat = 1;
@@ -110,11 +110,7 @@ int main(int argc, char** argv) {
     app.add_option("--tokens", tokens, "text length (256 = GLIP's padded length)");
     app.add_option("--threads", threads, "torch intra-op threads (0 = default)");
     app.add_option("--repeat", repeat, "timed runs after one warm-up; the best is reported");
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e);
-    }
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
     torch::NoGradGuard ng;
     torch::manual_seed(0);

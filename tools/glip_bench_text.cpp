@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     int repeat = 50;
     app.add_option("--labelled", labelled, "hand-labelled captions, phrases in [brackets]")->required();
     app.add_option("--repeat", repeat, "passes over the captions for timing")->check(CLI::Range(1, 100000));
-    CLI11_PARSE(app, argc, argv);
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     std::ifstream in(labelled);
     GLIP_CHECK_INPUT(in.good(), "labelled file '", labelled, "': cannot be read");
     std::vector<std::string> captions;

@@ -99,7 +99,7 @@ void print_params() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return glip::cli::run_main([&] {
+  return glip::cli::run_main([&]() -> int {
     CLI::App app{"glip_bench_visual: Swin+FPN forward time / peak memory, DCN vs conv, parameter counts"};
     std::string what = "all", variant = "glip_t";
     int64_t height = 800, width = 1333, dcn_channels = 256, dcn_h = 100, dcn_w = 168;
@@ -113,11 +113,7 @@ int main(int argc, char** argv) {
     app.add_option("--dcn-width", dcn_w, "DCN map width");
     app.add_option("--repeat", repeat, "timed runs")->check(CLI::PositiveNumber);
     app.add_option("--threads", threads, "intra-op threads")->check(CLI::PositiveNumber);
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e) == 0 ? glip::cli::kOk : glip::cli::kUsage;
-    }
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     at::set_num_threads(threads);
     std::printf("threads %d\n", at::get_num_threads());
     if (what == "params" || what == "all") print_params();

@@ -56,11 +56,7 @@ int main(int argc, char** argv) {
     flickr->add_flag("--merge-boxes", merge_boxes, "merge each phrase's ground-truth boxes into one");
     flickr->add_option("--out", out, "write the metrics JSON here");
 
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e) == 0 ? glip::cli::kOk : glip::cli::kUsage;
-    }
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
 
     const auto t0 = std::chrono::steady_clock::now();
     if (*coco) {

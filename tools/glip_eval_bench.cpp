@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
     app.add_option("--dets", dets, "detections per image")->capture_default_str();
     app.add_option("--repeat", repeat, "timed runs")->capture_default_str();
     app.add_flag("--generate-only", generate_only, "only write the files");
-    CLI11_PARSE(app, argc, argv);
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     generate(dir, images, cats, dets);
     if (generate_only) return 0;
     for (int r = 0; r < repeat; ++r) {

@@ -24,7 +24,7 @@ struct SynthToolConfig {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return glip::cli::run_main([&] {
+  return glip::cli::run_main([&]() -> int {
     CLI::App app{"glip_synth: render the synthetic grounding world (gold, web and evaluation splits)"};
     std::string out, config_path;
     std::vector<std::string> sets;
@@ -35,12 +35,8 @@ int main(int argc, char** argv) {
     app.add_option("--config", config_path, "YAML config, e.g. configs/synthetic_world.yaml");
     app.add_option("--set", sets, "override KEY=VALUE, e.g. world.image_size=96 (repeatable)")->allow_extra_args(false);
     app.add_flag("--dump-config", dump, "print the resolved config as YAML and exit");
-    try {
-      app.parse(argc, argv);
-      if (out.empty() && !dump) throw CLI::RequiredError("--out");
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e) == 0 ? glip::cli::kOk : glip::cli::kUsage;
-    }
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
+    if (out.empty() && !dump) return glip::cli::usage_error(app, "--out is required");
     SynthToolConfig cfg;
     if (config_path.empty()) glip::config::load_string(cfg, "", sets, "--set");
     else glip::config::load_file(cfg, config_path, sets);

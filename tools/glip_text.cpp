@@ -169,11 +169,7 @@ int main(int argc, char** argv) {
     pr->add_option("--categories", categories, "JSON or text file of category names")->required();
     pr->add_option("--chunk", chunk, "categories per prompt (-1: all; LVIS uses 40)");
     pr->add_flag("--demo", demo, "demo style (\" . \" separators, trailing)");
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e) == 0 ? glip::cli::kOk : glip::cli::kUsage;
-    }
+    if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     if (tok->parsed()) return cmd_tokenize(vocab, spm, max_len);
     if (ph->parsed()) return cmd_phrases();
     return cmd_prompt(categories, chunk, demo);
