@@ -7,6 +7,7 @@
 #include "data/json_util.h"
 #include "glip/core/error.h"
 #include "glip/data/readers.h"
+#include "glip/text/unicode.h"
 
 namespace glip::data {
 namespace {
@@ -63,7 +64,7 @@ RecordSet read_mdetr(const std::string& json_path, const std::string& image_root
     b.xyxy = detail::xywh_to_xyxy(detail::require_box(a, "bbox", where));
     b.category_id = a.value("category_id", int64_t{0});
     b.spans = read_spans(a.contains("tokens_positive") ? a["tokens_positive"] : json::array(), where);
-    check_spans_in_caption(b, detail::utf8_length(r.caption), where);
+    check_spans_in_caption(b, text::utf8_length(r.caption), where);
     r.boxes.push_back(std::move(b));
   }
   return set;
@@ -97,7 +98,7 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
         BoxAnnotation b;
         b.xyxy = detail::require_box(reg, "bbox", where);
         b.spans = read_spans(reg.contains("tokens_positive") ? reg["tokens_positive"] : json::array(), where);
-        check_spans_in_caption(b, detail::utf8_length(r.caption), where);
+        check_spans_in_caption(b, text::utf8_length(r.caption), where);
         r.boxes.push_back(std::move(b));
       }
     } else if (j.contains("detection")) {
@@ -150,7 +151,7 @@ RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const 
       r.height = j.value("height", int64_t{0});
       r.caption = detail::require_string(j, "caption", where);
       r.origin = where;
-      const int64_t len = detail::utf8_length(r.caption);
+      const int64_t len = text::utf8_length(r.caption);
       for (const auto& p : detail::require_array(j, "phrases", where)) {
         std::vector<Span> spans = read_spans(json::array({detail::require_span(p, "span", where)}), where);
         const auto& boxes = detail::require_array(p, "boxes", where);

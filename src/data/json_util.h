@@ -24,7 +24,5 @@ Span require_span(const nlohmann::json& obj, const char* key, const std::string&
 std::array<float, 4> xywh_to_xyxy(const std::array<float, 4>& b);
 /** `root`/`rel`, or `rel` alone when it is absolute or root is empty. */
 std::string join_root(const std::string& root, const std::string& rel);
-/** Number of Unicode code points of valid UTF-8 (continuation bytes are not counted). */
-int64_t utf8_length(const std::string& s);
 
 }  // namespace glip::data::detail

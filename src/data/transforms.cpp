@@ -10,6 +10,7 @@
 #include "glip/core/error.h"
 #include "glip/io/image.h"
 #include "glip/io/tar.h"
+#include "glip/text/unicode.h"
 
 namespace glip::data {
 
@@ -47,12 +48,9 @@ at::Tensor decode_image(const ImageSource& source) {
 std::string swap_left_right(const std::string& caption, std::vector<BoxAnnotation>& boxes) {
   // Work in code points so spans (code-point offsets) can be remapped exactly.
   std::vector<std::string> cps;
-  for (size_t i = 0; i < caption.size();) {
-    const unsigned char c = static_cast<unsigned char>(caption[i]);
-    const size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    cps.push_back(caption.substr(i, n));
-    i += n;
-  }
+  const std::vector<int64_t> starts = text::utf8_cp_byte_offsets(caption);
+  for (size_t k = 0; k + 1 < starts.size(); ++k)
+    cps.push_back(caption.substr(static_cast<size_t>(starts[k]), static_cast<size_t>(starts[k + 1] - starts[k])));
   const size_t n = cps.size();
   auto is_word = [&](size_t k) {
     return k < n && cps[k].size() == 1 && std::isalnum(static_cast<unsigned char>(cps[k][0]));

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "glip/core/error.h"
+#include "glip/text/unicode.h"
 
 namespace glip::eval {
 namespace {
@@ -14,24 +15,6 @@ constexpr int kMaxDepth = 512;
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 const char* json_type_name(JsonReader::Type t) {
   switch (t) {
@@ -241,7 +224,7 @@ void JsonReader::read_string_into(std::string& out) {
             pos_ += 6;
           }
         }
-        append_utf8(out, cp);
+        text::utf8_append(out, static_cast<char32_t>(cp));
         break;
       }
       default: fail_at(pos_ - 2, "invalid \\escape");

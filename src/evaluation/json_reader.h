@@ -67,9 +67,6 @@ class JsonReader {
   int depth_ = 0;
 };
 
-/** Appends code point `cp` as UTF-8. */
-void append_utf8(std::string& out, uint32_t cp);
-
 /** Human-readable name of a JSON type ("number", "array", ...). */
 const char* json_type_name(JsonReader::Type t);
 

@@ -4,8 +4,8 @@
 #include <charconv>
 #include <cstdint>
 
-#include "evaluation/json_reader.h"
 #include "glip/core/error.h"
+#include "glip/text/unicode.h"
 
 namespace glip::eval::xml {
 namespace {
@@ -80,7 +80,7 @@ class Parser {
       const char* b = ent.data() + (hex ? 2 : 1);
       auto r = std::from_chars(b, ent.data() + ent.size(), cp, hex ? 16 : 10);
       if (r.ec != std::errc() || r.ptr != ent.data() + ent.size()) fail("bad character reference");
-      append_utf8(out, cp);
+      text::utf8_append(out, static_cast<char32_t>(cp));
     } else {
       fail(str_cat("undefined entity '&", ent, ";'"));
     }

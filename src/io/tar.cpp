@@ -1,12 +1,16 @@
 #include "glip/io/tar.h"
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 #include "glip/core/error.h"
 
 namespace glip::io {
 namespace {
+
+constexpr uint64_t kBlock = 512;
 
 uint64_t parse_octal(const char* p, size_t n, const std::string& what) {
   // GNU base-256 encoding for large sizes: high bit of the first byte set.
@@ -24,46 +28,42 @@ uint64_t parse_octal(const char* p, size_t n, const std::string& what) {
   return v;
 }
 
+// The header checksum: the sum of its bytes with the checksum field counted as spaces.
+uint64_t header_sum(const char* h) {
+  uint64_t sum = 0;
+  for (size_t k = 0; k < kBlock; ++k) sum += (k >= 148 && k < 156) ? ' ' : static_cast<unsigned char>(h[k]);
+  return sum;
+}
+
 bool checksum_ok(const char* h) {
   uint64_t stored = 0;
   for (size_t k = 148; k < 156; ++k)
     if (h[k] >= '0' && h[k] <= '7') stored = stored * 8 + static_cast<uint64_t>(h[k] - '0');
-  uint64_t sum = 0;
-  for (size_t k = 0; k < 512; ++k) sum += (k >= 148 && k < 156) ? ' ' : static_cast<unsigned char>(h[k]);
-  return sum == stored;
+  return header_sum(h) == stored;
 }
 
 std::string field(const char* p, size_t n) { return std::string(p, strnlen(p, n)); }
 
-}  // namespace
-
-std::vector<TarMember> list_tar(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  GLIP_CHECK_INPUT(in.good(), "cannot open tar shard '", path, "'");
-  in.seekg(0, std::ios::end);
-  const uint64_t file_size = static_cast<uint64_t>(in.tellg());
-  in.seekg(0);
+// Walks the headers of an archive of `size` bytes; read(pos, n, dst) copies bytes [pos, pos + n).
+std::vector<TarMember> walk(uint64_t size, const std::function<void(uint64_t, size_t, char*)>& read,
+                            const std::string& what) {
   std::vector<TarMember> out;
   uint64_t pos = 0;
   std::string long_name;
-  char h[512];
-  while (pos + 512 <= file_size) {
-    in.seekg(static_cast<std::streamoff>(pos));
-    in.read(h, 512);
-    GLIP_CHECK_INPUT(in.gcount() == 512, path, ": truncated tar header at byte ", pos);
+  char h[kBlock];
+  while (pos + kBlock <= size) {
+    read(pos, kBlock, h);
     bool zero = true;
     for (char c : h) zero = zero && c == 0;
     if (zero) return out;  // end-of-archive block
-    GLIP_CHECK_INPUT(checksum_ok(h), path, ": corrupt tar header at byte ", pos, " (checksum mismatch)");
-    const uint64_t size = parse_octal(h + 124, 12, path);
+    GLIP_CHECK_INPUT(checksum_ok(h), what, ": corrupt tar header at byte ", pos, " (checksum mismatch)");
+    const uint64_t n = parse_octal(h + 124, 12, what);
     const char type = h[156];
-    const uint64_t data = pos + 512;
-    GLIP_CHECK_INPUT(data + size <= file_size, path, ": truncated tar member at byte ", pos, " (needs ", size,
-                     " bytes)");
+    const uint64_t data = pos + kBlock;
+    GLIP_CHECK_INPUT(data + n <= size, what, ": truncated tar member at byte ", pos, " (needs ", n, " bytes)");
     if (type == 'L') {  // GNU long name: the next member's name is the data
-      std::string name(size, '\0');
-      in.seekg(static_cast<std::streamoff>(data));
-      in.read(name.data(), static_cast<std::streamsize>(size));
+      std::string name(n, '\0');
+      read(data, n, name.data());
       long_name = std::string(name.c_str());
     } else if (type == '0' || type == '\0') {
       std::string name = long_name;
@@ -72,17 +72,35 @@ std::vector<TarMember> list_tar(const std::string& path) {
         name = field(h, 100);
         if (!prefix.empty()) name = prefix + "/" + name;
       }
-      out.push_back({name, data, size});
+      out.push_back({name, data, n});
       long_name.clear();
     } else {
       long_name.clear();  // directories, links and pax headers carry no member data we use
     }
-    pos = data + (size + 511) / 512 * 512;
+    pos = data + (n + kBlock - 1) / kBlock * kBlock;
   }
-  // No end-of-archive block: accept a file that ends exactly after a member, reject a cut one.
-  GLIP_CHECK_INPUT(pos == file_size, path, ": truncated tar archive (", file_size, " bytes, the last member needs ",
-                   pos, ")");
+  // No end-of-archive block: accept an archive that ends exactly after a member, reject a cut one.
+  GLIP_CHECK_INPUT(pos == size, what, ": truncated tar archive (", size, " bytes, the last member needs ", pos, ")");
   return out;
+}
+
+void put_octal(char* field, size_t width, unsigned long long value) {
+  // width-1 octal digits, NUL-terminated, zero-padded.
+  std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), value);
+}
+
+}  // namespace
+
+std::vector<TarMember> list_tar(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  GLIP_CHECK_INPUT(in.good(), "cannot open tar shard '", path, "'");
+  in.seekg(0, std::ios::end);
+  const uint64_t file_size = static_cast<uint64_t>(in.tellg());
+  return walk(file_size, [&](uint64_t pos, size_t n, char* dst) {
+    in.seekg(static_cast<std::streamoff>(pos));
+    in.read(dst, static_cast<std::streamsize>(n));
+    GLIP_CHECK_INPUT(static_cast<size_t>(in.gcount()) == n, path, ": read error at byte ", pos);
+  }, path);
 }
 
 std::string read_tar_member(const std::string& path, const TarMember& member) {
@@ -95,5 +113,39 @@ std::string read_tar_member(const std::string& path, const TarMember& member) {
                    "'");
   return data;
 }
+
+std::vector<TarMember> list_tar_bytes(const std::string& bytes, const std::string& what) {
+  return walk(bytes.size(), [&](uint64_t pos, size_t n, char* dst) { std::memcpy(dst, bytes.data() + pos, n); },
+              what);
+}
+
+std::vector<std::pair<std::string, std::string>> read_tar(const std::string& bytes, const std::string& what) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : list_tar_bytes(bytes, what)) out.emplace_back(m.name, bytes.substr(m.offset, m.size));
+  return out;
+}
+
+void TarBuilder::add(const std::string& name, const std::string& data) {
+  GLIP_CHECK(!name.empty() && name.size() <= 100, "tar entry name must have 1..100 bytes, got '", name, "'");
+  char h[kBlock];
+  std::memset(h, 0, kBlock);
+  std::memcpy(h, name.data(), name.size());
+  put_octal(h + 100, 8, 0644);          // mode
+  put_octal(h + 108, 8, 0);             // uid
+  put_octal(h + 116, 8, 0);             // gid
+  put_octal(h + 124, 12, data.size());  // size
+  put_octal(h + 136, 12, 0);            // mtime
+  h[156] = '0';                         // regular file
+  std::memcpy(h + 257, "ustar", 6);     // magic "ustar\0"
+  std::memcpy(h + 263, "00", 2);        // version
+  std::snprintf(h + 148, 8, "%06o", static_cast<unsigned>(header_sum(h)));
+  h[155] = ' ';
+  bytes_.append(h, kBlock);
+  bytes_ += data;
+  bytes_.append((kBlock - data.size() % kBlock) % kBlock, '\0');
+  ++entries_;
+}
+
+std::string TarBuilder::finish() const { return bytes_ + std::string(2 * kBlock, '\0'); }
 
 }  // namespace glip::io

@@ -12,7 +12,7 @@
 #include "files.h"
 #include "glip/core/logging.h"
 #include "glip/io/image.h"
-#include "glip/synth/tar.h"
+#include "glip/io/tar.h"
 #include "glip/synth/writers.h"
 #include "preview.h"
 #include "summary.h"
@@ -194,7 +194,7 @@ WorldSummary generate_world(const WorldOptions& options, uint64_t seed, const st
     fs::create_directories(tmp + "/web");
     std::vector<std::string> shards;
     for (int64_t start = 0; start < o.web_images; start += o.web_shard_size) {
-      TarBuilder tar;
+      io::TarBuilder tar;
       for (int64_t i = start; i < std::min(o.web_images, start + o.web_shard_size); ++i) {
         const std::string key = numbered(i, "");
         tar.add(key + ".jpg", jpegs[i]);

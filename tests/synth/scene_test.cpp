@@ -1,14 +1,10 @@
-// Renderer, captions, RNG, tar and option validation.
+// Renderer, captions, RNG and option validation.
 #include <gtest/gtest.h>
-
-#include <cstdlib>
-#include <fstream>
 
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/synth/captions.h"
 #include "glip/synth/scene.h"
-#include "glip/synth/tar.h"
 
 namespace glip::synth {
 namespace {
@@ -117,31 +113,6 @@ TEST(SynthCaptions, SpansSelectPhrasesAndGroupPlurals) {
   e.objects = {0, 1};
   e.texture = 1;
   EXPECT_EQ(describe(e, o, true), "two small striped orange rings");
-}
-
-TEST(SynthTar, RoundTripAndReadableByTar) {
-  TarBuilder t;
-  t.add("000000.txt", "a red star.\n");
-  t.add("000000.jpg", std::string(1000, '\x7f'));
-  t.add("000000.json", "{}");
-  const std::string bytes = t.finish();
-  EXPECT_EQ(bytes.size() % 512, 0u);
-  auto entries = read_tar(bytes, "mem");
-  ASSERT_EQ(entries.size(), 3u);
-  EXPECT_EQ(entries[0].first, "000000.txt");
-  EXPECT_EQ(entries[0].second, "a red star.\n");
-  EXPECT_EQ(entries[1].second.size(), 1000u);
-  const std::string dir = test::temp_dir("synth_tar");
-  std::ofstream(dir + "/a.tar", std::ios::binary) << bytes;
-  const std::string cmd = "tar -tf " + dir + "/a.tar > " + dir + "/list.txt 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  std::ifstream list(dir + "/list.txt");
-  std::string all((std::istreambuf_iterator<char>(list)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(all, "000000.txt\n000000.jpg\n000000.json\n");
-  std::string bad = bytes;
-  bad[10] = 'X';  // corrupt the first header
-  EXPECT_THROW(read_tar(bad, "bad"), InputError);
-  EXPECT_THROW(t.add(std::string(101, 'a'), "x"), Error);
 }
 
 TEST(SynthOptions, ValidationListsEveryProblem) {

@@ -12,7 +12,7 @@
 
 #include "common/test_utils.h"
 #include "glip/core/fs.h"
-#include "glip/synth/tar.h"
+#include "glip/io/tar.h"
 
 namespace glip::synth {
 namespace {
@@ -170,7 +170,7 @@ TEST_F(SynthWorld, WebShardsAreTarsOfCaptionedImagesNamingHeldOutConcepts) {
   for (const auto& shard : summary_.web_shards) {
     const std::string path = dir_ + "/" + shard;
     ASSERT_EQ(std::system(("tar -tf " + path + " > /dev/null").c_str()), 0) << path;
-    auto entries = read_tar(read_file(path), path);
+    auto entries = io::read_tar(read_file(path), path);
     ASSERT_EQ(entries.size() % 3, 0u);
     for (size_t i = 0; i < entries.size(); i += 3) {
       const std::string key = entries[i].first.substr(0, 6);

@@ -1,10 +1,11 @@
 /**
- * Random access to tar archives (POSIX ustar / GNU, regular files) without reading them whole: WebDataset
- * shards can be gigabytes. Members are listed from their headers; data is read with one seek per member.
+ * tar archives (POSIX ustar / GNU, regular files): random access to shards on disk without reading them whole
+ * (WebDataset shards can be gigabytes), the same listing over bytes in memory, and a deterministic writer.
  */
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace glip::io {
@@ -20,5 +21,28 @@ std::vector<TarMember> list_tar(const std::string& path);
 
 /** Reads one member's bytes. */
 std::string read_tar_member(const std::string& path, const TarMember& member);
+
+/** list_tar over archive bytes held in memory; `what` names them in errors. */
+std::vector<TarMember> list_tar_bytes(const std::string& bytes, const std::string& what);
+
+/** Every regular file of in-memory archive bytes as (name, data), in archive order. */
+std::vector<std::pair<std::string, std::string>> read_tar(const std::string& bytes, const std::string& what);
+
+/**
+ * Builds a POSIX ustar archive in memory, enough for WebDataset shards: regular files only, names up to 100
+ * bytes, deterministic headers (mtime 0, mode 0644, uid/gid 0), two zero blocks at the end.
+ */
+class TarBuilder {
+ public:
+  /** Appends a regular file; throws glip::Error when the name is empty or longer than 100 bytes. */
+  void add(const std::string& name, const std::string& data);
+  /** The archive bytes (with the end-of-archive blocks). */
+  std::string finish() const;
+  size_t entries() const { return entries_; }
+
+ private:
+  std::string bytes_;
+  size_t entries_ = 0;
+};
 
 }  // namespace glip::io

@@ -9,20 +9,10 @@
 #include "glip/io/safetensors.h"
 #include "glip/modeling/checkpoint.h"
 #include "glip/modeling/language/bert.h"
+#include "modeling/tiny_bert.h"
 
 namespace glip::modeling {
 namespace {
-
-BertOptions tiny() {
-  BertOptions o;
-  o.vocab_size = 30;
-  o.hidden_size = 8;
-  o.num_layers = 1;
-  o.num_heads = 2;
-  o.intermediate_size = 16;
-  o.max_position_embeddings = 10;
-  return o;
-}
 
 TEST(OfficialCheckpoint, IgnoredKeys) {
   EXPECT_TRUE(is_ignored_official_key("rpn.anchor_generator.cell_anchors.0"));
@@ -48,7 +38,7 @@ TEST(OfficialCheckpoint, ReleasedLayoutMatchesDyConvFixtureBitForBit) {
 
 TEST(ProjectCheckpoint, RoundTripWithRecord) {
   torch::manual_seed(0);
-  BertModel a(tiny()), b(tiny());
+  BertModel a(test::tiny_bert_options()), b(test::tiny_bert_options());
   CheckpointRecord rec;
   rec.config_yaml = "model:\n  variant: tiny\n";
   rec.build_info = {{"version", "0.1.0"}};
@@ -65,7 +55,7 @@ TEST(ProjectCheckpoint, RoundTripWithRecord) {
 }
 
 TEST(ProjectCheckpoint, CorruptOrForeignFilesGiveClearErrors) {
-  BertModel a(tiny());
+  BertModel a(test::tiny_bert_options());
   auto dir = test::temp_dir("ckpt_bad");
   save_checkpoint(dir + "/m.safetensors", *a, {});
   std::string bytes;
@@ -85,7 +75,7 @@ TEST(ProjectCheckpoint, CorruptOrForeignFilesGiveClearErrors) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("plain.safetensors"), std::string::npos) << e.what();
   }
-  auto other = tiny();
+  auto other = test::tiny_bert_options();
   other.hidden_size = 12;
   other.num_heads = 3;
   BertModel wrong(other);

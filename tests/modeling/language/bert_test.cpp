@@ -7,20 +7,10 @@
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/modeling/language/language_backbone.h"
+#include "modeling/tiny_bert.h"
 
 namespace glip::modeling {
 namespace {
-
-BertOptions tiny() {
-  BertOptions o;
-  o.vocab_size = 50;
-  o.hidden_size = 16;
-  o.num_layers = 2;
-  o.num_heads = 4;
-  o.intermediate_size = 24;
-  o.max_position_embeddings = 20;
-  return o;
-}
 
 at::Tensor lin(const torch::nn::Linear& l, const at::Tensor& x) {
   return at::matmul(x, l->weight.to(at::kDouble).t()) + l->bias.to(at::kDouble);
@@ -60,7 +50,7 @@ at::Tensor naive_bert(BertModelImpl& m, const at::Tensor& ids, const at::Tensor&
 
 TEST(Bert, MatchesNaiveFloat64Reference) {
   torch::manual_seed(0);
-  auto o = tiny();
+  auto o = test::tiny_bert_options();
   BertModel m(o);
   m->eval();
   auto ids = torch::randint(0, o.vocab_size, {2, 7});
@@ -74,7 +64,7 @@ TEST(Bert, MatchesNaiveFloat64Reference) {
 
 TEST(Bert, PaddingDoesNotChangeRealTokens) {
   torch::manual_seed(1);
-  auto o = tiny();
+  auto o = test::tiny_bert_options();
   LanguageBackboneOptions lo;
   lo.bert = o;
   LanguageBackbone lb(lo);
@@ -92,10 +82,10 @@ TEST(Bert, PaddingDoesNotChangeRealTokens) {
 }
 
 TEST(Bert, RejectsBadOptionsAndInputs) {
-  auto o = tiny();
+  auto o = test::tiny_bert_options();
   o.num_heads = 5;
   EXPECT_THROW(BertModel{o}, InputError);
-  BertModel m(tiny());
+  BertModel m(test::tiny_bert_options());
   EXPECT_THROW(m->forward(torch::zeros({1, 30}, at::kLong), torch::ones({1, 30}, at::kLong)), InputError);
   EXPECT_THROW(m->forward(torch::zeros({1, 3}, at::kLong), torch::ones({1, 4}, at::kLong)), InputError);
 }

@@ -5,20 +5,10 @@
 #include "glip/core/error.h"
 #include "glip/io/safetensors.h"
 #include "glip/modeling/language/hf_bert.h"
+#include "modeling/tiny_bert.h"
 
 namespace glip::modeling {
 namespace {
-
-BertOptions tiny() {
-  BertOptions o;
-  o.vocab_size = 40;
-  o.hidden_size = 8;
-  o.num_layers = 2;
-  o.num_heads = 2;
-  o.intermediate_size = 16;
-  o.max_position_embeddings = 12;
-  return o;
-}
 
 // The layout of the hub's bert-base-uncased files: "bert." prefix, legacy gamma/beta, MLM/NSP heads, pooler.
 std::map<std::string, at::Tensor> hf_layout(BertModelImpl& m) {
@@ -29,28 +19,28 @@ std::map<std::string, at::Tensor> hf_layout(BertModelImpl& m) {
     if (k.size() > 14 && k.compare(k.size() - 14, 14, "LayerNorm.bias") == 0) k = k.substr(0, k.size() - 4) + "beta";
     t[k] = p.value().detach().clone();
   }
-  t["bert.pooler.dense.weight"] = torch::randn({8, 8});
-  t["cls.predictions.bias"] = torch::randn({40});
+  t["bert.pooler.dense.weight"] = torch::randn({16, 16});
+  t["cls.predictions.bias"] = torch::randn({50});
   return t;
 }
 
 TEST(HfBert, LoadsHubLayoutSafetensors) {
   torch::manual_seed(0);
-  BertModel src(tiny()), dst(tiny());
+  BertModel src(test::tiny_bert_options()), dst(test::tiny_bert_options());
   auto path = test::temp_dir("hfbert") + "/model.safetensors";
   io::save_safetensors(path, hf_layout(*src));
   load_hf_bert(*dst, path);
   auto a = src->named_parameters(), b = dst->named_parameters();
   for (auto& p : a) EXPECT_TRUE(p.value().equal(b[p.key()])) << p.key();
-  EXPECT_TRUE(dst->embeddings->position_ids.equal(torch::arange(12).unsqueeze(0)));
+  EXPECT_TRUE(dst->embeddings->position_ids.equal(torch::arange(20).unsqueeze(0)));
 }
 
 TEST(HfBert, ListsEveryProblemInOneError) {
-  BertModel src(tiny()), dst(tiny());
+  BertModel src(test::tiny_bert_options()), dst(test::tiny_bert_options());
   auto t = hf_layout(*src);
   t.erase("bert.encoder.layer.1.output.dense.weight");                  // missing
-  t["bert.encoder.layer.7.output.dense.weight"] = torch::zeros({8, 16});  // unexpected
-  t["bert.embeddings.word_embeddings.weight"] = torch::zeros({41, 8});    // wrong shape
+  t["bert.encoder.layer.7.output.dense.weight"] = torch::zeros({16, 24});  // unexpected
+  t["bert.embeddings.word_embeddings.weight"] = torch::zeros({51, 16});   // wrong shape
   auto path = test::temp_dir("hfbert_bad") + "/model.safetensors";
   io::save_safetensors(path, t);
   try {
