@@ -1,4 +1,5 @@
 // Readers of detection formats (COCO instances, LVIS v1) and of image-caption WebDataset shards.
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -6,6 +7,7 @@
 #include "data/json_util.h"
 #include "glip/core/error.h"
 #include "glip/data/readers.h"
+#include "glip/evaluation/detection_data.h"
 #include "glip/io/tar.h"
 
 namespace glip::data {
@@ -13,51 +15,54 @@ namespace {
 
 using nlohmann::json;
 
+// COCO / LVIS instances files have one parser in glip: the evaluation's (streaming, with pycocotools' and
+// lvis-api's reading rules); training adds its own checks on top.
 RecordSet read_instances(const std::string& json_path, const std::string& image_root, bool lvis) {
-  json doc = detail::load_json(json_path);
+  const eval::GroundTruth gt = eval::load_ground_truth(json_path);
   RecordSet set;
   set.name = std::filesystem::path(json_path).stem().string();
   set.is_detection = true;
   std::set<int64_t> category_ids;
-  for (const auto& c : detail::require_array(doc, "categories", json_path)) {
-    std::string where = json_path + ": category " + c.value("id", json(nullptr)).dump();
-    Category cat{detail::require_int(c, "id", where), detail::require_string(c, "name", where)};
-    GLIP_CHECK_INPUT(category_ids.insert(cat.id).second, where, ": duplicate category id");
-    set.categories.push_back(cat);
+  for (const auto& c : gt.categories) {
+    const std::string where = str_cat(json_path, ": category ", c.id);
+    GLIP_CHECK_INPUT(!c.name.empty(), where, ": key 'name' must be a non-empty string");
+    GLIP_CHECK_INPUT(category_ids.insert(c.id).second, where, ": duplicate category id");
+    set.categories.push_back(Category{c.id, c.name});
   }
   std::map<int64_t, size_t> index;
-  for (const auto& im : detail::require_array(doc, "images", json_path)) {
-    std::string where = json_path + ": image " + im.value("id", json(nullptr)).dump();
-    Record r;
-    r.image_id = detail::require_int(im, "id", where);
-    std::string file;
-    if (im.contains("file_name") && im["file_name"].is_string()) {
-      file = im["file_name"].get<std::string>();
-    } else if (lvis && im.contains("coco_url") && im["coco_url"].is_string()) {
+  for (const auto& im : gt.images) {
+    const std::string where = str_cat(json_path, ": image ", im.id);
+    std::string file = im.file_name;
+    if (file.empty() && lvis && !im.coco_url.empty()) {
       // LVIS v1 images carry only coco_url: ".../train2017/000000391895.jpg" -> "train2017/000000391895.jpg".
-      std::filesystem::path url(im["coco_url"].get<std::string>());
+      std::filesystem::path url(im.coco_url);
       file = (url.parent_path().filename() / url.filename()).string();
-    } else {
-      throw InputError(str_cat(where, ": missing key 'file_name'", lvis ? " (or 'coco_url')" : ""));
     }
+    GLIP_CHECK_INPUT(!file.empty(), where, ": missing key 'file_name'", lvis ? " (or 'coco_url')" : "");
+    Record r;
+    r.image_id = im.id;
     r.image.path = detail::join_root(image_root, file);
-    r.width = im.value("width", int64_t{0});
-    r.height = im.value("height", int64_t{0});
+    r.width = im.width;
+    r.height = im.height;
     r.origin = where;
     GLIP_CHECK_INPUT(index.emplace(r.image_id, set.records.size()).second, where, ": duplicate image id");
     set.records.push_back(std::move(r));
   }
-  for (const auto& a : detail::require_array(doc, "annotations", json_path)) {
-    std::string where = json_path + ": annotation " + a.value("id", json(nullptr)).dump();
-    const int64_t image_id = detail::require_int(a, "image_id", where);
-    auto it = index.find(image_id);
-    GLIP_CHECK_INPUT(it != index.end(), where, ": image_id ", image_id, " is not in 'images'");
-    BoxAnnotation b;
-    b.category_id = detail::require_int(a, "category_id", where);
-    GLIP_CHECK_INPUT(category_ids.count(b.category_id), where, ": category_id ", b.category_id,
+  for (const auto& a : gt.annotations) {
+    const std::string where = str_cat(json_path, ": annotation ", a.id);
+    auto it = index.find(a.image_id);
+    GLIP_CHECK_INPUT(it != index.end(), where, ": image_id ", a.image_id, " is not in 'images'");
+    GLIP_CHECK_INPUT(category_ids.count(a.category_id), where, ": category_id ", a.category_id,
                      " is not in 'categories'");
-    b.xyxy = detail::xywh_to_xyxy(detail::require_box(a, "bbox", where));
-    if (a.value("iscrowd", 0) != 0) continue;  // crowd regions are not training targets
+    const std::array<float, 4> xywh{static_cast<float>(a.bbox.x), static_cast<float>(a.bbox.y),
+                                    static_cast<float>(a.bbox.w), static_cast<float>(a.bbox.h)};
+    for (float v : xywh)
+      GLIP_CHECK_INPUT(std::isfinite(v), where, ": 'bbox' must be 4 finite numbers, got [", a.bbox.x, ", ",
+                       a.bbox.y, ", ", a.bbox.w, ", ", a.bbox.h, "]");
+    if (a.iscrowd != 0) continue;  // crowd regions are not training targets
+    BoxAnnotation b;
+    b.category_id = a.category_id;
+    b.xyxy = detail::xywh_to_xyxy(xywh);
     set.records[it->second].boxes.push_back(b);
   }
   return set;

@@ -82,6 +82,8 @@ void read_images(JsonReader& r, GroundTruth& gt) {
         has_id = true;
       } else if (k == "file_name" && r.peek() == JsonReader::Type::kString) {
         img.file_name = r.read_string();
+      } else if (k == "coco_url" && r.peek() == JsonReader::Type::kString) {
+        img.coco_url = r.read_string();
       } else if (k == "width" && r.peek() == JsonReader::Type::kNumber) {
         img.width = static_cast<int64_t>(r.read_number());
       } else if (k == "height" && r.peek() == JsonReader::Type::kNumber) {

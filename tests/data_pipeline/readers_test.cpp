@@ -79,6 +79,14 @@ TEST(Readers, CocoAndLvis) {
     "annotations": [{"id": 4, "image_id": 1, "category_id": 9, "bbox": [0, 0, 1]}]})");
   m = expect_input_error([&] { read_coco_detection(dir + "/bad2.json", ""); });
   EXPECT_NE(m.find("bbox"), std::string::npos) << m;
+  write_file_atomic(dir + "/bad3.json", R"({"images": [{"id": 1, "file_name": "a"}], "categories": [{"id": 9, "name": "x"}],
+    "annotations": [{"id": 6, "image_id": 1, "category_id": 9, "bbox": [0, 0, NaN, 1]}]})");
+  m = expect_input_error([&] { read_coco_detection(dir + "/bad3.json", ""); });
+  EXPECT_NE(m.find("bad3.json: annotation 6: 'bbox' must be 4 finite numbers"), std::string::npos) << m;
+  write_file_atomic(dir + "/bad4.json", R"({"images": [{"id": 1, "file_name": "a"}, {"id": 1, "file_name": "b"}],
+    "categories": [], "annotations": []})");
+  m = expect_input_error([&] { read_coco_detection(dir + "/bad4.json", ""); });
+  EXPECT_NE(m.find("bad4.json: image 1: duplicate image id"), std::string::npos) << m;
 }
 
 TEST(Readers, OdvgGroundingAndDetection) {

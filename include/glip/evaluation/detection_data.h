@@ -29,6 +29,7 @@ struct GtAnnotation {
 struct GtImage {
   int64_t id = 0;
   std::string file_name;
+  std::string coco_url;  // LVIS v1 images name their file only here (".../val2017/000000000139.jpg")
   int64_t width = 0, height = 0;
   bool has_federated = false;  // both LVIS keys present
   std::vector<int64_t> neg_category_ids;
