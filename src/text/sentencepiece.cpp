@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 
@@ -30,6 +31,15 @@ struct SpmApi {
 
 bool exists(const std::string& p) { return !p.empty() && std::ifstream(p).good(); }
 
+// An installed tool <prefix>/bin/glip_x finds <prefix>/lib/glip/glip_spm.so whatever prefix `cmake --install`
+// was given (the configured install path below only holds for the configure-time prefix).
+std::string beside_executable() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  return (exe.parent_path().parent_path() / "lib" / "glip" / "glip_spm.so").string();
+}
+
 const SpmApi& api() {
   static std::once_flag once;
   static SpmApi a;
@@ -37,7 +47,7 @@ const SpmApi& api() {
   std::call_once(once, [] {
     std::vector<std::string> tried;
     const char* env = std::getenv("GLIP_SPM_PLUGIN");
-    for (std::string p : {std::string(env ? env : ""), std::string(GLIP_SPM_PLUGIN_BUILD),
+    for (std::string p : {std::string(env ? env : ""), beside_executable(), std::string(GLIP_SPM_PLUGIN_BUILD),
                           std::string(GLIP_SPM_PLUGIN_INSTALL)}) {
       if (p.empty()) continue;
       tried.push_back(p);

@@ -1,7 +1,8 @@
 /**
  * SentencePiece backend of glip::text::Tokenizer. libsentencepiece runs inside the glip_spm module, loaded
  * privately at first use (see src/text/spm_plugin/glip_spm_plugin.cpp for why); it is found at
- * $GLIP_SPM_PLUGIN, else next to the build tree's library, else in the installed lib/glip folder.
+ * $GLIP_SPM_PLUGIN, else at <exe>/../lib/glip/ (an installed tool, whatever the install prefix), else in the
+ * build tree, else in the configured install folder.
  */
 #pragma once
 #include <memory>
