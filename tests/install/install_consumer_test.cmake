@@ -32,4 +32,13 @@ step("configure the consumer" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install/co
 step("build the consumer" ${CMAKE_COMMAND} --build ${WORK}/build)
 step("run the consumer" ${WORK}/build/glip_consumer ${WORK})
 message(STATUS "${step_output}")
+
+# An installed tool runs from the prefix too.
+file(WRITE ${WORK}/in.jsonl "{\"text\":\"a cat\"}\n")
+execute_process(COMMAND ${WORK}/prefix/bin/glip_text tokenize INPUT_FILE ${WORK}/in.jsonl
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\"ids\":\\[101,1037,4937,102\\]")
+  message(FATAL_ERROR "install test: the installed glip_text failed (${rc}): ${out}${err}")
+endif()
+message(STATUS "install test: installed glip_text ok")
 file(REMOVE_RECURSE ${WORK})
