@@ -8,17 +8,12 @@
 #include "glip/core/error.h"
 #include "glip/data/grounding_batch.h"
 #include "glip/data/transforms.h"
-#include "glip/modeling/checkpoint.h"
 #include "glip/text/positive_map.h"
 #include "glip/text/text_batch.h"
 
 namespace glip::inference {
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 /** Drops low scores and scales boxes from the resized frame to the original image (official BoxList.resize). */
 Detections to_original(Detections d, std::array<int64_t, 2> resized_hw, std::array<int64_t, 2> original_hw,
@@ -116,13 +111,9 @@ std::vector<Detections> Predictor::predict(const std::vector<at::Tensor>& bgr_im
 modeling::GlipModel load_model(const modeling::ModelConfig& cfg, const std::string& checkpoint_path) {
   GLIP_CHECK_INPUT(checkpoint_path.empty() || std::filesystem::is_regular_file(checkpoint_path), "checkpoint '",
                    checkpoint_path, "' does not exist or is not a file");
-  auto model = modeling::build_model(cfg);
-  if (checkpoint_path.empty()) return model;
-  if (ends_with(checkpoint_path, ".pth") || ends_with(checkpoint_path, ".pt") || ends_with(checkpoint_path, ".bin"))
-    modeling::load_official_checkpoint(*model, checkpoint_path, /*strict=*/true);
-  else
-    modeling::load_checkpoint(*model, checkpoint_path);
-  return model;
+  modeling::ModelConfig c = cfg;
+  if (!checkpoint_path.empty()) c.weight = checkpoint_path;  // the explicit checkpoint replaces model.weight
+  return modeling::build_model(c);
 }
 
 }  // namespace glip::inference

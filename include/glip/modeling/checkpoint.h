@@ -31,6 +31,14 @@ std::map<std::string, at::Tensor> read_official_checkpoint(const std::string& pa
  */
 void load_official_checkpoint(torch::nn::Module& model, const std::string& path, bool strict = true);
 
+/**
+ * Initial weights for a model (model.weight, glip_eval/glip_infer --checkpoint): an official `.pth`/`.pt`/`.bin`
+ * file or a project `.safetensors` checkpoint, chosen by extension. Every missing, unexpected or wrong-shape key is
+ * an InputError naming the file, except a missing `rpn.tunable_linear.weight`: prompt tuning adds that offset
+ * table to a model whose checkpoint never had it, and it starts at zero.
+ */
+void load_initial_weights(torch::nn::Module& model, const std::string& path);
+
 /** The JSON record stored with the project's checkpoints. */
 struct CheckpointRecord {
   std::string config_yaml;                          ///< the full config the model was built from

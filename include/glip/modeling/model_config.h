@@ -35,6 +35,7 @@ struct ModelConfig {
   int64_t lang_n_layers = 1;
   int64_t max_query_len = 256;
   std::string bert_weights;  ///< optional HF BERT file (model.safetensors / pytorch_model.bin) loaded at build
+  std::string weight;        ///< MODEL.WEIGHT: initial weights (official .pth or project .safetensors), loaded at build
   // DyHead (MODEL.DYHEAD.*)
   int64_t dyhead_channels = 256;
   int64_t dyhead_num_convs = 6;
@@ -70,7 +71,7 @@ struct ModelConfig {
 /** GlipModelOptions from the config (validated; throws InputError naming the key on inconsistency). */
 GlipModelOptions build_model_options(const ModelConfig& cfg);
 
-/** Builds the model (and loads `bert_weights` when set). */
+/** Builds the model (and loads `bert_weights`, then `weight`, when set). */
 GlipModel build_model(const ModelConfig& cfg);
 
 }  // namespace glip::modeling

@@ -1,5 +1,7 @@
 #include "glip/modeling/model_config.h"
 
+#include "glip/modeling/checkpoint.h"
+
 #include "glip/core/error.h"
 #include "glip/modeling/language/hf_bert.h"
 
@@ -26,6 +28,10 @@ void ModelConfig::visit(config::Visitor& v) {
   v("lang_n_layers", lang_n_layers, "MODEL.LANGUAGE_BACKBONE.N_LAYERS (last layers averaged)", at_least(1));
   v("max_query_len", max_query_len, "text length every caption is padded to", at_least(1));
   v("bert_weights", bert_weights, "HF BERT weights loaded at build (empty: random init)", config::existing_path());
+  v("weight", weight,
+    "initial weights of the whole model (MODEL.WEIGHT): an official GLIP .pth or a project .safetensors checkpoint; "
+    "fine-tuning starts from it (empty: random init)",
+    config::existing_path());
   v("dyhead_channels", dyhead_channels, "head channels (MODEL.DYHEAD.CHANNELS)", at_least(1));
   v("dyhead_num_convs", dyhead_num_convs, "tower blocks (6 GLIP-T, 8 GLIP-L)", at_least(1));
   v("num_classes", num_classes, "MODEL.DYHEAD.NUM_CLASSES (dead cls_logits has num_classes - 1)", at_least(2));
@@ -113,6 +119,7 @@ GlipModelOptions build_model_options(const ModelConfig& c) {
 GlipModel build_model(const ModelConfig& cfg) {
   GlipModel m(build_model_options(cfg));
   if (!cfg.bert_weights.empty()) load_hf_bert(*m->language_backbone->body->model, cfg.bert_weights);
+  if (!cfg.weight.empty()) load_initial_weights(*m, cfg.weight);
   return m;
 }
 

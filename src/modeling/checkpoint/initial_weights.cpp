@@ -1,0 +1,34 @@
+#include <algorithm>
+#include <filesystem>
+
+#include "glip/core/error.h"
+#include "glip/io/safetensors.h"
+#include "glip/io/state_dict.h"
+#include "glip/modeling/checkpoint.h"
+
+namespace glip::modeling {
+
+namespace {
+
+bool has_suffix(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+void load_initial_weights(torch::nn::Module& model, const std::string& path) {
+  GLIP_CHECK_INPUT(std::filesystem::is_regular_file(path), "checkpoint '", path,
+                   "' does not exist or is not a file (expected an official .pth or a project .safetensors)");
+  const bool official = has_suffix(path, ".pth") || has_suffix(path, ".pt") || has_suffix(path, ".bin");
+  const auto tensors = official ? read_official_checkpoint(path) : io::load_safetensors(path).tensors;
+  io::LoadOptions opts;
+  opts.strict = false;
+  opts.source = path;
+  auto report = io::load_state_dict(model, tensors, opts);
+  auto& missing = report.missing;
+  missing.erase(std::remove(missing.begin(), missing.end(), "rpn.tunable_linear.weight"), missing.end());
+  GLIP_CHECK_INPUT(report.ok(), "checkpoint '", path, "' does not fit the model built from the config:\n",
+                   report.describe());
+}
+
+}  // namespace glip::modeling
