@@ -1,4 +1,5 @@
-// glip_eval: scores a results file the way the reference tools do.
+// glip_eval: evaluates a model on a configured dataset, or scores a results file the way the reference tools do.
+//   glip_eval --config C --checkpoint K --dataset NAME [--data-root D] [--out DIR]   (see docs/evaluation.md)
 //   glip_eval coco   --gt GT.json --results RES.json [--out METRICS.json]
 //   glip_eval lvis   --gt GT.json --results RES.json [--fixed-ap] [--out METRICS.json]
 //   glip_eval flickr --root DIR --split test --results RES.json [--merge-boxes] [--out METRICS.json]
@@ -12,6 +13,7 @@
 #include "glip/evaluation/coco_eval.h"
 #include "glip/evaluation/flickr_eval.h"
 #include "glip/evaluation/lvis_eval.h"
+#include "glip_eval_model.h"
 
 namespace {
 
@@ -31,8 +33,19 @@ void emit(const std::string& table, const std::string& json, const std::string& 
 
 int main(int argc, char** argv) {
   return glip::cli::run_main([&]() -> int {
-    CLI::App app{"glip_eval: COCO / LVIS / Flickr30K Entities evaluation, identical to the reference tools"};
-    app.require_subcommand(1);
+    CLI::App app{"glip_eval: evaluate a model on a dataset of the config (--config C --checkpoint K --dataset NAME), "
+                 "or score a results file (subcommands coco, lvis, flickr) exactly as the reference tools"};
+    app.require_subcommand(0, 1);
+    glip::tools::ModelEvalArgs margs;
+    glip::cli::add_config_options(app, margs.config);
+    app.add_option("--checkpoint", margs.checkpoint, "model mode: official .pth or project .safetensors checkpoint");
+    app.add_option("--dataset", margs.dataset, "model mode: name of a dataset in the config's eval.datasets");
+    app.add_option("--data-root", margs.data_root, "model mode: folder the dataset paths are relative to "
+                                                  "(default: $GLIP_DATA_ROOT)");
+    app.add_option("--out", margs.out, "model mode: output folder (default: the config's work_dir); results and "
+                                       "metrics go to OUT/<dataset>/");
+    app.add_flag("--no-feature-reuse", margs.no_feature_reuse,
+                 "model mode: run the backbone again for every prompt chunk (slower; checks the reuse)");
     std::string gt, results, out, root, split = "test";
     bool fixed_ap = false, merge_boxes = false;
 
@@ -58,6 +71,12 @@ int main(int argc, char** argv) {
 
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
 
+    if (app.get_subcommands().empty()) {
+      if (!margs.config.dump && (margs.checkpoint.empty() || margs.dataset.empty()))
+        return glip::cli::usage_error(app, "model mode needs --checkpoint and --dataset (or give a subcommand: "
+                                           "coco, lvis, flickr)");
+      return glip::tools::run_model_eval(margs);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     if (*coco) {
       auto gt_data = glip::eval::load_ground_truth(gt);

@@ -16,6 +16,7 @@ void GlipConfig::visit(config::Visitor& v) {
   v.section("data", data, "datasets, transforms and loader");
   v.section("solver", solver, "optimisation (official SOLVER.* in lower case)");
   v.section("test", test, "inference settings");
+  v.section("eval", eval, "datasets glip_eval evaluates a model on (docs/evaluation.md)");
 }
 
 inference::PredictorOptions predictor_options(const GlipConfig& cfg) {

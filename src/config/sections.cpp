@@ -2,6 +2,7 @@
 #include "glip/config/sections.h"
 
 #include "glip/config/runtime.h"
+#include "glip/evaluation/eval_config.h"
 #include "glip/synth/options.h"
 
 namespace glip::config {
@@ -11,6 +12,9 @@ const std::vector<SectionDoc>& documented_sections() {
   static const std::vector<SectionDoc> all = {
       document<RuntimeConfig>("Runtime", "", "Keys at the root of every tool's config."),
       document<synth::WorldOptions>("Synthetic world", "world", "The world rendered by glip_synth (docs/formats.md)."),
+      document<eval::EvalConfig>("Evaluation datasets", "eval",
+                                 "Datasets `glip_eval --dataset NAME` evaluates a model on (docs/evaluation.md); "
+                                 "each `eval.datasets` entry has the keys below."),
   };
   return all;
 }

@@ -1,9 +1,22 @@
 /** Tiny JSON builders for hand-made evaluation cases. */
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "glip/core/error.h"
+
 namespace glip::test {
+
+/** The message of the glip::InputError that `f` throws, or "" when it throws none. */
+inline std::string input_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const glip::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline std::string num(double v) {
   std::string s = std::to_string(v);

@@ -11,6 +11,7 @@
 #include "glip/config/visitor.h"
 #include "glip/data/data_config.h"
 #include "glip/engine/solver.h"
+#include "glip/evaluation/eval_config.h"
 #include "glip/inference/predictor.h"
 #include "glip/modeling/model_config.h"
 
@@ -30,6 +31,7 @@ struct GlipConfig {
   data::DataConfig data;
   engine::SolverOptions solver;
   TestConfig test;
+  eval::EvalConfig eval;
   void visit(config::Visitor& v);
 };
 

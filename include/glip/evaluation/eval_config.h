@@ -1,0 +1,59 @@
+/**
+ * The `eval.*` config section: the datasets `glip_eval --dataset NAME` can evaluate a model on, each with its
+ * protocol (how prompts are built, which results format is written and which scorer reads it). Paths are
+ * relative to the data root (--data-root / GLIP_DATA_ROOT).
+ *
+ *   eval:
+ *     datasets:
+ *       - {name: coco_val, protocol: coco, annotation: coco/annotations/instances_val2017.json,
+ *          image_root: coco/val2017}
+ *       - {name: lvis_minival, protocol: lvis_fixed, annotation: coco/annotations/lvis_v1_minival.json,
+ *          image_root: coco}                                   # chunks of 40 categories
+ *       - {name: flickr_test, protocol: flickr, annotation: mdetr_annotations/final_flickr_separateGT_test.json,
+ *          image_root: flickr30k/images, flickr_root: flickr30k/flickr30k_entities, split: test}
+ *       - {name: odinw, protocol: odinw, members: [aquarium, pothole]}   # each member: protocol coco
+ */
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "glip/config/visitor.h"
+
+namespace glip::eval {
+
+struct EvalDatasetConfig {
+  std::string name;
+  std::string protocol = "coco";  ///< coco | lvis | lvis_fixed | flickr | odinw
+  std::string annotation;         ///< COCO/LVIS instances JSON; flickr: MDETR final_flickr_separateGT_<split>.json
+  std::string image_root;         ///< folder the file names are relative to (LVIS: the last two parts of coco_url)
+  std::string flickr_root;        ///< flickr: Flickr30K Entities folder (<split>.txt, Sentences/, Annotations/)
+  std::string split = "test";     ///< flickr: split of flickr_root to score against
+  bool merge_boxes = false;       ///< flickr: merged ground-truth boxes (official FLICKR_GT_TYPE "merged")
+  int64_t chunk_size = 0;         ///< categories per prompt: 0 = protocol default (LVIS 40, else test.chunk_size)
+  std::vector<std::string> members;  ///< odinw: names of coco-protocol datasets of eval.datasets
+
+  void visit(config::Visitor& v);
+};
+
+struct EvalConfig {
+  std::vector<EvalDatasetConfig> datasets;
+  void visit(config::Visitor& v);
+};
+
+/**
+ * Cross-field rules: unique non-empty names, an annotation for every protocol but odinw, flickr_root for
+ * flickr, members of odinw naming coco datasets. Throws one InputError listing every problem.
+ */
+void validate(const EvalConfig& cfg);
+
+/** The dataset called `name`; InputError naming it and listing the configured names when there is none. */
+const EvalDatasetConfig& find_dataset(const EvalConfig& cfg, const std::string& name);
+
+/**
+ * Categories per prompt: the dataset's chunk_size when set, 40 for lvis / lvis_fixed (official
+ * TEST.CHUNKED_EVALUATION), else `default_chunk_size` (test.chunk_size; -1 = all in one prompt).
+ */
+int64_t effective_chunk_size(const EvalDatasetConfig& ds, int64_t default_chunk_size);
+
+}  // namespace glip::eval

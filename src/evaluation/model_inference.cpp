@@ -1,0 +1,117 @@
+// Inference over image lists with category prompts: chunk planning, feature reuse, results conversion.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "glip/core/error.h"
+#include "glip/core/logging.h"
+#include "glip/data/transforms.h"
+#include "glip/evaluation/model_eval.h"
+
+namespace glip::eval {
+namespace {
+
+bool all_fit(const std::vector<text::CategoryQuery>& qs, const text::Tokenizer& tok, int64_t max_query_len) {
+  for (const auto& q : qs)
+    if (static_cast<int64_t>(tok.encode(q.prompt.text).size()) > max_query_len) return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<text::CategoryQuery> plan_category_queries(const std::map<int64_t, std::string>& categories,
+                                                       const text::Tokenizer& tok, int64_t chunk_size,
+                                                       int64_t max_query_len) {
+  GLIP_CHECK_INPUT(!categories.empty(), "no categories to build prompts from");
+  const auto n = static_cast<int64_t>(categories.size());
+  const int64_t requested = chunk_size == -1 ? n : std::min(chunk_size, n);
+  auto qs = text::create_queries_and_maps(categories, tok, requested);
+  if (all_fit(qs, tok, max_query_len)) return qs;
+  // Largest chunk size in [1, requested) whose prompts all fit (binary search; 1 is used when none does).
+  int64_t lo = 1, hi = requested - 1;
+  while (lo < hi) {
+    const int64_t mid = (lo + hi + 1) / 2;
+    if (all_fit(text::create_queries_and_maps(categories, tok, mid), tok, max_query_len)) lo = mid;
+    else hi = mid - 1;
+  }
+  qs = text::create_queries_and_maps(categories, tok, lo);
+  GLIP_LOG_WARN("[eval] {} categories in chunks of {} exceed {} tokens: using chunks of {} ({} prompts)", n,
+                requested, max_query_len, lo, qs.size());
+  return qs;
+}
+
+std::vector<Detections> detect_batch(const inference::Predictor& predictor, const std::vector<at::Tensor>& bgr_images,
+                                     const std::vector<text::Prompt>& queries, bool reuse_features) {
+  GLIP_CHECK(!queries.empty(), "detect_batch: no queries");
+  at::NoGradGuard no_grad;
+  std::vector<std::vector<Detections>> per_query;
+  inference::EncodedImages encoded;
+  if (reuse_features) encoded = predictor.encode(bgr_images);
+  for (const auto& q : queries) {
+    if (reuse_features) per_query.push_back(predictor.detect(encoded, {q}));
+    else per_query.push_back(predictor.predict(bgr_images, {q}));
+  }
+  if (per_query.size() == 1) return per_query[0];
+  std::vector<Detections> out(bgr_images.size());
+  for (size_t i = 0; i < bgr_images.size(); ++i) {
+    std::vector<at::Tensor> boxes, scores, labels;
+    for (const auto& d : per_query) {
+      boxes.push_back(d[i].boxes);
+      scores.push_back(d[i].scores);
+      labels.push_back(d[i].labels);
+    }
+    out[i] = {at::cat(boxes), at::cat(scores), at::cat(labels)};
+  }
+  return out;
+}
+
+std::vector<Detections> detect_images(const inference::Predictor& predictor, const std::vector<EvalImage>& images,
+                                      const std::vector<text::Prompt>& queries, const InferenceOptions& options) {
+  const auto bs = static_cast<size_t>(std::max<int64_t>(1, options.batch_size));
+  std::vector<Detections> out;
+  out.reserve(images.size());
+  for (size_t b = 0; b < images.size(); b += bs) {
+    std::vector<at::Tensor> batch;
+    for (size_t i = b; i < std::min(images.size(), b + bs); ++i) batch.push_back(data::decode_image(images[i].source));
+    for (auto& d : detect_batch(predictor, batch, queries, options.reuse_features)) {
+      out.push_back({d.boxes.to(at::kCPU, at::kFloat), d.scores.to(at::kCPU, at::kFloat), d.labels.to(at::kCPU, at::kLong)});
+    }
+    if (options.on_images_done) options.on_images_done(static_cast<int64_t>(batch.size()));
+  }
+  return out;
+}
+
+std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, const std::vector<Detections>& dets,
+                                        bool plus_one) {
+  GLIP_CHECK(images.size() == dets.size(), "to_results: ", images.size(), " images but ", dets.size(), " detections");
+  const double one = plus_one ? 1.0 : 0.0;
+  std::vector<DetectionResult> out;
+  for (size_t i = 0; i < images.size(); ++i) {
+    const at::Tensor boxes = dets[i].boxes.to(at::kCPU, at::kDouble).contiguous();
+    const at::Tensor scores = dets[i].scores.to(at::kCPU, at::kDouble).contiguous();
+    const at::Tensor labels = dets[i].labels.to(at::kCPU, at::kLong).contiguous();
+    const int64_t n = boxes.size(0);
+    const double* b = boxes.data_ptr<double>();
+    for (int64_t k = 0; k < n; ++k) {
+      DetectionResult r;
+      r.image_id = images[i].image_id;
+      r.category_id = labels.data_ptr<int64_t>()[k];
+      r.bbox = {b[4 * k], b[4 * k + 1], b[4 * k + 2] - b[4 * k] + one, b[4 * k + 3] - b[4 * k + 1] + one};
+      r.score = scores.data_ptr<double>()[k];
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+std::string results_json(const std::vector<DetectionResult>& results) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& r : results)
+    arr.push_back({{"image_id", r.image_id},
+                   {"category_id", r.category_id},
+                   {"bbox", {r.bbox.x, r.bbox.y, r.bbox.w, r.bbox.h}},
+                   {"score", r.score}});
+  return arr.dump() + "\n";
+}
+
+}  // namespace glip::eval

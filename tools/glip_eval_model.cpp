@@ -1,0 +1,74 @@
+#include "glip_eval_model.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "glip/app/glip_config.h"
+#include "glip/core/environment.h"
+#include "glip/core/error.h"
+#include "glip/core/sha256.h"
+#include "glip/evaluation/model_eval.h"
+#include "glip/inference/predictor.h"
+#include "glip/text/tokenizer.h"
+
+namespace glip::tools {
+
+int run_model_eval(const ModelEvalArgs& args) {
+  app::GlipConfig cfg;
+  if (!cli::resolve_config(args.config, cfg)) return cli::kOk;
+  // Everything that can be checked without the model is checked first, so mistakes fail in a second.
+  eval::validate(cfg.eval);
+  eval::find_dataset(cfg.eval, args.dataset);
+  GLIP_CHECK_INPUT(std::filesystem::is_regular_file(args.checkpoint), "checkpoint '", args.checkpoint,
+                   "' does not exist or is not a file");
+  std::string data_root = args.data_root;
+  if (data_root.empty() && std::getenv("GLIP_DATA_ROOT") != nullptr) data_root = std::getenv("GLIP_DATA_ROOT");
+  if (!args.out.empty()) cfg.runtime.work_dir = args.out;
+  const std::string resolved = config::dump(cfg);
+  const config::RuntimeState st = cli::start_run(cfg.runtime, resolved);
+
+  const BuildInfo& bi = build_info();
+  nlohmann::json record = {{"checkpoint", std::filesystem::absolute(args.checkpoint).string()},
+                           {"checkpoint_sha256", sha256_file(args.checkpoint)},
+                           {"config", args.config.config_path},
+                           {"config_overrides", args.config.sets},
+                           {"config_sha256", sha256_hex(resolved)},
+                           {"model", cfg.model.name},
+                           {"data_root", data_root},
+                           {"device", st.device.str()},
+                           {"num_threads", st.num_threads},
+                           {"glip_version", bi.version},
+                           {"git_sha", bi.git_sha},
+                           {"build_type", bi.build_type},
+                           {"compiler", bi.compiler},
+                           {"torch_version", torch_version()},
+                           {"blas", blas_name()}};
+  const inference::PredictorOptions popt = app::predictor_options(cfg);
+  record["min_size_test"] = popt.min_size;
+  record["max_size_test"] = popt.max_size;
+  record["max_query_len"] = popt.max_query_len;
+
+  inference::Predictor predictor(inference::load_model(cfg.model, args.checkpoint), text::make_tokenizer(), popt,
+                                 st.device);
+  eval::ModelEvalRun run;
+  run.predictor = &predictor;
+  run.data_root = data_root;
+  run.out_dir = cfg.runtime.work_dir;
+  run.batch_size = cfg.test.ims_per_batch;
+  run.default_chunk_size = cfg.test.chunk_size;
+  run.reuse_features = !args.no_feature_reuse;
+  run.record_json = record.dump();
+  const eval::DatasetEvalReport rep = eval::evaluate_dataset(cfg.eval, args.dataset, run);
+  std::cout << rep.table;
+  std::printf("glip_eval %s: %lld images in %.2f s (%.2f images/s); wrote %s/%s/metrics.json\n",
+              args.dataset.c_str(), (long long)rep.images, rep.seconds,
+              rep.seconds > 0 ? static_cast<double>(rep.images) / rep.seconds : 0.0, run.out_dir.c_str(),
+              args.dataset.c_str());
+  return cli::kOk;
+}
+
+}  // namespace glip::tools
