@@ -1,8 +1,11 @@
 // The registry of documented config sections and the generator of docs/configs.md.
 #include "glip/config/sections.h"
 
+#include "glip/app/glip_config.h"
 #include "glip/config/runtime.h"
 #include "glip/evaluation/eval_config.h"
+#include "glip/data/data_config.h"
+#include "glip/engine/solver.h"
 #include "glip/synth/options.h"
 
 namespace glip::config {
@@ -11,6 +14,16 @@ const std::vector<SectionDoc>& documented_sections() {
   // Add your section here (one line, in the order it should appear in docs/configs.md).
   static const std::vector<SectionDoc> all = {
       document<RuntimeConfig>("Runtime", "", "Keys at the root of every tool's config."),
+      document<modeling::ModelConfig>("Model", "model",
+                                      "The GLIP architecture (official MODEL.* keys); the variants are the files in "
+                                      "configs/model/ (GLIP-T, T(A), T(B), T(C), GLIP-L, tiny)."),
+      document<data::DataConfig>("Data", "data",
+                                 "Training datasets (paths relative to --data-root / GLIP_DATA_ROOT), transforms and "
+                                 "the loader (docs/formats.md, section Training data config)."),
+      document<engine::SolverOptions>("Solver", "solver",
+                                      "Optimisation, schedule, checkpoints and logging of glip_train "
+                                      "(docs/training.md); official SOLVER.* names in lower case."),
+      document<app::TestConfig>("Test", "test", "Inference settings of glip_eval, glip_infer and glip_pseudolabel."),
       document<synth::WorldOptions>("Synthetic world", "world", "The world rendered by glip_synth (docs/formats.md)."),
       document<eval::EvalConfig>("Evaluation datasets", "eval",
                                  "Datasets `glip_eval --dataset NAME` evaluates a model on (docs/evaluation.md); "

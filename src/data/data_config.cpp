@@ -1,5 +1,8 @@
 #include "glip/data/data_config.h"
 
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -11,8 +14,9 @@ namespace glip::data {
 void DatasetConfig::visit(config::Visitor& v) {
   v("name", name, "dataset name, used in logs and statistics");
   v("format", format, "annotation format",
-    config::one_of({"coco", "lvis", "mdetr", "odvg", "pseudo", "webdataset"}));
-  v("path", path, "annotation file (or comma-separated shards), relative to the data root");
+    config::one_of({"coco", "lvis", "mdetr", "odvg", "flickr", "pseudo", "webdataset"}));
+  v("path", path, "annotation file (or comma-separated shards; '*' in a file name matches shards), relative to "
+    "the data root");
   v("image_root", image_root, "folder the image file names are relative to (relative to the data root)");
   v("weight", weight, "mixing weight: copies of this dataset per epoch (official dataset repeats)",
     config::at_least(0));
@@ -43,11 +47,33 @@ std::string resolve_data_path(const std::string& data_root, const std::string& p
   return (std::filesystem::path(data_root) / path).string();
 }
 
+namespace {
+
+// The files matching a pattern whose file name has '*' / '?' (sorted), or the path itself.
+std::vector<std::string> expand_pattern(const std::string& path, const DatasetConfig& ds, const std::string& root) {
+  const std::filesystem::path p(path);
+  const std::string name = p.filename().string();
+  if (name.find_first_of("*?[") == std::string::npos) return {path};
+  const std::filesystem::path dir = p.parent_path().empty() ? "." : p.parent_path();
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (fnmatch(name.c_str(), e.path().filename().c_str(), 0) == 0) out.push_back(e.path().string());
+  GLIP_CHECK_INPUT(!out.empty(), "dataset '", ds.name, "': no file matches '", path,
+                   "' (paths are relative to --data-root / GLIP_DATA_ROOT '", root, "')");
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
 RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const std::string& data_root) {
   std::vector<std::string> paths;
   std::stringstream ss(ds.path);
-  for (std::string p; std::getline(ss, p, ',');)
-    if (!p.empty()) paths.push_back(resolve_data_path(data_root, p));
+  for (std::string p; std::getline(ss, p, ',');) {
+    if (p.empty()) continue;
+    for (auto& f : expand_pattern(resolve_data_path(data_root, p), ds, data_root)) paths.push_back(std::move(f));
+  }
   GLIP_CHECK_INPUT(!paths.empty(), "dataset '", ds.name, "': 'path' is empty");
   for (const auto& p : paths)
     GLIP_CHECK_INPUT(std::filesystem::exists(p), "dataset '", ds.name, "': file '", p,
@@ -58,6 +84,7 @@ RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const st
   else if (ds.format == "lvis") set = read_lvis(paths.at(0), root);
   else if (ds.format == "mdetr") set = read_mdetr(paths.at(0), root);
   else if (ds.format == "odvg") set = read_odvg(paths.at(0), root);
+  else if (ds.format == "flickr") set = read_flickr(paths.at(0), root);
   else if (ds.format == "pseudo")
     set = read_pseudo_shards(paths, PseudoFilter{static_cast<float>(data.caption_conf),
                                                  static_cast<int>(data.caption_min_box)});

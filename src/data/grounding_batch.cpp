@@ -114,9 +114,15 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::make_sample(uint64_t positi
 }
 
 TrainBatch GroundingBatchBuilder::build(int64_t iteration, int rank, int world, int64_t batch) const {
+  std::vector<uint64_t> positions;
+  for (int64_t j = 0; j < batch; ++j) positions.push_back(SampleSchedule::position(iteration, rank, world, batch, j));
+  return build_at(positions);
+}
+
+TrainBatch GroundingBatchBuilder::build_at(const std::vector<uint64_t>& positions) const {
+  GLIP_CHECK(!positions.empty(), "GroundingBatchBuilder: empty batch");
   std::vector<Sample> samples;
-  for (int64_t j = 0; j < batch; ++j)
-    samples.push_back(make_sample(SampleSchedule::position(iteration, rank, world, batch, j)));
+  for (const uint64_t p : positions) samples.push_back(make_sample(p));
   TrainBatch out;
   std::vector<at::Tensor> images;
   for (auto& s : samples) {

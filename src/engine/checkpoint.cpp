@@ -33,7 +33,9 @@ std::string CheckpointManager::final_path() const { return (fs::path(dir_) / "mo
 
 void CheckpointManager::save(const Checkpoint& c) const {
   fs::create_directories(dir_);
-  io::save_safetensors(model_path(c.iteration), c.model, {{"iteration", std::to_string(c.iteration)}});
+  auto meta = c.model_metadata;
+  meta["iteration"] = std::to_string(c.iteration);
+  io::save_safetensors(model_path(c.iteration), c.model, meta);
   io::save_safetensors(path("train", c.iteration, ".safetensors"), c.train_state);
   write_file_atomic(path("train", c.iteration, ".json"), c.record_json);
   write_file_atomic((fs::path(dir_) / "last_checkpoint").string(), std::to_string(c.iteration) + "\n");
@@ -107,8 +109,9 @@ std::optional<Checkpoint> CheckpointManager::load_latest() const {
   return c;
 }
 
-void CheckpointManager::save_final(const std::map<std::string, at::Tensor>& model) const {
-  io::save_safetensors(final_path(), model);
+void CheckpointManager::save_final(const std::map<std::string, at::Tensor>& model,
+                                   const std::map<std::string, std::string>& metadata) const {
+  io::save_safetensors(final_path(), model, metadata);
 }
 
 void CheckpointManager::remove_stale_temp_files() const {

@@ -160,13 +160,17 @@ const std::vector<int64_t>& StreamSampler::epoch_perm(int64_t epoch) {
   return perm_;
 }
 
-std::vector<int64_t> StreamSampler::indices(int64_t iteration, int64_t micro, int rank) {
+std::vector<int64_t> StreamSampler::positions(int64_t iteration, int64_t micro, int rank) const {
   std::vector<int64_t> out;
   const int64_t start = iteration * batch_ + micro * (batch_ / accum_) + rank * micro_;
-  for (int64_t k = 0; k < micro_; ++k) {
-    const int64_t pos = start + k;
+  for (int64_t k = 0; k < micro_; ++k) out.push_back(start + k);
+  return out;
+}
+
+std::vector<int64_t> StreamSampler::indices(int64_t iteration, int64_t micro, int rank) {
+  std::vector<int64_t> out;
+  for (const int64_t pos : positions(iteration, micro, rank))
     out.push_back(epoch_perm(pos / size_)[static_cast<size_t>(pos % size_)]);
-  }
   return out;
 }
 

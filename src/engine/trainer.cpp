@@ -189,6 +189,7 @@ void Trainer::Impl::save_checkpoint() {
         {"config", nlohmann::json::parse(o.config_json, nullptr, false)},
     };
     c.record_json = rec.dump(2);
+    if (o.model_metadata) c.model_metadata = o.model_metadata(iter);
     ckpt.save(c);
     GLIP_LOG_INFO("[engine] checkpoint {}", ckpt.model_path(iter));
   }
@@ -205,9 +206,13 @@ StepStats Trainer::Impl::step() {
   std::map<std::string, double> local;
   bool local_bad = false;
   std::vector<int64_t> bad_samples;
+  const bool by_position = task.wants_stream_positions();
+  const auto samples = [&](int64_t it, int64_t micro) {
+    return by_position ? sampler.positions(it, micro, comm->rank()) : sampler.indices(it, micro, comm->rank());
+  };
   for (int64_t m = 0; m < accum; ++m) {
-    const auto idx = sampler.indices(iter, m, comm->rank());
-    const auto next = m + 1 < accum ? sampler.indices(iter, m + 1, comm->rank()) : sampler.indices(iter + 1, 0, comm->rank());
+    const auto idx = samples(iter, m);
+    const auto next = m + 1 < accum ? samples(iter, m + 1) : samples(iter + 1, 0);
     task.prefetch(next);
     sync->prepare(m == accum - 1);
     LossTerms terms;
@@ -295,10 +300,11 @@ TrainResult Trainer::train() {
     if (m.iter % m.o.solver.checkpoint_period == 0 || m.iter == m.o.solver.max_iter) m.save_checkpoint();
   }
   if (m.comm->rank() == 0) {
-    m.ckpt.save_final(model_state(false));
+    const auto meta = m.o.model_metadata ? m.o.model_metadata(m.iter) : std::map<std::string, std::string>{};
+    m.ckpt.save_final(model_state(false), meta);
     if (m.ema) {
       io::save_safetensors((std::filesystem::path(m.o.work_dir) / "model_final_ema.safetensors").string(),
-                           model_state(true));
+                           model_state(true), meta);
     }
   }
   for (auto& h : m.hooks) h->after_train(*this);

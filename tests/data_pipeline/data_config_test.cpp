@@ -54,4 +54,29 @@ TEST(DataConfig, ErrorsNameKeysAndFiles) {
   }
 }
 
+TEST(DataConfig, ShardPatternsExpandSorted) {
+  auto root = test::temp_dir("dcfg_glob");
+  const char* line = R"({"image_id": 1, "image": {"path": "a.jpg"}, "width": 9, "height": 9, "caption": "a star", )"
+                     R"("phrases": [{"span": [0, 6], "text": "a star", "boxes": [[1, 1, 5, 5]], "scores": [0.9]}]})";
+  write_file_atomic(root + "/pseudo/web-000001.jsonl", std::string(line) + "\n");
+  write_file_atomic(root + "/pseudo/web-000000.jsonl", std::string(line) + "\n" + line + "\n");
+  write_file_atomic(root + "/pseudo/notes.txt", "not a shard");
+  DatasetConfig ds;
+  ds.name = "pseudo";
+  ds.format = "pseudo";
+  ds.path = "pseudo/web-*.jsonl";
+  auto set = load_dataset(ds, DataConfig{}, root);
+  ASSERT_EQ(set.records.size(), 3u);
+  EXPECT_NE(set.records[0].origin.find("web-000000.jsonl"), std::string::npos) << set.records[0].origin;
+  EXPECT_NE(set.records[2].origin.find("web-000001.jsonl"), std::string::npos) << set.records[2].origin;
+  ds.path = "pseudo/shard-*.jsonl";
+  try {
+    load_dataset(ds, DataConfig{}, root);
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no file matches '" + root + "/pseudo/shard-*.jsonl'"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace glip::data

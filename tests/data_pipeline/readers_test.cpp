@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/data/data_config.h"
 #include "glip/io/tar.h"
 
 namespace glip::data {
@@ -148,5 +150,106 @@ TEST(Readers, WebDatasetTar) {
   auto m = expect_input_error([&] { io::list_tar(dir + "/corrupt.tar"); });
   EXPECT_NE(m.find("corrupt.tar: corrupt tar header at byte 0"), std::string::npos) << m;
 }
+
+// Flickr30K Entities from its raw files.
+namespace {
+
+const char* kXml =
+    "<annotation><filename>7.jpg</filename><size><width>50</width><height>40</height><depth>3</depth></size>"
+    "<object><name>11</name><bndbox><xmin>1</xmin><ymin>2</ymin><xmax>10</xmax><ymax>12</ymax></bndbox></object>"
+    "<object><name>11</name><bndbox><xmin>20</xmin><ymin>2</ymin><xmax>30</xmax><ymax>12</ymax></bndbox></object>"
+    "<object><name>12</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>25</xmax><ymax>35</ymax></bndbox></object>"
+    "<object><name>13</name><nobndbox>0</nobndbox><scene>1</scene></object></annotation>";
+
+// A Flickr30K Entities tree with one image and its files; returns the split file.
+std::string write_tree(const std::string& dir, const std::string& sentences, const std::string& xml = kXml) {
+  std::filesystem::create_directories(dir + "/Sentences");
+  std::filesystem::create_directories(dir + "/Annotations");
+  write_file_atomic(dir + "/train.txt", "7\n\n");
+  write_file_atomic(dir + "/Sentences/7.txt", sentences);
+  write_file_atomic(dir + "/Annotations/7.xml", xml);
+  return dir + "/train.txt";
+}
+
+TEST(FlickrReader, RecordsSpansAndBoxes) {
+  const auto dir = test::temp_dir("flickr_ok");
+  const auto split = write_tree(dir,
+                                "[/EN#11/other Two dogs] chase [/EN#12/other a café ball] on "
+                                "[/EN#13/scene the grass] .\n"
+                                "[/EN#13/scene A lawn] with [/EN#12/other a ball] near [/EN#11/other the dogs] , "
+                                "[/EN#11/other both] .\n"
+                                "[/EN#13/scene Grass] only .\n");
+  const RecordSet set = read_flickr(split, "");
+  ASSERT_EQ(set.records.size(), 2u);  // the third sentence names no boxed entity
+  const Record& r = set.records[0];
+  EXPECT_EQ(r.image_id, 7);
+  EXPECT_EQ(r.image.path, dir + "/images/7.jpg");
+  EXPECT_EQ(r.caption, "Two dogs chase a café ball on the grass .");
+  ASSERT_EQ(r.boxes.size(), 3u);  // entity 11 has two boxes, 12 one, the scene none
+  EXPECT_EQ(r.boxes[0].xyxy, (std::array<float, 4>{1, 2, 10, 12}));
+  EXPECT_EQ(r.boxes[1].xyxy, (std::array<float, 4>{20, 2, 30, 12}));
+  EXPECT_EQ(r.boxes[0].spans, (std::vector<Span>{{0, 8}}));
+  // Spans are code points: "a café ball" starts at 15 and has 11 code points (13 bytes).
+  EXPECT_EQ(r.boxes[2].spans, (std::vector<Span>{{15, 26}}));
+  const Record& r2 = set.records[1];
+  EXPECT_EQ(r2.caption, "A lawn with a ball near the dogs , both .");
+  ASSERT_EQ(r2.boxes.size(), 3u);  // entity 12 first (caption order), then the two boxes of 11
+  EXPECT_EQ(r2.boxes[0].spans, (std::vector<Span>{{12, 18}}));
+  EXPECT_EQ(r2.boxes[1].spans, (std::vector<Span>{{24, 32}, {35, 39}}));
+  EXPECT_EQ(r2.caption.substr(35, 4), "both");
+  EXPECT_EQ(r2.origin, dir + "/Sentences/7.txt:2");
+
+  // Through the data config, with an image root relative to the data root.
+  DatasetConfig ds;
+  ds.name = "fl";
+  ds.format = "flickr";
+  ds.path = "train.txt";
+  ds.image_root = "imgs";
+  const RecordSet via = load_dataset(ds, DataConfig{}, dir);
+  EXPECT_EQ(via.name, "fl");
+  EXPECT_EQ(via.records.at(0).image.path, dir + "/imgs/7.jpg");
+}
+
+TEST(FlickrReader, MalformedFilesNameTheFile) {
+  const auto base = test::temp_dir("flickr_bad");
+  auto m = expect_input_error([&] { read_flickr(base + "/none/train.txt", ""); });
+  EXPECT_NE(m.find("split file '" + base + "/none/train.txt' does not exist"), std::string::npos) << m;
+
+  auto split = write_tree(base + "/unclosed", "[/EN#11/other Two dogs chase .\n");
+  m = expect_input_error([&] { read_flickr(split, ""); });
+  EXPECT_NE(m.find("Sentences/7.txt': 1 phrase markups '[/EN#...' but 0 closed phrases"), std::string::npos) << m;
+
+  split = write_tree(base + "/noann", "[/EN#11/other Two dogs] .\n");
+  std::filesystem::remove(base + "/noann/Annotations/7.xml");
+  m = expect_input_error([&] { read_flickr(split, ""); });
+  EXPECT_NE(m.find("annotation file '" + base + "/noann/Annotations/7.xml' does not exist"), std::string::npos) << m;
+
+  split = write_tree(base + "/xml", "[/EN#11/other Two dogs] .\n", "<annotation><size><width>5</width>");
+  m = expect_input_error([&] { read_flickr(split, ""); });
+  EXPECT_NE(m.find("Annotations/7.xml"), std::string::npos) << m;
+
+  split = write_tree(base + "/nonint", "[/EN#11/other Two dogs] .\n",
+                     "<annotation><size><width>5</width></size><object><name>11</name><bndbox><xmin>a</xmin>"
+                     "<ymin>1</ymin><xmax>3</xmax><ymax>4</ymax></bndbox></object></annotation>");
+  m = expect_input_error([&] { read_flickr(split, ""); });
+  EXPECT_NE(m.find("<bndbox><xmin> is 'a'; expected an integer"), std::string::npos) << m;
+
+  split = write_tree(base + "/empty_box", "[/EN#11/other Two dogs] .\n",
+                     "<annotation><size><width>5</width></size><object><name>11</name><bndbox><xmin>3</xmin>"
+                     "<ymin>1</ymin><xmax>3</xmax><ymax>4</ymax></bndbox></object></annotation>");
+  m = expect_input_error([&] { read_flickr(split, ""); });
+  EXPECT_NE(m.find("Annotations/7.xml': entity 11 has an empty box [3, 1, 3, 4]"), std::string::npos) << m;
+
+  const auto dir = base + "/badid";
+  write_tree(dir, "[/EN#11/other Two dogs] .\n");
+  write_file_atomic(dir + "/train.txt", "7\n../x\n");
+  m = expect_input_error([&] { read_flickr(dir + "/train.txt", ""); });
+  EXPECT_NE(m.find("train.txt' line 2: '../x' is not an image id"), std::string::npos) << m;
+  write_file_atomic(dir + "/train.txt", "\n");
+  m = expect_input_error([&] { read_flickr(dir + "/train.txt", ""); });
+  EXPECT_NE(m.find("lists no image ids"), std::string::npos) << m;
+}
+
+}  // namespace
 
 }  // namespace glip::data

@@ -144,6 +144,50 @@ TEST(Trainer, GradientAccumulationMatchesTheFullBatch) {
   EXPECT_LE(max_abs_diff(final_weights(a.work_dir), final_weights(b.work_dir)), 1e-6);
 }
 
+// A task that asks for stream positions: it sees it*B + m*(B/accum) + [0, b) and maps them itself.
+class PositionTask : public ToyTask {
+ public:
+  PositionTask() : ToyTask(64, 0.0) {}
+  bool wants_stream_positions() const override { return true; }
+  LossTerms losses(const std::vector<int64_t>& pos, int64_t iteration) override {
+    seen.push_back(pos);
+    std::vector<int64_t> idx;
+    for (int64_t p : pos) idx.push_back(p % 64);
+    return ToyTask::losses(idx, iteration);
+  }
+  void prefetch(const std::vector<int64_t>& pos) override { hinted.push_back(pos); }
+  std::vector<std::vector<int64_t>> seen, hinted;
+};
+
+TEST(Trainer, StreamPositionTasksSeeConsecutivePositionsAcrossResume) {
+  auto o = toy_options(glip::test::temp_dir("engine_positions"), 3);
+  o.solver.ims_per_batch = 4;
+  o.solver.grad_accum_steps = 2;
+  o.solver.checkpoint_period = 3;
+  o.model_metadata = [](int64_t it) { return std::map<std::string, std::string>{{"at", std::to_string(it)}}; };
+  {
+    PositionTask task;
+    Trainer t(task, o, make_single_process_comm());
+    t.train();
+    EXPECT_EQ(io::load_safetensors(o.work_dir + "/model_0000003.safetensors").metadata.at("at"), "3");
+    EXPECT_EQ(io::load_safetensors(o.work_dir + "/model_final.safetensors").metadata.at("at"), "3");
+    EXPECT_EQ(io::load_safetensors(o.work_dir + "/model_final_ema.safetensors").metadata.at("at"), "3");
+    const std::vector<std::vector<int64_t>> want = {{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, 9}, {10, 11}};
+    EXPECT_EQ(task.seen, want);
+    ASSERT_EQ(task.hinted.size(), 6u);
+    EXPECT_EQ(task.hinted[0], (std::vector<int64_t>{2, 3}));
+    EXPECT_EQ(task.hinted[5], (std::vector<int64_t>{12, 13}));
+  }
+  o.solver.max_iter = 5;
+  o.resume = true;
+  PositionTask task;
+  Trainer t(task, o, make_single_process_comm());
+  t.train();
+  ASSERT_EQ(task.seen.size(), 4u);
+  EXPECT_EQ(task.seen[0], (std::vector<int64_t>{12, 13}));
+  EXPECT_EQ(task.seen[3], (std::vector<int64_t>{18, 19}));
+}
+
 TEST(Trainer, TrainingModesLeaveFrozenWeightsUntouched) {
   // "linear_prob" trains only official head names; the toy model has none, so it must refuse to run.
   auto o = toy_options(glip::test::temp_dir("engine_modes"), 3);

@@ -47,6 +47,8 @@ class GroundingBatchBuilder {
 
   /** The batch of `rank` (of `world`) at `iteration`, `batch` images per rank. Thread-safe. */
   TrainBatch build(int64_t iteration, int rank, int world, int64_t batch) const;
+  /** The batch of these global stream positions (SampleSchedule order). Thread-safe. */
+  TrainBatch build_at(const std::vector<uint64_t>& positions) const;
 
   const SampleSchedule& schedule() const { return schedule_; }
   const BadSampleGuard& bad_samples() const { return *bad_; }

@@ -28,6 +28,15 @@ RecordSet read_mdetr(const std::string& json_path, const std::string& image_root
  */
 RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root);
 
+/**
+ * Flickr30K Entities from its raw files: `split_path` is the split's id list (train.txt / val.txt / test.txt);
+ * Sentences/ID.txt and Annotations/ID.xml lie next to it; images are `image_root`/ID.jpg (default: the
+ * split's folder + "/images"). One grounding record per (image, sentence) with at least one boxed phrase;
+ * each box of an entity carries the spans of every phrase that names it in that sentence (as MDETR's
+ * separateGT conversion). Phrases of entities without boxes (scene, notvisual) are not targets.
+ */
+RecordSet read_flickr(const std::string& split_path, const std::string& image_root);
+
 /** Filters of pseudo-labelled data (official CAPTION_CONF / CAPTION_MIN_BOX). */
 struct PseudoFilter {
   float min_score = 0.5f;  ///< boxes under this teacher score are dropped

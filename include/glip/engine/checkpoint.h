@@ -21,6 +21,7 @@ struct Checkpoint {
   std::map<std::string, at::Tensor> model;
   std::map<std::string, at::Tensor> train_state;
   std::string record_json;  // a JSON object
+  std::map<std::string, std::string> model_metadata;  // extra safetensors metadata of the model file
 };
 
 class CheckpointManager {
@@ -34,7 +35,8 @@ class CheckpointManager {
   /** Loads the newest complete checkpoint (errors name the file). */
   std::optional<Checkpoint> load_latest() const;
   /** Writes the final weights WORK_DIR/model_final.safetensors (deterministic bytes). */
-  void save_final(const std::map<std::string, at::Tensor>& model) const;
+  void save_final(const std::map<std::string, at::Tensor>& model,
+                  const std::map<std::string, std::string>& metadata = {}) const;
   /** Per-rank state of ranks > 0 (their RNG states): train_NNNNNNN.rankR.safetensors. */
   void save_rank_state(int64_t iteration, int rank, const std::map<std::string, at::Tensor>& state) const;
   /** The per-rank state, or an empty map when that file does not exist. */

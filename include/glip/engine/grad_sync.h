@@ -77,6 +77,8 @@ class StreamSampler {
   int64_t per_rank_micro_batch() const { return micro_; }
   /** Dataset indices of micro-batch `micro` of `rank` at iteration `iteration`. */
   std::vector<int64_t> indices(int64_t iteration, int64_t micro, int rank);
+  /** Global stream positions of that micro-batch (what indices() looks up in the per-epoch permutations). */
+  std::vector<int64_t> positions(int64_t iteration, int64_t micro, int rank) const;
   int64_t epoch_of(int64_t iteration) const { return iteration * batch_ / size_; }
 
  private:

@@ -31,6 +31,13 @@ class TrainTask {
   virtual LossTerms losses(const std::vector<int64_t>& sample_indices, int64_t iteration) = 0;
   /** A hint of the samples the next call will ask for (a loader may start reading them). */
   virtual void prefetch(const std::vector<int64_t>& /*sample_indices*/) {}
+  /**
+   * True: losses(), prefetch() and describe_samples() get global stream positions instead of dataset indices
+   * (micro-batch m of rank r at iteration it: positions it*B + m*(B/accum) + r*b + [0, b), B = ims_per_batch,
+   * b the per-rank micro-batch), and the task maps them to samples itself (e.g. a weighted mix of datasets,
+   * data::SampleSchedule). Resume stays exact: the positions depend on the iteration only.
+   */
+  virtual bool wants_stream_positions() const { return false; }
   /** Names the samples in error messages (default: their dataset indices). */
   virtual std::string describe_samples(const std::vector<int64_t>& sample_indices) const;
 };
@@ -43,6 +50,9 @@ struct TrainerOptions {
   int64_t freeze_conv_body_at = -1;
   bool shuffle = true;
   std::string config_json = "{}";   // stored in every checkpoint record
+  /** Extra safetensors metadata of the model files (model_NNNNNNN, model_final[_ema]) at an iteration; e.g. the
+   *  glip.record that makes them loadable with modeling::load_checkpoint. Must be deterministic. */
+  std::function<std::map<std::string, std::string>(int64_t iteration)> model_metadata;
 };
 
 /** One optimiser step, as hooks see it (loss terms averaged over ranks). */

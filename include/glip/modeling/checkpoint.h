@@ -46,6 +46,9 @@ struct CheckpointRecord {
   std::map<std::string, std::string> training_state;///< e.g. iteration, epoch
 };
 
+/** The safetensors `__metadata__` that carries `record` (what save_checkpoint writes and load_checkpoint reads). */
+std::map<std::string, std::string> checkpoint_metadata(const CheckpointRecord& record);
+
 /** Writes the module's parameters and buffers plus the record (atomic: temp file + rename). */
 void save_checkpoint(const std::string& path, const torch::nn::Module& model, const CheckpointRecord& record);
 

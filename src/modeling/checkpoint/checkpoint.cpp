@@ -47,16 +47,20 @@ void load_official_checkpoint(torch::nn::Module& model, const std::string& path,
   GLIP_LOG_INFO("[checkpoint] loaded {} tensors from {}", report.loaded.size(), path);
 }
 
-void save_checkpoint(const std::string& path, const torch::nn::Module& model, const CheckpointRecord& record) {
+std::map<std::string, std::string> checkpoint_metadata(const CheckpointRecord& record) {
   nlohmann::json j;
   j["format"] = "glip-checkpoint-v1";
   j["config_yaml"] = record.config_yaml;
   j["build_info"] = record.build_info;
   j["training_state"] = record.training_state;
+  return {{"format", "pt"}, {kRecordKey, j.dump()}};
+}
+
+void save_checkpoint(const std::string& path, const torch::nn::Module& model, const CheckpointRecord& record) {
   std::map<std::string, at::Tensor> tensors;
   for (const auto& p : model.named_parameters(true)) tensors[p.key()] = p.value().detach();
   for (const auto& b : model.named_buffers(true)) tensors[b.key()] = b.value().detach();
-  io::save_safetensors(path, tensors, {{"format", "pt"}, {kRecordKey, j.dump()}});
+  io::save_safetensors(path, tensors, checkpoint_metadata(record));
 }
 
 namespace {
