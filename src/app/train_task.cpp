@@ -1,0 +1,169 @@
+#include "glip/app/train_task.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "glip/core/environment.h"
+#include "glip/core/error.h"
+#include "glip/core/logging.h"
+#include "glip/inference/predictor.h"
+#include "glip/modeling/checkpoint.h"
+#include "glip/modeling/model_config.h"
+
+namespace glip::app {
+
+std::vector<data::RecordSet> load_train_datasets(const data::DataConfig& data, const std::string& data_root) {
+  GLIP_CHECK_INPUT(!data.train.empty(), "config: 'data.train' lists no dataset to train on");
+  std::vector<data::RecordSet> sets;
+  for (size_t i = 0; i < data.train.size(); ++i) {
+    const auto& ds = data.train[i];
+    data::RecordSet set = data::load_dataset(ds, data, data_root);
+    GLIP_CHECK_INPUT(!set.records.empty() || ds.weight == 0, "dataset '", ds.name, "' (data.train.", i, ", file '",
+                     data::resolve_data_path(data_root, ds.path), "') has no usable record");
+    GLIP_LOG_INFO("[train] dataset {}: {} records ({}), weight {}", set.name, set.records.size(), ds.format,
+                  ds.weight);
+    sets.push_back(std::move(set));
+  }
+  return sets;
+}
+
+namespace {
+
+std::vector<double> weights_of(const data::DataConfig& data) {
+  std::vector<double> w;
+  for (const auto& ds : data.train) w.push_back(ds.weight);
+  return w;
+}
+
+GroundingTarget target_to(const GroundingTarget& t, at::Device device) {
+  return {t.boxes.to(device), t.positive_map.to(device), t.labels.to(device)};
+}
+
+}  // namespace
+
+GlipTrainTask::GlipTrainTask(const GlipConfig& cfg, modeling::GlipModel model,
+                             std::shared_ptr<const text::Tokenizer> tokenizer, std::vector<data::RecordSet> datasets,
+                             TrainPlacement placement)
+    : model_(std::move(model)),
+      place_(placement),
+      global_batch_(cfg.solver.ims_per_batch),
+      accum_(cfg.solver.grad_accum_steps),
+      num_workers_(static_cast<int>(cfg.data.num_workers)),
+      prefetch_(static_cast<int>(cfg.data.prefetch)) {
+  const int64_t split = accum_ * place_.world_size;
+  GLIP_CHECK_INPUT(global_batch_ > 0 && global_batch_ % split == 0, "solver.ims_per_batch=", global_batch_,
+                   " must be a multiple of solver.grad_accum_steps (", accum_, ") x the number of ranks (",
+                   place_.world_size, ")");
+  per_rank_ = global_batch_ / split;
+  auto opts = data::batch_options(cfg.data, static_cast<uint64_t>(cfg.solver.seed), cfg.model.max_query_len);
+  builder_ = std::make_shared<data::GroundingBatchBuilder>(std::move(datasets), weights_of(cfg.data),
+                                                           std::move(tokenizer), opts);
+  GLIP_CHECK_INPUT(builder_->schedule().epoch_length() > 0,
+                   "the training datasets give an empty epoch (every data.train weight is 0 or every set is empty)");
+}
+
+GlipTrainTask::~GlipTrainTask() = default;
+
+torch::nn::Module& GlipTrainTask::model() { return *model_; }
+
+int64_t GlipTrainTask::dataset_size() const { return static_cast<int64_t>(builder_->schedule().epoch_length()); }
+
+// Micro-step k = iteration * accum + m; its positions on this rank are it*B + m*(B/accum) + rank*b + [0, b).
+int64_t GlipTrainTask::micro_step_of(const std::vector<int64_t>& positions) const {
+  GLIP_CHECK(!positions.empty(), "[train] empty micro-batch");
+  const int64_t p0 = positions[0];
+  return (p0 / global_batch_) * accum_ + (p0 % global_batch_) / (global_batch_ / accum_);
+}
+
+std::vector<uint64_t> GlipTrainTask::positions_of(int64_t k) const {
+  const int64_t start = (k / accum_) * global_batch_ + (k % accum_) * (global_batch_ / accum_) + place_.rank * per_rank_;
+  std::vector<uint64_t> out;
+  for (int64_t j = 0; j < per_rank_; ++j) out.push_back(static_cast<uint64_t>(start + j));
+  return out;
+}
+
+void GlipTrainTask::restart_loader(int64_t k) {
+  loader_.reset();
+  auto builder = builder_;
+  loader_ = std::make_unique<data::PrefetchLoader<data::TrainBatch>>(
+      [this, builder](int64_t step) { return builder->build_at(positions_of(step)); }, k, num_workers_, prefetch_);
+  loader_next_ = k;
+}
+
+void GlipTrainTask::prefetch(const std::vector<int64_t>& positions) {
+  // The first hint names the micro-step after the one about to be asked for: start the loader there.
+  if (!loader_) restart_loader(std::max<int64_t>(micro_step_of(positions) - 1, 0));
+}
+
+engine::LossTerms GlipTrainTask::losses(const std::vector<int64_t>& positions, int64_t /*iteration*/) {
+  const int64_t k = micro_step_of(positions);
+  if (!loader_ || loader_next_ != k) restart_loader(k);
+  data::TrainBatch batch = loader_->next();
+  ++loader_next_;
+  GLIP_CHECK(batch.positions.size() == positions.size() &&
+                 std::equal(positions.begin(), positions.end(), batch.positions.begin(),
+                            [](int64_t a, uint64_t b) { return static_cast<uint64_t>(a) == b; }),
+             "[train] the loader's batch does not match the engine's stream positions");
+  const at::Device dev = place_.device;
+  ImageBatch images{batch.images.images.to(dev), batch.images.image_sizes};
+  TextBatch text{batch.text.input_ids.to(dev), batch.text.attention_mask.to(dev), batch.text.token_type_ids.to(dev)};
+  std::vector<GroundingTarget> targets;
+  for (const auto& t : batch.targets) targets.push_back(target_to(t, dev));
+  modeling::GlipOutput out = model_->forward(images, text, targets);
+  GLIP_CHECK(!out.losses.empty(), "[train] the model returned no losses (is it in training mode?)");
+  return out.losses;
+}
+
+std::string GlipTrainTask::describe_samples(const std::vector<int64_t>& positions) const {
+  std::string s = "samples [";
+  for (size_t i = 0; i < positions.size(); ++i) {
+    const auto [d, r] = builder_->schedule().at(static_cast<uint64_t>(positions[i]));
+    const auto& rec = builder_->datasets()[d].records[r];
+    s += (i ? ", " : "") + (rec.origin.empty() ? rec.image.path : rec.origin);
+  }
+  return s + "]";
+}
+
+engine::TrainerOptions trainer_options(const GlipConfig& cfg, const TrainRequest& request, at::Device device) {
+  engine::TrainerOptions o;
+  o.solver = cfg.solver;
+  o.work_dir = cfg.runtime.work_dir;
+  o.resume = request.resume;
+  o.device = device;
+  o.shuffle = true;
+  o.config_json = nlohmann::json{{"config_yaml", request.config_yaml}}.dump();
+  const std::string yaml = request.config_yaml;
+  o.model_metadata = [yaml](int64_t iteration) {
+    modeling::CheckpointRecord rec;
+    rec.config_yaml = yaml;
+    const BuildInfo& b = build_info();
+    rec.build_info = {{"version", b.version}, {"git_sha", b.git_sha}, {"compiler", b.compiler},
+                      {"torch", torch_version()}};
+    rec.training_state = {{"iteration", std::to_string(iteration)}};
+    return modeling::checkpoint_metadata(rec);
+  };
+  return o;
+}
+
+engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& request,
+                                 std::vector<data::RecordSet> datasets, at::Device device,
+                                 std::shared_ptr<engine::Comm> comm) {
+  modeling::GlipModel model = inference::load_model(cfg.model, request.init_weights);
+  auto tokenizer = text::make_tokenizer();
+  TrainPlacement place{comm->rank(), comm->world_size(), device};
+  GlipTrainTask task(cfg, model, tokenizer, std::move(datasets), place);
+  GLIP_LOG_INFO("[train] {} on {}: {} positions per epoch, {} images per step ({} per rank and micro-step)",
+                cfg.model.name, device.str(), task.dataset_size(), cfg.solver.ims_per_batch,
+                cfg.solver.ims_per_batch / (cfg.solver.grad_accum_steps * comm->world_size()));
+  engine::Trainer trainer(task, trainer_options(cfg, request, device), std::move(comm));
+  trainer.add_hook(engine::make_progress_hook());
+  trainer.add_hook(engine::make_metrics_hook());
+  trainer.add_hook(engine::make_curves_hook());
+  engine::TrainResult r = trainer.train();
+  const auto& bad = task.builder().bad_samples();
+  if (bad.bad_count() > 0)
+    GLIP_LOG_WARN("[train] {} of {} samples were bad and replaced", bad.bad_count(), bad.seen());
+  return r;
+}
+
+}  // namespace glip::app

@@ -1,0 +1,102 @@
+// glip_train as a user runs it: a world rendered by glip_synth, a few iterations of configs/tiny_synthetic.yaml,
+// the files it writes, and the exit codes of bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "common/test_utils.h"
+#include "glip/app/glip_config.h"
+#include "glip/config/config.h"
+#include "glip/core/fs.h"
+#include "glip/modeling/checkpoint.h"
+#include "glip/modeling/model_config.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int code = -1;
+  std::string output;
+};
+
+RunResult run(const std::string& exe, const std::string& args) {
+  const std::string dir = glip::test::temp_dir("train_cli_out");
+  const std::string cmd = exe + " " + args + " > " + dir + "/out.txt 2>&1";
+  const int status = std::system(cmd.c_str());
+  RunResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.output = glip::read_file(dir + "/out.txt");
+  return r;
+}
+
+const std::string kConfig = std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthetic.yaml";
+const char* kSmall = " --set data.min_size_train=[64] --set data.max_size_train=64 --set solver.ims_per_batch=2"
+                     " --set solver.log_period=1 --set num_threads=2";
+
+const std::string& world() {
+  static const std::string dir = [] {
+    const std::string out = glip::test::temp_dir("train_cli_world") + "/w";
+    const RunResult r = run(GLIP_SYNTH_EXE, "--out " + out + " --seed 2 --set world.image_size=64"
+                                            " --set world.gold_det_images=4 --set world.gold_grounding_images=4"
+                                            " --set world.web_images=2 --set world.web_shard_size=2"
+                                            " --set world.eval_coco_images=2 --set world.eval_flickr_images=2"
+                                            " --set world.eval_lvis_images=2");
+    EXPECT_EQ(r.code, 0) << r.output;
+    return out;
+  }();
+  return dir;
+}
+
+TEST(TrainCli, TrainsTheTinyConfigAndWritesLoadableWeights) {
+  const std::string work = glip::test::temp_dir("train_cli_work") + "/run";
+  setenv("GLIP_DATA_ROOT", world().c_str(), 1);  // the data root from the environment
+  RunResult r = run(GLIP_TRAIN_EXE, "--config " + kConfig + kSmall +
+                                        " --set solver.max_iter=3 --set solver.checkpoint_period=2 --work-dir " + work);
+  unsetenv("GLIP_DATA_ROOT");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("trained iterations 0..3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("loss_dot_product_token"), std::string::npos) << r.output;  // the progress line
+  for (const char* f : {"model_final.safetensors", "model_0000002.safetensors", "model_0000003.safetensors",
+                        "last_checkpoint", "metrics.jsonl", "loss_curves.png", "config.yaml", "log.txt"})
+    EXPECT_TRUE(fs::exists(work + "/" + f)) << f;
+  std::ifstream metrics(work + "/metrics.jsonl");
+  int lines = 0;
+  for (std::string l; std::getline(metrics, l);) lines += l.find("\"loss\"") != std::string::npos;
+  EXPECT_EQ(lines, 3);
+  // The weights load strictly into the model the saved config describes.
+  glip::app::GlipConfig cfg;
+  glip::config::load_file(cfg, work + "/config.yaml");
+  glip::modeling::GlipModel model = glip::modeling::build_model(cfg.model);
+  const auto rec = glip::modeling::load_checkpoint(*model, work + "/model_final.safetensors");
+  EXPECT_EQ(rec.training_state.at("iteration"), "3");
+
+  // A finished run is not overwritten without --resume; with it, a longer schedule continues from iteration 3.
+  r = run(GLIP_TRAIN_EXE, "--config " + kConfig + kSmall + " --set solver.max_iter=3 --data-root " + world() +
+                              " --work-dir " + work);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("--resume"), std::string::npos) << r.output;
+  r = run(GLIP_TRAIN_EXE, "--config " + kConfig + kSmall + " --set solver.max_iter=4 --data-root " + world() +
+                              " --work-dir " + work + " --resume");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("trained iterations 3..4"), std::string::npos) << r.output;
+}
+
+TEST(TrainCli, BadInputExitsTwoNamingTheProblem) {
+  const std::string work = glip::test::temp_dir("train_cli_bad");
+  RunResult r = run(GLIP_TRAIN_EXE, "--config " + kConfig + " --set solver.base_lrr=1 --work-dir " + work);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown key 'solver.base_lrr' (did you mean 'solver.base_lr'?)"), std::string::npos)
+      << r.output;
+  const std::string empty = glip::test::temp_dir("train_cli_empty_root");
+  r = run(GLIP_TRAIN_EXE, "--config " + kConfig + " --data-root " + empty + " --work-dir " + work + "/m");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("file '" + empty + "/gold_grounding/mdetr.json' does not exist"), std::string::npos)
+      << r.output;
+  r = run(GLIP_TRAIN_EXE, "--config " + kConfig + " --frobnicate");
+  EXPECT_EQ(r.code, 64) << r.output;
+}
+
+}  // namespace
