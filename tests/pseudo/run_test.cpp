@@ -1,0 +1,242 @@
+// Shard labelling, resume, rank split and kill/restart of run_pseudo_labelling, with the teacher double.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "common/test_utils.h"
+#include "glip/core/error.h"
+#include "glip/core/fs.h"
+#include "glip/data/readers.h"
+#include "glip/pseudo/labeler.h"
+#include "glip/core/sha256.h"
+#include "pseudo/pseudo_test_util.h"
+
+extern char** environ;
+
+namespace glip::pseudo {
+namespace {
+namespace fs = std::filesystem;
+
+LabelRunOptions options(const std::vector<std::string>& inputs, const std::string& out) {
+  LabelRunOptions o;
+  o.inputs = inputs;
+  o.out_dir = out;
+  o.teacher_path = "double";
+  o.teacher_sha256 = "0123";
+  o.config_hash = "cafe";
+  o.cfg.batch_size = 3;
+  return o;
+}
+
+/** The output files with the timings taken out of the JSON ones (they are the only run-dependent bytes). */
+std::map<std::string, std::string> outputs_without_timing(const std::string& dir) {
+  std::map<std::string, std::string> files = test::files_of(dir);
+  files.erase(".manifest.lock");
+  for (auto& [name, bytes] : files) {
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".json") {
+      nlohmann::json j = nlohmann::json::parse(bytes);
+      if (j.contains("stats")) j["stats"].erase("seconds");
+      if (j.contains("totals")) j["totals"].erase("seconds");
+      if (j.contains("shards"))
+        for (auto& s : j["shards"]) s["stats"].erase("seconds");
+      bytes = j.dump();
+    } else if (name == "report.txt") {
+      const size_t body = bytes.find('\n');  // the title names the folder
+      bytes = bytes.substr(body, bytes.find("boxes written") - body);
+    }
+  }
+  return files;
+}
+
+TEST(LabelShard, CountsEverySampleOnce) {
+  const std::string dir = glip::test::temp_dir("pseudo_shard");
+  auto shards = test::make_shards(dir, 1, 9);
+  ShardLabels l = label_shard(shards[0], "../x/web-000000.tar", test::double_teacher, test::extractor(), {});
+  const ShardStats& s = l.stats;
+  EXPECT_EQ(s.samples, 9);
+  EXPECT_EQ(s.empty_caption, 1);
+  EXPECT_EQ(s.corrupt_image, 1);
+  EXPECT_EQ(s.no_phrases, 1);
+  EXPECT_EQ(s.teacher_rejected, 1);
+  EXPECT_EQ(s.labelled, 5);
+  EXPECT_TRUE(s.balanced());
+  EXPECT_EQ(s.written + s.below_min_boxes, 5);
+  EXPECT_GT(s.written, 0);
+  EXPECT_EQ(std::count(l.jsonl.begin(), l.jsonl.end(), '\n'), s.written);
+  int64_t boxes = 0;
+  std::istringstream in(l.jsonl);
+  std::string line, prev_key;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_GT(j["key"].get<std::string>(), prev_key);  // archive order, no duplicates
+    prev_key = j["key"];
+    EXPECT_EQ(j["image"]["tar"], "../x/web-000000.tar");
+    EXPECT_EQ(j["width"], 40);
+    for (const auto& p : j["phrases"]) {
+      boxes += static_cast<int64_t>(p["boxes"].size());
+      for (const auto& b : p["boxes"]) EXPECT_LE(b[3].get<double>(), 30.0);  // clipped to the image
+      for (const auto& sc : p["scores"]) EXPECT_GE(sc.get<double>(), 0.5);
+    }
+  }
+  EXPECT_EQ(boxes, s.boxes);
+  int64_t hist = 0;
+  for (int64_t c : s.boxes_per_image) hist += c;
+  EXPECT_EQ(hist, s.labelled);
+  // The same shard labelled with another batch size gives the same records (the double is per image).
+  PseudoConfig one;
+  one.batch_size = 1;
+  EXPECT_EQ(label_shard(shards[0], "../x/web-000000.tar", test::double_teacher, test::extractor(), one).jsonl, l.jsonl);
+}
+
+TEST(RunPseudoLabelling, WritesShardsManifestAndResumes) {
+  const std::string dir = glip::test::temp_dir("pseudo_run");
+  auto shards = test::make_shards(dir, 3, 7);
+  const std::string out = dir + "/out";
+  LabelRunResult r = run_pseudo_labelling(options(shards, out), test::double_teacher, test::extractor());
+  EXPECT_EQ(r.labelled, 3);
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(r.totals.samples, 21);
+  EXPECT_TRUE(r.totals.balanced());
+  EXPECT_NE(r.report.find("3/3 shards finished"), std::string::npos) << r.report;
+  for (const char* f : {"web-000000.jsonl", "web-000002.done.json", "manifest.json", "report.txt"})
+    EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
+  auto m = nlohmann::json::parse(read_file(out + "/manifest.json"));
+  EXPECT_TRUE(m["complete"].get<bool>());
+  EXPECT_EQ(m["totals"]["samples"], 21);
+  EXPECT_EQ(m["shards"][1]["input"], "../web-000001.tar");
+  EXPECT_EQ(m["shards"][1]["input_sha256"], sha256_file(shards[1]));
+  EXPECT_EQ(m["teacher"]["sha256"], "0123");
+  // The student's reader takes the output as it is.
+  auto set = data::read_pseudo_shards({out + "/web-000000.jsonl", out + "/web-000001.jsonl", out + "/web-000002.jsonl"});
+  EXPECT_EQ(static_cast<int64_t>(set.records.size()), r.totals.written);
+
+  // A rerun finds everything finished and changes nothing.
+  const auto before = outputs_without_timing(out);
+  LabelRunResult again = run_pseudo_labelling(options(shards, out), test::double_teacher, test::extractor());
+  EXPECT_EQ(again.labelled, 0);
+  EXPECT_EQ(again.resumed, 3);
+  EXPECT_TRUE(again.totals.same_counts(r.totals));
+  EXPECT_EQ(outputs_without_timing(out), before);
+
+  // A lost record or a damaged output shard is labelled again; the result is the same.
+  fs::remove(out + "/web-000001.done.json");
+  write_file_atomic(out + "/web-000002.jsonl", "damaged\n");
+  again = run_pseudo_labelling(options(shards, out), test::double_teacher, test::extractor());
+  EXPECT_EQ(again.labelled, 2);
+  EXPECT_EQ(again.resumed, 1);
+  EXPECT_EQ(outputs_without_timing(out), before);
+
+  // Another teacher or config into the same folder is refused, naming the record.
+  auto other = options(shards, out);
+  other.config_hash = "beef";
+  try {
+    run_pseudo_labelling(other, test::double_teacher, test::extractor());
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("web-000000.done.json"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RunPseudoLabelling, RanksSplitTheShardsAndTheLastOneCompletesTheManifest) {
+  const std::string dir = glip::test::temp_dir("pseudo_ranks");
+  auto shards = test::make_shards(dir, 5, 4);
+  run_pseudo_labelling(options(shards, dir + "/single"), test::double_teacher, test::extractor());
+  auto o = options(shards, dir + "/split");
+  o.world_size = 2;
+  o.rank = 1;
+  LabelRunResult r1 = run_pseudo_labelling(o, test::double_teacher, test::extractor());
+  EXPECT_EQ(r1.labelled, 2);  // shards 1 and 3
+  EXPECT_FALSE(r1.complete);
+  EXPECT_FALSE(fs::exists(dir + "/split/web-000000.jsonl"));
+  EXPECT_NE(r1.report.find("INCOMPLETE"), std::string::npos);
+  o.rank = 0;
+  LabelRunResult r0 = run_pseudo_labelling(o, test::double_teacher, test::extractor());
+  EXPECT_EQ(r0.labelled, 3);
+  EXPECT_TRUE(r0.complete);
+  EXPECT_EQ(outputs_without_timing(dir + "/split"), outputs_without_timing(dir + "/single"));
+  EXPECT_EQ(shards_of_rank(5, 1, 2), (std::vector<size_t>{1, 3}));
+  EXPECT_THROW(shards_of_rank(5, 2, 2), InputError);
+}
+
+TEST(RunPseudoLabelling, BadInputs) {
+  const std::string dir = glip::test::temp_dir("pseudo_bad");
+  auto shards = test::make_shards(dir, 2, 4);
+  EXPECT_THROW(plan_inputs({}), InputError);
+  EXPECT_THROW(plan_inputs({dir + "/missing.tar"}), InputError);
+  fs::create_directories(dir + "/b");
+  fs::copy_file(shards[0], dir + "/b/web-000000.tar");
+  EXPECT_THROW(plan_inputs({shards[0], dir + "/b/web-000000.tar"}), InputError);
+  EXPECT_EQ(plan_inputs({shards[1], shards[0], shards[1]}), (std::vector<std::string>{shards[0], shards[1]}));
+  // A corrupt shard fails alone; the others are labelled and the manifest says what is missing.
+  write_file_atomic(dir + "/web-000009.tar", std::string(1024, 'x'));
+  LabelRunResult r = run_pseudo_labelling(options({shards[0], shards[1], dir + "/web-000009.tar"}, dir + "/out"),
+                                          test::double_teacher, test::extractor());
+  EXPECT_EQ(r.labelled, 2);
+  EXPECT_EQ(r.failed, 1);
+  EXPECT_NE(r.shards[2].error.find("web-000009.tar"), std::string::npos) << r.shards[2].error;
+  EXPECT_FALSE(r.complete);
+  auto m = nlohmann::json::parse(read_file(dir + "/out/manifest.json"));
+  EXPECT_EQ(m["missing"][0], "../web-000009.tar");
+}
+
+pid_t spawn_worker(const std::string& out, int delay_ms, const std::vector<std::string>& shards) {
+  std::vector<std::string> args = {GLIP_PSEUDO_WORKER, out, std::to_string(delay_ms)};
+  args.insert(args.end(), shards.begin(), shards.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  return pid;
+}
+
+int count_done(const std::string& out) {
+  int n = 0;
+  if (!fs::exists(out)) return 0;
+  for (const auto& e : fs::directory_iterator(out)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() > 10 && name.substr(name.size() - 10) == ".done.json") ++n;
+  }
+  return n;
+}
+
+TEST(RunPseudoLabelling, KilledAndRestartedGivesTheSameOutputs) {
+  const std::string dir = glip::test::temp_dir("pseudo_kill");
+  auto shards = test::make_shards(dir, 4, 10);
+  run_pseudo_labelling(options(shards, dir + "/reference"), test::double_teacher, test::extractor());
+  const auto reference = outputs_without_timing(dir + "/reference");
+  // Kill with SIGKILL after 0, 1 and 2 finished shards (plus a trial-dependent delay: mid-shard, mid-write).
+  for (int trial = 0; trial < 3; ++trial) {
+    const std::string out = dir + "/killed" + std::to_string(trial);
+    pid_t pid = spawn_worker(out, 30, shards);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (count_done(out) < trial && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 45 * trial));
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the worker finished before it was killed (trial " << trial << ")";
+    EXPECT_LT(count_done(out), 4);
+    // Restart (a fresh process) to the end.
+    pid = spawn_worker(out, 0, shards);
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "restart failed, status " << status;
+    const auto after = outputs_without_timing(out);
+    for (const auto& [name, bytes] : after) EXPECT_EQ(name.find(".tmp."), std::string::npos) << name;
+    EXPECT_EQ(after, reference) << "trial " << trial;
+  }
+}
+
+}  // namespace
+}  // namespace glip::pseudo
