@@ -17,6 +17,7 @@ void GlipConfig::visit(config::Visitor& v) {
   v.section("solver", solver, "optimisation (official SOLVER.* in lower case)");
   v.section("test", test, "inference settings");
   v.section("eval", eval, "datasets glip_eval evaluates a model on (docs/evaluation.md)");
+  v.section("pseudo", pseudo, "pseudo-labelling with a teacher (glip_pseudolabel, docs/pseudolabel.md)");
 }
 
 inference::PredictorOptions predictor_options(const GlipConfig& cfg) {

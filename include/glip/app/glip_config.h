@@ -1,7 +1,7 @@
 /**
  * The root config shared by glip_train, glip_eval (model mode), glip_infer and glip_pseudolabel, so that one
  * YAML file (the YAML files in configs/) serves every tool: runtime keys at the root, then the `model.*`, `data.*`,
- * `solver.*` and `test.*` sections. Each tool reads the sections it needs and ignores the rest.
+ * `solver.*`, `test.*` and `pseudo.*` sections. Each tool reads the sections it needs and ignores the rest.
  */
 #pragma once
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "glip/evaluation/eval_config.h"
 #include "glip/inference/predictor.h"
 #include "glip/modeling/model_config.h"
+#include "glip/pseudo/pseudo_config.h"
 
 namespace glip::app {
 
@@ -32,6 +33,7 @@ struct GlipConfig {
   engine::SolverOptions solver;
   TestConfig test;
   eval::EvalConfig eval;
+  pseudo::PseudoConfig pseudo;
   void visit(config::Visitor& v);
 };
 

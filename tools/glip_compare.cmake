@@ -1,0 +1,1 @@
+glip_add_tool(glip_compare glip_compare.cpp)
