@@ -67,17 +67,13 @@ int main(int argc, char** argv) {
     glip::cli::add_config_options(app, cargs);
     std::string checkpoint, out, data_root;
     std::vector<std::string> inputs;
-    app.add_option("--checkpoint", checkpoint, "teacher weights (.safetensors or official .pth)");
-    app.add_option("--input", inputs, "input WebDataset shards (.tar) or folders of them")->expected(1, -1);
-    app.add_option("--out", out, "output folder: one .jsonl per input shard, manifest.json, report.txt");
+    app.add_option("--checkpoint", checkpoint, "teacher weights (.safetensors or official .pth)")->required();
+    app.add_option("--input", inputs, "input WebDataset shards (.tar) or folders of them")->expected(1, -1)->required();
+    app.add_option("--out", out, "output folder: one .jsonl per input shard, manifest.json, report.txt")->required();
     app.add_option("--data-root", data_root, "relative --input paths are taken from here (default $GLIP_DATA_ROOT)");
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     glip::app::GlipConfig cfg;
     if (!glip::cli::resolve_config(cargs, cfg)) return glip::cli::kOk;
-    if (checkpoint.empty() || inputs.empty() || out.empty()) {
-      std::cerr << "glip_pseudolabel: --checkpoint, --input and --out are required\n" << app.help();
-      return glip::cli::kUsage;
-    }
     if (data_root.empty())
       if (const char* r = std::getenv("GLIP_DATA_ROOT")) data_root = r;
     glip::pseudo::validate(cfg.pseudo);
