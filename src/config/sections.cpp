@@ -6,6 +6,7 @@
 #include "glip/evaluation/eval_config.h"
 #include "glip/data/data_config.h"
 #include "glip/engine/solver.h"
+#include "glip/pseudo/pseudo_config.h"
 #include "glip/synth/options.h"
 
 namespace glip::config {
@@ -28,6 +29,9 @@ const std::vector<SectionDoc>& documented_sections() {
       document<eval::EvalConfig>("Evaluation datasets", "eval",
                                  "Datasets `glip_eval --dataset NAME` evaluates a model on (docs/evaluation.md); "
                                  "each `eval.datasets` entry has the keys below."),
+      document<pseudo::PseudoConfig>("Pseudo-labelling", "pseudo",
+                                     "How glip_pseudolabel turns teacher detections into grounding shards "
+                                     "(docs/pseudolabel.md)."),
   };
   return all;
 }
