@@ -107,7 +107,9 @@ int main(int argc, char** argv) {
     app.add_option("--config", config_path, "model config for --part model (e.g. configs/model/glip_t.yaml)");
     app.add_option("--height", height, "image height before padding");
     app.add_option("--width", width, "image width before padding");
-    app.add_option("--tokens", tokens, "text length (256 = GLIP's padded length)");
+    app.add_option("--tokens", tokens,
+                   "text length of --part fusion/bert (256 = GLIP's padded length); --part model pads the "
+                   "COCO-80 prompt to the config's model.max_query_len");
     app.add_option("--threads", threads, "torch intra-op threads (0 = default)");
     app.add_option("--repeat", repeat, "timed runs after one warm-up; the best is reported");
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
