@@ -3,6 +3,8 @@
 #include <ATen/Parallel.h>
 #include <torch/utils.h>
 
+#include <dlfcn.h>
+
 #include <thread>
 
 #include "glip/core/device.h"
@@ -13,11 +15,25 @@ namespace glip::config {
 void RuntimeConfig::visit(Visitor& v) {
   v("device", device, "where tensors live: auto (first GPU if any, else CPU), cpu, cuda or cuda:N",
     check("auto|cpu|cuda|cuda:N", device_spec_problem));
-  v("num_threads", num_threads, "threads for intra-op parallelism; 0 = all cores", at_least(0));
+  v("num_threads", num_threads, "threads for intra-op parallelism (the OpenMP team and the OpenBLAS pool); 0 = all cores", at_least(0));
   v("seed", seed, "random seed (torch, data order, rendering)", at_least(0));
   v("work_dir", work_dir, "folder for outputs: config.yaml, env.json, log.txt, metrics.jsonl, checkpoints");
   v("log_level", log_level, "console and log-file level", one_of({"debug", "info", "warn", "error", "off"}));
 }
+
+namespace {
+
+// OpenBLAS (Debian's libopenblas0-pthread, which ATen calls for sgemm) keeps its own pthread pool, sized to
+// all cores and independent of at::set_num_threads: with num_threads=1 a second BLAS thread still woke up for
+// every GEMM and spun in sched_yield between them, and with num_threads=N the OpenMP team and the BLAS pool
+// (2N threads on N cores) preempted each other. The pool is sized to num_threads here; looked up at run time
+// so that builds against another BLAS (MKL, reference BLAS) need nothing.
+void set_blas_threads(int n) {
+  using SetThreads = void (*)(int);
+  if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(n);
+}
+
+}  // namespace
 
 RuntimeState apply_runtime(const RuntimeConfig& rt) {
   RuntimeState st;
@@ -26,6 +42,7 @@ RuntimeState apply_runtime(const RuntimeConfig& rt) {
   unsigned hw = std::thread::hardware_concurrency();
   st.num_threads = rt.num_threads > 0 ? static_cast<int>(rt.num_threads) : static_cast<int>(hw > 0 ? hw : 1);
   at::set_num_threads(st.num_threads);
+  set_blas_threads(st.num_threads);
   torch::manual_seed(static_cast<uint64_t>(rt.seed));
   return st;
 }

@@ -286,7 +286,8 @@ TEST(Config, DescribeListsEveryOption) {
   ASSERT_NE(find("datasets[].weight"), nullptr);
   EXPECT_EQ(find("datasets[].weight")->type, "float >= 0");
   EXPECT_EQ(find("solver.steps")->default_value, "[600, 800]");
-  EXPECT_EQ(find("num_threads")->doc, "threads for intra-op parallelism; 0 = all cores");
+  EXPECT_EQ(find("num_threads")->doc,
+            "threads for intra-op parallelism (the OpenMP team and the OpenBLAS pool); 0 = all cores");
 }
 
 TEST(Config, ValidateChecksValuesSetInCode) {

@@ -2,6 +2,7 @@
 #include "glip/config/runtime.h"
 
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
@@ -56,6 +57,19 @@ TEST(Runtime, AppliesThreadsAndSeed) {
   st = config::apply_runtime(rt);
   EXPECT_GE(st.num_threads, 1);
   EXPECT_EQ(at::get_num_threads(), st.num_threads);
+}
+
+TEST(Runtime, SizesTheOpenBlasPoolToNumThreads) {
+  using GetThreads = int (*)();
+  auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  if (!get) GTEST_SKIP() << "this LibTorch does not call OpenBLAS";
+  config::RuntimeConfig rt;
+  config::load_string(rt, "device: cpu\nnum_threads: 1\nlog_level: warn\n");
+  config::apply_runtime(rt);
+  EXPECT_EQ(get(), 1);
+  rt.num_threads = 0;
+  const config::RuntimeState st = config::apply_runtime(rt);
+  EXPECT_EQ(get(), st.num_threads);
 }
 
 }  // namespace
