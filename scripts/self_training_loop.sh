@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# GLIP's teacher-to-student loop (paper section 3.3) on the synthetic world (to become the README's main job
-# once a run fits its 20-minute budget on the 2-core machine).
+# GLIP's teacher-to-student loop (paper section 3.3) on the synthetic world: the README's main job runs it after
+# setup and build (scripts/main_job.sh); ~10-15 minutes on the 2-core VM (docs/benchmarks.md, Self-training loop).
 #   1 render the world (configs/synthetic_world.yaml, seed 0) into $OUT/world
 #   2 train the teacher on the gold splits (configs/tiny_synthetic.yaml)
 #   3 pseudo-label the web split with the teacher (glip_pseudolabel) into $OUT/world/pseudo
@@ -21,7 +21,9 @@ T0=$(date +%s)
 step() { echo; echo "== [$(( $(date +%s) - T0 )) s] $*"; }
 
 step "1/6 rendering the synthetic world (configs/synthetic_world.yaml, seed 0) into $OUT/world"
-rm -rf "$OUT/teacher" "$OUT/student" "$OUT/eval"
+# A previous run's outputs go first: glip_pseudolabel skips shards it finds finished (exactly-once restarts),
+# so labels of an older teacher would otherwise be kept.
+rm -rf "$OUT/teacher" "$OUT/student" "$OUT/eval" "$OUT/world/pseudo"
 "$TOOLS/glip_synth" --out "$OUT/world" --seed 0 --config configs/synthetic_world.yaml
 
 step "2/6 training the teacher on the gold splits (configs/tiny_synthetic.yaml)"
@@ -39,7 +41,7 @@ for model in teacher student; do
   for dataset in synth_flickr synth_lvis; do
     echo "-- $model on $dataset"
     "$TOOLS/glip_eval" --config configs/tiny_synthetic.yaml --checkpoint "$OUT/$model/model_final.safetensors" \
-      --dataset "$dataset" --data-root "$OUT/world" --out "$OUT/eval/$model/$dataset"
+      --dataset "$dataset" --data-root "$OUT/world" --out "$OUT/eval/$model"   # writes OUT/eval/MODEL/DATASET/
   done
 done
 
@@ -48,8 +50,8 @@ metrics() { echo "$OUT/eval/$1/synth_flickr/metrics.json,$OUT/eval/$1/synth_lvis
 "$TOOLS/glip_compare" --run "teacher=$(metrics teacher)" --run "student=$(metrics student)" \
   --title "teacher vs student on the held-out splits (synthetic world)" \
   --png "$OUT/teacher_vs_student.png" --markdown "$OUT/teacher_vs_student.md" \
-  --key "flickr/R@1=Flickr R@1" --key "flickr/R@5=Flickr R@5" --key "flickr/R@10=Flickr R@10" \
-  --key "lvis/AP=LVIS AP" --key "lvis/APr=LVIS APr (held-out concepts)" --key "lvis/APc=LVIS APc" \
-  --key "lvis/APf=LVIS APf"
+  --key "metrics/recall/1/all=Flickr R@1" --key "metrics/recall/5/all=Flickr R@5" \
+  --key "metrics/recall/10/all=Flickr R@10" --key "metrics/AP=LVIS AP" \
+  --key "metrics/APr=LVIS APr (rare)" --key "metrics/APc=LVIS APc" --key "metrics/APf=LVIS APf"
 echo "table: $OUT/teacher_vs_student.md, plot: $OUT/teacher_vs_student.png, pseudo-label report: $OUT/world/pseudo/report.txt"
 echo "== done in $(( $(date +%s) - T0 )) s"
