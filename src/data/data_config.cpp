@@ -22,6 +22,18 @@ void DatasetConfig::visit(config::Visitor& v) {
     config::at_least(0));
 }
 
+void CategoryOverride::visit(config::Visitor& v) {
+  v("id", id, "category id of the dataset to rename");
+  v("name", name, "its new name (used in prompts)");
+  v("supercategory", supercategory, "official field, kept but unused");
+}
+
+void CaptionPromptEntry::visit(config::Visitor& v) {
+  v("prefix", prefix, "text before the name (e.g. \" \")");
+  v("name", name, "the name; the class's span in the prompt covers it");
+  v("suffix", suffix, "text after the name (e.g. \" of a person\")");
+}
+
 void DataConfig::visit(config::Visitor& v) {
   v.list("train", train, "training datasets, mixed by weight");
   v("min_size_train", min_size_train, "short side choices for multi-scale training", config::at_least(1));
@@ -40,6 +52,12 @@ void DataConfig::visit(config::Visitor& v) {
   v("prefetch", prefetch, "batches prepared ahead of the trainer", config::at_least(1));
   v("max_bad_fraction", max_bad_fraction, "stop when more than this share of samples is bad (corrupt image, "
     "missing file, invalid box)", config::range(0, 1));
+  v.list("override_category", override_category,
+         "rename categories of the detection datasets (official DATASETS.OVERRIDE_CATEGORY; training and "
+         "evaluation prompts; docs/formats.md)");
+  v.list("caption_prompt", caption_prompt,
+         "per category in ascending id order: prefix + name + suffix in the training and evaluation prompts "
+         "(official DATASETS.CAPTION_PROMPT; one entry per category; docs/formats.md)");
 }
 
 std::string resolve_data_path(const std::string& data_root, const std::string& path) {
@@ -91,7 +109,56 @@ RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const st
   else if (ds.format == "webdataset") set = read_webdataset(paths);
   else throw InputError(str_cat("dataset '", ds.name, "': unknown format '", ds.format, "'"));
   if (!ds.name.empty()) set.name = ds.name;
+  if (set.is_detection)
+    apply_class_prompts(data, set, str_cat("dataset '", ds.name, "' (file '", paths.at(0), "')"));
   return set;
+}
+
+text::ClassPrompts class_prompts(const DataConfig& data, const std::map<int64_t, std::string>& categories,
+                                 const std::string& what) {
+  text::ClassPrompts out;
+  if (data.override_category.empty() && data.caption_prompt.empty()) return out;
+  for (const auto& [id, name] : categories) out[id] = {"", name, ""};
+  std::map<int64_t, size_t> seen;
+  for (size_t i = 0; i < data.override_category.size(); ++i) {
+    const auto& o = data.override_category[i];
+    const std::string key = str_cat("data.override_category.", i);
+    GLIP_CHECK_INPUT(categories.count(o.id), "config key '", key, "': category id ", o.id, " is not a category of ",
+                     what, " (its ids are ", categories.empty() ? 0 : categories.begin()->first, "..",
+                     categories.empty() ? 0 : categories.rbegin()->first, ", ", categories.size(), " categories)");
+    GLIP_CHECK_INPUT(!seen.count(o.id), "config key '", key, "': category id ", o.id,
+                     " is overridden twice (also by data.override_category.", seen[o.id], ")");
+    GLIP_CHECK_INPUT(!text::clean_name(o.name).empty(), "config key '", key, ".name': empty name for category id ",
+                     o.id);
+    seen[o.id] = i;
+    out[o.id].name = o.name;
+  }
+  if (!data.caption_prompt.empty()) {
+    GLIP_CHECK_INPUT(data.caption_prompt.size() == categories.size(), "config key 'data.caption_prompt': ",
+                     data.caption_prompt.size(), " entries but ", what, " has ", categories.size(),
+                     " categories (one {prefix, name, suffix} entry per category, in ascending id order)");
+    size_t i = 0;
+    for (auto& [id, part] : out) {
+      const auto& e = data.caption_prompt[i];
+      GLIP_CHECK_INPUT(!text::clean_name(e.name).empty(), "config key 'data.caption_prompt.", i,
+                       ".name': empty name for category id ", id, " ('", part.name, "')");
+      part = {e.prefix, e.name, e.suffix};
+      ++i;
+    }
+  }
+  return out;
+}
+
+void apply_class_prompts(const DataConfig& data, RecordSet& set, const std::string& what) {
+  std::map<int64_t, std::string> cats;
+  for (const auto& c : set.categories) cats[c.id] = c.name;
+  const text::ClassPrompts parts = class_prompts(data, cats, what);
+  if (parts.empty()) return;
+  for (auto& c : set.categories) {
+    const auto& p = parts.at(c.id);
+    c.name = p.name;
+    if (!p.prefix.empty() || !p.suffix.empty()) set.prompt_affixes[c.id] = {p.prefix, p.suffix};
+  }
 }
 
 BatchBuilderOptions batch_options(const DataConfig& data, uint64_t seed, int64_t max_query_len) {

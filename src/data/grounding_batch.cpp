@@ -59,6 +59,12 @@ GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, st
   for (const auto& d : datasets_) {
     std::map<int64_t, std::string> cls;
     for (const auto& c : d.categories) cls[c.id] = c.name;
+    text::ClassPrompts parts;
+    for (const auto& [id, affix] : d.prompt_affixes) {
+      GLIP_CHECK_INPUT(cls.count(id), "dataset '", d.name, "': prompt prefix/suffix for unknown category id ", id);
+      parts[id] = {affix.first, cls.at(id), affix.second};
+    }
+    class_prompts_.push_back(std::move(parts));
     GLIP_CHECK_INPUT(!d.is_detection || !cls.empty(), "dataset '", d.name, "' is a detection dataset without categories");
     classes_.push_back(std::move(cls));
   }
@@ -76,7 +82,9 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const Record& re
     std::vector<int64_t> labels;
     for (const auto& b : r.boxes) labels.push_back(b.category_id);
     const size_t d = static_cast<size_t>(&set - datasets_.data());
-    auto prompt = text::build_detection_training_prompt(labels, classes_[d], *tok_, rng, opt_.prompt);
+    text::DetectionPromptOptions popt = opt_.prompt;
+    if (!class_prompts_[d].empty()) popt.class_prompts = &class_prompts_[d];
+    auto prompt = text::build_detection_training_prompt(labels, classes_[d], *tok_, rng, popt);
     std::vector<BoxAnnotation> kept;
     for (size_t k = 0; k < prompt.kept_boxes.size(); ++k) {
       BoxAnnotation b = r.boxes[static_cast<size_t>(prompt.kept_boxes[k])];

@@ -73,7 +73,11 @@ DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEva
   for (const auto& c : gt.categories) categories[c.id] = c.name;
   const auto& pred = *run.predictor;
   const int64_t chunk = effective_chunk_size(ds, run.default_chunk_size);
-  const auto queries = plan_category_queries(categories, pred.tokenizer(), chunk, pred.options().max_query_len);
+  text::ClassPrompts parts;
+  if (run.class_prompts)
+    parts = run.class_prompts(categories, str_cat("eval dataset '", ds.name, "' (file '", ann, "')"));
+  const auto queries = plan_category_queries(categories, pred.tokenizer(), chunk, pred.options().max_query_len,
+                                             parts.empty() ? nullptr : &parts);
   std::vector<text::Prompt> prompts;
   for (const auto& q : queries) prompts.push_back(q.prompt);
   GLIP_LOG_INFO("[eval] {}: {} images, {} categories in {} prompt(s), protocol {}", ds.name, images.size(),
@@ -105,6 +109,7 @@ DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEva
   json rec = record_of(run, ds, ann);
   rec["chunk_size"] = chunk;
   rec["prompts"] = prompts.size();
+  if (!parts.empty()) rec["first_prompt"] = prompts.front().text;
   rec["image_root"] = root;
   metrics["dataset"] = ds.name;
   metrics["protocol"] = ds.protocol;

@@ -21,20 +21,20 @@ bool all_fit(const std::vector<text::CategoryQuery>& qs, const text::Tokenizer& 
 
 std::vector<text::CategoryQuery> plan_category_queries(const std::map<int64_t, std::string>& categories,
                                                        const text::Tokenizer& tok, int64_t chunk_size,
-                                                       int64_t max_query_len) {
+                                                       int64_t max_query_len, const text::ClassPrompts* parts) {
   GLIP_CHECK_INPUT(!categories.empty(), "no categories to build prompts from");
   const auto n = static_cast<int64_t>(categories.size());
   const int64_t requested = chunk_size == -1 ? n : std::min(chunk_size, n);
-  auto qs = text::create_queries_and_maps(categories, tok, requested);
+  auto qs = text::create_queries_and_maps(categories, tok, requested, ". ", parts);
   if (all_fit(qs, tok, max_query_len)) return qs;
   // Largest chunk size in [1, requested) whose prompts all fit (binary search; 1 is used when none does).
   int64_t lo = 1, hi = requested - 1;
   while (lo < hi) {
     const int64_t mid = (lo + hi + 1) / 2;
-    if (all_fit(text::create_queries_and_maps(categories, tok, mid), tok, max_query_len)) lo = mid;
+    if (all_fit(text::create_queries_and_maps(categories, tok, mid, ". ", parts), tok, max_query_len)) lo = mid;
     else hi = mid - 1;
   }
-  qs = text::create_queries_and_maps(categories, tok, lo);
+  qs = text::create_queries_and_maps(categories, tok, lo, ". ", parts);
   GLIP_LOG_WARN("[eval] {} categories in chunks of {} exceed {} tokens: using chunks of {} ({} prompts)", n,
                 requested, max_query_len, lo, qs.size());
   return qs;

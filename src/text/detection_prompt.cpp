@@ -10,8 +10,16 @@ namespace glip::text {
 
 namespace {
 
-int64_t name_cost(const Tokenizer& tok, const std::string& name) {
-  return tok.count_tokens(clean_name(name) + ". ");  // the official budget counts "name. "
+const ClassPrompt* part_of(const DetectionPromptOptions& opts, int64_t label) {
+  if (opts.class_prompts == nullptr) return nullptr;
+  const auto it = opts.class_prompts->find(label);
+  return it == opts.class_prompts->end() ? nullptr : &it->second;
+}
+
+// The official budget counts "name. "; with a caption_prompt entry "prefix name suffix. ".
+int64_t name_cost(const Tokenizer& tok, const std::string& name, const ClassPrompt* part) {
+  if (part) return tok.count_tokens(part->prefix + clean_name(part->name) + part->suffix + ". ");
+  return tok.count_tokens(clean_name(name) + ". ");
 }
 
 // generate_control_options_given_probabilities: how many negatives to draw.
@@ -41,7 +49,7 @@ DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_
   std::set<int64_t> kept;
   int64_t positive_length = 0;
   for (int64_t l : positives) {
-    positive_length += name_cost(tok, classes.at(l));
+    positive_length += name_cost(tok, classes.at(l), part_of(opts, l));
     if (positive_length > opts.max_seq_length) break;
     kept.insert(l);
   }
@@ -67,7 +75,7 @@ DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_
   int64_t budget = opts.max_seq_length - positive_length;
   std::vector<int64_t> screened;
   for (int64_t l : negatives) {
-    budget -= name_cost(tok, classes.at(l));
+    budget -= name_cost(tok, classes.at(l), part_of(opts, l));
     if (budget <= 0) break;
     screened.push_back(l);
   }
@@ -82,13 +90,16 @@ DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_
   int64_t len = utf8_length(text);
   const int64_t sep_len = utf8_length(opts.separator);
   for (size_t i = 0; i < all.size(); ++i) {
-    const std::string n = clean_name(classes.at(all[i]));
+    const ClassPrompt* part = part_of(opts, all[i]);
+    if (part) text += part->prefix, len += utf8_length(part->prefix);
+    const std::string n = clean_name(part ? part->name : classes.at(all[i]));
     const int64_t start = len;
     text += n;
     len += utf8_length(n);
     span_of[all[i]] = {start, len};
     out.prompt.labels.push_back(all[i]);
     out.prompt.spans.push_back({start, len});
+    if (part) text += part->suffix, len += utf8_length(part->suffix);
     if (i + 1 != all.size()) text += opts.separator, len += sep_len;
   }
   for (size_t b = 0; b < box_labels.size(); ++b) {

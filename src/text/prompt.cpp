@@ -33,20 +33,33 @@ std::string clean_name(const std::string& name) {
 }
 
 Prompt build_category_prompt(const std::vector<int64_t>& labels, const std::vector<std::string>& names,
-                             const std::string& separator, bool clean) {
+                             const std::string& separator, bool clean, const ClassPrompts* parts) {
   GLIP_CHECK_INPUT(labels.size() == names.size(), "category prompt: ", labels.size(), " labels but ", names.size(),
                    " names");
   Prompt p;
   int64_t len = 0;
   const int64_t sep_len = utf8_length(separator);
   for (size_t i = 0; i < names.size(); ++i) {
-    GLIP_CHECK_INPUT(utf8_valid(names[i]), "category ", labels[i], ": name is not valid UTF-8");
-    const std::string n = clean ? clean_name(names[i]) : names[i];
+    const ClassPrompt* part = nullptr;
+    if (parts != nullptr) {
+      const auto it = parts->find(labels[i]);
+      if (it != parts->end()) part = &it->second;
+    }
+    const std::string& raw = part ? part->name : names[i];
+    GLIP_CHECK_INPUT(utf8_valid(raw), "category ", labels[i], ": name is not valid UTF-8");
+    if (part) {
+      GLIP_CHECK_INPUT(utf8_valid(part->prefix) && utf8_valid(part->suffix), "category ", labels[i],
+                       ": prompt prefix or suffix is not valid UTF-8");
+      p.text += part->prefix;
+      len += utf8_length(part->prefix);
+    }
+    const std::string n = clean ? clean_name(raw) : raw;
     const int64_t start = len;
     p.text += n;
     len += utf8_length(n);
     p.spans.push_back({start, len});
     p.labels.push_back(labels[i]);
+    if (part) p.text += part->suffix, len += utf8_length(part->suffix);
     if (i + 1 != names.size()) p.text += separator, len += sep_len;
   }
   return p;
@@ -68,7 +81,7 @@ Prompt build_demo_prompt(const std::vector<std::string>& names) {
 
 std::vector<CategoryQuery> create_queries_and_maps(const std::map<int64_t, std::string>& categories,
                                                    const Tokenizer& tok, int64_t chunk_size,
-                                                   const std::string& separator) {
+                                                   const std::string& separator, const ClassPrompts* parts) {
   GLIP_CHECK_INPUT(chunk_size == -1 || chunk_size > 0, "chunked evaluation: chunk size must be -1 or > 0, got ",
                    chunk_size);
   std::vector<int64_t> labels;
@@ -80,7 +93,7 @@ std::vector<CategoryQuery> create_queries_and_maps(const std::map<int64_t, std::
     const size_t e = std::min(labels.size(), b + step);
     CategoryQuery q;
     q.prompt = build_category_prompt({labels.begin() + b, labels.begin() + e}, {names.begin() + b, names.begin() + e},
-                                     separator);
+                                     separator, /*clean=*/true, parts);
     const Encoding enc = tok.encode(q.prompt.text);
     std::vector<std::vector<Offset>> spans;
     for (const auto& s : q.prompt.spans) spans.push_back({s});

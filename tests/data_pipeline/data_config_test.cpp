@@ -80,3 +80,69 @@ TEST(DataConfig, ShardPatternsExpandSorted) {
 }
 
 }  // namespace glip::data
+
+namespace glip::data {
+
+TEST(DataConfig, CategoryOverrideAndCaptionPromptApplyToDetectionSets) {
+  auto root = test::temp_dir("dcfg_override");
+  write_file_atomic(root + "/i.json", R"J({"images": [{"id": 1, "file_name": "a.png", "width": 8, "height": 8}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [0, 0, 2, 2], "area": 4, "iscrowd": 0}],
+    "categories": [{"id": 7, "name": "hands"}, {"id": 2, "name": "ball_(toy)"}]})J");
+  DataConfig cfg;
+  config::load_string(cfg, R"(
+train: [{name: ego, format: coco, path: i.json}]
+override_category: [{id: 2, name: toy ball, supercategory: things}]
+caption_prompt: [{prefix: "a ", name: small ball, suffix: ""}, {prefix: " ", name: hand, suffix: " of a person"}]
+)");
+  // caption_prompt entries follow ascending ids (2, then 7); its names replace override_category's.
+  const text::ClassPrompts p = class_prompts(cfg, {{7, "hands"}, {2, "ball_(toy)"}}, "set");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.at(2).prefix, "a ");
+  EXPECT_EQ(p.at(2).name, "small ball");
+  EXPECT_EQ(p.at(7).suffix, " of a person");
+  const RecordSet set = load_dataset(cfg.train[0], cfg, root);
+  ASSERT_EQ(set.categories.size(), 2u);
+  for (const auto& c : set.categories) EXPECT_EQ(c.name, c.id == 2 ? "small ball" : "hand");
+  EXPECT_EQ(set.prompt_affixes.at(7), (std::pair<std::string, std::string>{" ", " of a person"}));
+  // override_category alone renames by id and leaves the others as they are.
+  DataConfig only;
+  config::load_string(only, "override_category: [{id: 7, name: hand}]\n");
+  const auto q = class_prompts(only, {{7, "hands"}, {2, "ball"}}, "set");
+  EXPECT_EQ(q.at(7).name, "hand");
+  EXPECT_EQ(q.at(2).name, "ball");
+  EXPECT_EQ(q.at(2).prefix, "");
+  // Neither key set: nothing changes.
+  EXPECT_TRUE(class_prompts(DataConfig{}, {{7, "hands"}}, "set").empty());
+}
+
+TEST(DataConfig, BadPromptOverridesNameTheKey) {
+  const std::map<int64_t, std::string> cats = {{1, "cat"}, {2, "dog"}};
+  const auto error = [&](const std::string& yaml) -> std::string {
+    try {
+      DataConfig cfg;
+      config::load_string(cfg, yaml);
+      class_prompts(cfg, cats, "dataset 'pets'");
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  std::string m = error("override_category: [{id: 2, name: puppy}, {id: 5, name: bird}]\n");
+  EXPECT_NE(m.find("data.override_category.1'"), std::string::npos) << m;
+  EXPECT_NE(m.find("category id 5"), std::string::npos) << m;
+  EXPECT_NE(m.find("dataset 'pets'"), std::string::npos) << m;
+  m = error("override_category: [{id: 2, name: a}, {id: 2, name: b}]\n");
+  EXPECT_NE(m.find("overridden twice"), std::string::npos) << m;
+  m = error("caption_prompt: [{prefix: a, name: cat, suffix: b}]\n");
+  EXPECT_NE(m.find("'data.caption_prompt'"), std::string::npos) << m;
+  EXPECT_NE(m.find("1 entries but dataset 'pets' has 2 categories"), std::string::npos) << m;
+  m = error("caption_prompt: [{name: cat}, {prefix: x, suffix: y}]\n");
+  EXPECT_NE(m.find("data.caption_prompt.1.name"), std::string::npos) << m;
+  // Wrong types are refused by the loader with the key's path.
+  m = error("caption_prompt: \"[{prefix: a}]\"\n");
+  EXPECT_NE(m.find("caption_prompt"), std::string::npos) << m;
+  m = error("override_category: [{id: one, name: cat}]\n");
+  EXPECT_NE(m.find("override_category.0.id"), std::string::npos) << m;
+}
+
+}  // namespace glip::data

@@ -97,6 +97,37 @@ TEST(Prompt, ChunkedQueries) {
   EXPECT_THROW(create_queries_and_maps(cats, bert(), 0), InputError);
 }
 
+TEST(Prompt, CaptionPromptPrefixNameSuffix) {
+  // Official EgoHands_generic: CAPTION_PROMPT [{"prefix": " ", "name": "hand", "suffix": " of a person"}].
+  const ClassPrompts hand = {{1, {" ", "hand", " of a person"}}};
+  const Prompt one = build_category_prompt({1}, {"hands"}, ". ", true, &hand);
+  EXPECT_EQ(one.text, " hand of a person");
+  EXPECT_EQ(one.spans, (std::vector<Offset>{{1, 5}}));
+  // Classes without an entry keep their cleaned name; separators only between classes; span on the name.
+  const ClassPrompts parts = {{3, {"a ", "puppy_dog", " lying"}}};
+  const auto qs = create_queries_and_maps({{3, "dog"}, {9, "hair_drier"}}, bert(), -1, ". ", &parts);
+  ASSERT_EQ(qs.size(), 1u);
+  EXPECT_EQ(qs[0].prompt.text, "a puppy dog lying. hair drier");
+  EXPECT_EQ(qs[0].prompt.spans, (std::vector<Offset>{{2, 11}, {19, 29}}));
+  // [CLS] a puppy dog lying . hair dr ##ier [SEP]: the positive map covers the name only.
+  EXPECT_EQ(qs[0].label_to_tokens.at(3), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(qs[0].label_to_tokens.at(9), (std::vector<int64_t>{6, 7, 8}));
+  // Training prompts write the class the same way, their box spans on the name, the budget counting all.
+  DetectionPromptOptions opt;
+  opt.class_prompts = &parts;
+  opt.random_sample_negative = 0;
+  opt.control_prob = {0.0, 1.0, 0.0, 0.0};  // no negatives
+  std::mt19937_64 rng(5);
+  const DetectionPrompt d =
+      build_detection_training_prompt({3, 3}, {{3, "dog"}, {9, "hair_drier"}}, bert(), rng, opt);
+  EXPECT_EQ(d.prompt.text, "a puppy dog lying");
+  EXPECT_EQ(d.box_spans, (std::vector<Offset>{{2, 11}, {2, 11}}));
+  opt.max_seq_length = 4;  // "a puppy dog lying. " is 5 tokens: the class no longer fits, its boxes go
+  const DetectionPrompt none =
+      build_detection_training_prompt({3}, {{3, "dog"}, {9, "hair_drier"}}, bert(), rng, opt);
+  EXPECT_TRUE(none.kept_boxes.empty());
+}
+
 std::map<int64_t, std::string> many_classes(int n) {
   std::map<int64_t, std::string> c;
   for (int i = 1; i <= n; ++i) c[i] = "thing" + std::to_string(i);  // "thing", "##N" ...: 3-4 tokens + ". "

@@ -4,6 +4,7 @@
  * one (min_size_train, max_size_train, random_sample_negative, caption_conf, caption_min_box).
  */
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,22 @@ struct DatasetConfig {
   void visit(config::Visitor& v);
 };
 
+/** One entry of data.override_category (official DATASETS.OVERRIDE_CATEGORY): renames category `id`. */
+struct CategoryOverride {
+  int64_t id = 0;
+  std::string name;
+  std::string supercategory;  ///< kept for the official format; not used in prompts
+  void visit(config::Visitor& v);
+};
+
+/** One entry of data.caption_prompt (official DATASETS.CAPTION_PROMPT): how one category is written. */
+struct CaptionPromptEntry {
+  std::string prefix;
+  std::string name;
+  std::string suffix;
+  void visit(config::Visitor& v);
+};
+
 struct DataConfig {
   std::vector<DatasetConfig> train;
   std::vector<int64_t> min_size_train{480, 560, 640, 720, 800};
@@ -37,9 +54,24 @@ struct DataConfig {
   int64_t num_workers = 2;
   int64_t prefetch = 4;
   double max_bad_fraction = 0.01;
+  std::vector<CategoryOverride> override_category;
+  std::vector<CaptionPromptEntry> caption_prompt;
 
   void visit(config::Visitor& v);
 };
+
+/**
+ * How each category of a detection dataset is written into its prompts under data.override_category (renames
+ * by id) and data.caption_prompt (one entry per category in ascending id order: prefix + name + suffix, the
+ * span on the name), as the official DATASETS.OVERRIDE_CATEGORY / CAPTION_PROMPT. Empty when neither is set.
+ * InputError naming the key and `what` (the dataset) for an unknown id, a duplicate id, a wrong number of
+ * caption_prompt entries or an empty name.
+ */
+text::ClassPrompts class_prompts(const DataConfig& data, const std::map<int64_t, std::string>& categories,
+                                 const std::string& what);
+
+/** Applies class_prompts to the categories of a detection set (names, prompt_prefix, prompt_suffix). */
+void apply_class_prompts(const DataConfig& data, RecordSet& set, const std::string& what);
 
 /** Resolves a path of the config against the data root (absolute paths and an empty root stay as they are). */
 std::string resolve_data_path(const std::string& data_root, const std::string& path);

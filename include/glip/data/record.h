@@ -6,8 +6,10 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace glip::data {
@@ -49,6 +51,8 @@ struct RecordSet {
   std::string name;                 ///< dataset name (from config), used in logs and statistics
   bool is_detection = false;        ///< true: captions are built from `categories` per sample
   std::vector<Category> categories;
+  /** data.caption_prompt: category id -> (prefix, suffix) written around its name in training prompts. */
+  std::map<int64_t, std::pair<std::string, std::string>> prompt_affixes;
   std::vector<Record> records;
 };
 

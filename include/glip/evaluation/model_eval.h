@@ -47,10 +47,12 @@ struct InferenceOptions {
  * The prompts of a category vocabulary (create_queries_and_maps): chunks of `chunk_size` (-1: all in one).
  * When a chunk's prompt is longer than `max_query_len` tokens ([CLS]/[SEP] included), the largest smaller
  * chunk size whose prompts all fit is used instead (logged), so vocabularies of any size run unattended.
+ * `parts` (data.caption_prompt / override_category) changes how classes are written.
  */
 std::vector<text::CategoryQuery> plan_category_queries(const std::map<int64_t, std::string>& categories,
                                                        const text::Tokenizer& tok, int64_t chunk_size,
-                                                       int64_t max_query_len);
+                                                       int64_t max_query_len,
+                                                       const text::ClassPrompts* parts = nullptr);
 
 /**
  * Runs every query on every image of the batch; per image the detections of all queries concatenated in query
@@ -100,6 +102,9 @@ struct ModelEvalRun {
   bool reuse_features = true;
   bool show_progress = true;        ///< progress line on stderr
   std::string record_json = "{}";   ///< reproducibility fields of the run (checkpoint, config hash, device, ...)
+  /** coco/lvis prompts: how each category (id -> name of the annotation file) of dataset `what` is written
+   *  (data::class_prompts over data.override_category / caption_prompt); unset or empty: the names. */
+  std::function<text::ClassPrompts(const std::map<int64_t, std::string>&, const std::string& what)> class_prompts;
 };
 
 /** What evaluate_dataset produced. */

@@ -27,11 +27,25 @@ struct Prompt {
 };
 
 /**
+ * How one class is written into a prompt (official DATASETS.CAPTION_PROMPT entry): prefix + name + suffix,
+ * the class's span covers `name` only. Separators go between classes as without an override.
+ */
+struct ClassPrompt {
+  std::string prefix;
+  std::string name;
+  std::string suffix;
+};
+/** Category id -> how it is written; classes without an entry are written as their (cleaned) name. */
+using ClassPrompts = std::map<int64_t, ClassPrompt>;
+
+/**
  * Evaluation prompt (create_queries_and_maps): cleaned names joined with `separator` (". "), no trailing
- * separator: "person. bicycle. car". labels[i] is the label of names[i].
+ * separator: "person. bicycle. car". labels[i] is the label of names[i]. With `parts`, a label that has an
+ * entry is written as prefix + name + suffix (the name cleaned when `clean`), its span on the name.
  */
 Prompt build_category_prompt(const std::vector<int64_t>& labels, const std::vector<std::string>& names,
-                             const std::string& separator = ". ", bool clean = true);
+                             const std::string& separator = ". ", bool clean = true,
+                             const ClassPrompts* parts = nullptr);
 
 /** Demo style (predictor_glip): each raw name followed by " . " (trailing too); labels 1..n. */
 Prompt build_demo_prompt(const std::vector<std::string>& names);
@@ -50,7 +64,8 @@ struct CategoryQuery {
  */
 std::vector<CategoryQuery> create_queries_and_maps(const std::map<int64_t, std::string>& categories,
                                                    const Tokenizer& tok, int64_t chunk_size = -1,
-                                                   const std::string& separator = ". ");
+                                                   const std::string& separator = ". ",
+                                                   const ClassPrompts* parts = nullptr);
 
 /** Options of the Objects365-style training prompt (coco_dt.py + od_to_grounding.py). */
 struct DetectionPromptOptions {
@@ -59,6 +74,7 @@ struct DetectionPromptOptions {
   int64_t max_seq_length = 254;                         ///< max_query_len - 2 (room for [CLS]/[SEP])
   std::string separator = ". ";                         ///< DATASETS.SEPARATION_TOKENS
   std::string prefix;                                   ///< e.g. "object detection : " (off by default)
+  const ClassPrompts* class_prompts = nullptr;          ///< per-class prefix/name/suffix (caption_prompt)
 };
 
 /** The result: the prompt, which boxes survive, and the span of each box's class. */
@@ -75,6 +91,8 @@ struct DetectionPrompt {
  * probability control_prob[2] all `random_sample_negative` negatives are drawn, otherwise Uniform{1..85};
  * drawn without replacement from `classes`, positives excluded, shuffled, then pre-screened against the
  * remaining token budget. Negatives and positives are shuffled together and joined with `separator`.
+ * A class with an entry in opts.class_prompts is written prefix + clean_name(name) + suffix (its token cost
+ * counts all three), its boxes' span on the name.
  * Deterministic given `rng`. glip::InputError when a box label is not in `classes`.
  */
 DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_labels,
