@@ -54,12 +54,7 @@ int run_model_eval(const ModelEvalArgs& args) {
 
   inference::Predictor predictor(inference::load_model(cfg.model, args.checkpoint), text::make_tokenizer(), popt,
                                  st.device);
-  eval::ModelEvalRun run;
-  run.predictor = &predictor;
-  run.data_root = data_root;
-  run.out_dir = cfg.runtime.work_dir;
-  run.batch_size = cfg.test.ims_per_batch;
-  run.default_chunk_size = cfg.test.chunk_size;
+  eval::ModelEvalRun run = app::model_eval_run(cfg, predictor, data_root, cfg.runtime.work_dir);
   run.reuse_features = !args.no_feature_reuse;
   run.record_json = record.dump();
   const eval::DatasetEvalReport rep = eval::evaluate_dataset(cfg.eval, args.dataset, run);

@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
       std::printf("trained iterations %lld..%lld (%lld skipped), %.2f images/s; weights: %s/model_final.safetensors\n",
                   static_cast<long long>(r.start_iteration), static_cast<long long>(r.final_iteration),
                   static_cast<long long>(r.skipped_steps), r.images_per_second, cfg.runtime.work_dir.c_str());
+      if (cfg.finetune.eval_before_after)
+        std::printf("zero-shot before vs fine-tuned after: %s/finetune_report.md (and .json)\n",
+                    cfg.runtime.work_dir.c_str());
     }
     return glip::cli::kOk;
   });

@@ -10,6 +10,13 @@ void TestConfig::visit(config::Visitor& v) {
     config::range(0.0, 1.0));
 }
 
+void FinetuneConfig::visit(config::Visitor& v) {
+  v("eval_before_after", eval_before_after,
+    "glip_train: evaluate eval.datasets on the starting weights before training and on the final ones after; "
+    "writes WORK_DIR/finetune_report.json and .md (docs/formats.md)");
+  v("datasets", datasets, "names of eval.datasets the before/after evaluation runs (empty: all)");
+}
+
 void GlipConfig::visit(config::Visitor& v) {
   runtime.visit(v);
   v.section("model", model, "the architecture (the files in configs/model/)");
@@ -18,6 +25,7 @@ void GlipConfig::visit(config::Visitor& v) {
   v.section("test", test, "inference settings");
   v.section("eval", eval, "datasets glip_eval evaluates a model on (docs/evaluation.md)");
   v.section("pseudo", pseudo, "pseudo-labelling with a teacher (glip_pseudolabel, docs/pseudolabel.md)");
+  v.section("finetune", finetune, "zero-shot evaluation before and after fine-tuning (glip_train)");
 }
 
 inference::PredictorOptions predictor_options(const GlipConfig& cfg) {
@@ -28,6 +36,21 @@ inference::PredictorOptions predictor_options(const GlipConfig& cfg) {
   o.max_query_len = cfg.model.max_query_len;
   o.score_threshold = cfg.test.score_threshold;
   return o;
+}
+
+eval::ModelEvalRun model_eval_run(const GlipConfig& cfg, const inference::Predictor& predictor,
+                                  const std::string& data_root, const std::string& out_dir) {
+  eval::ModelEvalRun run;
+  run.predictor = &predictor;
+  run.data_root = data_root;
+  run.out_dir = out_dir;
+  run.batch_size = cfg.test.ims_per_batch;
+  run.default_chunk_size = cfg.test.chunk_size;
+  const data::DataConfig data = cfg.data;
+  run.class_prompts = [data](const std::map<int64_t, std::string>& categories, const std::string& what) {
+    return data::class_prompts(data, categories, what);
+  };
+  return run;
 }
 
 }  // namespace glip::app

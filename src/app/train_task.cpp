@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "glip/app/finetune_report.h"
 #include "glip/core/environment.h"
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
@@ -145,10 +146,37 @@ engine::TrainerOptions trainer_options(const GlipConfig& cfg, const TrainRequest
   return o;
 }
 
+namespace {
+
+// Where a stage's evaluation files go; ranks other than 0 evaluate too (a collective waits at most
+// 30 s for a rank, so none may sit idle through an evaluation) but keep their files apart.
+std::string stage_dir(const GlipConfig& cfg, const std::string& stage, int rank) {
+  const std::string base = cfg.runtime.work_dir + "/finetune_eval/";
+  return rank == 0 ? base + stage : base + "rank" + std::to_string(rank) + "/" + stage;
+}
+
+}  // namespace
+
 engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& request,
                                  std::vector<data::RecordSet> datasets, at::Device device,
                                  std::shared_ptr<engine::Comm> comm) {
+  const bool report = cfg.finetune.eval_before_after;
+  const int rank = comm->rank();  // the trainer takes `comm`
+  if (report) finetune_datasets(cfg);  // a bad dataset name fails before the model is built
   modeling::GlipModel model = inference::load_model(cfg.model, request.init_weights);
+  StageMetrics before;
+  if (report) {
+    // The starting weights (before the trainer restores a checkpoint on --resume); a resumed run reuses them.
+    const std::string dir = stage_dir(cfg, "before", rank);
+    if (request.resume) before = read_stage(cfg, dir);
+    if (before.empty()) {
+      GLIP_LOG_INFO("[finetune] zero-shot evaluation of the starting weights ({})",
+                    request.init_weights.empty() ? (cfg.model.weight.empty() ? "random init" : cfg.model.weight)
+                                                 : request.init_weights);
+      before = evaluate_stage(cfg, model, request.data_root, dir, device, rank == 0);
+    }
+    model->train();
+  }
   auto tokenizer = text::make_tokenizer();
   TrainPlacement place{comm->rank(), comm->world_size(), device};
   GlipTrainTask task(cfg, model, tokenizer, std::move(datasets), place);
@@ -163,6 +191,19 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   const auto& bad = task.builder().bad_samples();
   if (bad.bad_count() > 0)
     GLIP_LOG_WARN("[train] {} of {} samples were bad and replaced", bad.bad_count(), bad.seen());
+  if (report) {
+    GLIP_LOG_INFO("[finetune] evaluation of the fine-tuned weights");
+    const StageMetrics after = evaluate_stage(cfg, task.glip_model(), request.data_root,
+                                              stage_dir(cfg, "after", rank), device, rank == 0);
+    if (rank == 0) {
+      ReportInfo info;
+      info.mode = cfg.solver.tuning_highlevel_override;
+      info.start_weights = request.init_weights.empty() ? cfg.model.weight : request.init_weights;
+      info.final_weights = cfg.runtime.work_dir + "/model_final.safetensors";
+      info.iterations = r.final_iteration;
+      write_finetune_report(cfg.runtime.work_dir, compare_stages(before, after), info);
+    }
+  }
   return r;
 }
 

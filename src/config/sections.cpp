@@ -32,6 +32,9 @@ const std::vector<SectionDoc>& documented_sections() {
       document<pseudo::PseudoConfig>("Pseudo-labelling", "pseudo",
                                      "How glip_pseudolabel turns teacher detections into grounding shards "
                                      "(docs/pseudolabel.md)."),
+      document<app::FinetuneConfig>("Fine-tuning report", "finetune",
+                                    "glip_train's zero-shot evaluation of eval.datasets before and after training "
+                                    "(WORK_DIR/finetune_report.json and .md, docs/formats.md)."),
   };
   return all;
 }

@@ -1,12 +1,12 @@
 // glip_train as a user runs it: a world rendered by glip_synth, a few iterations of configs/tiny_synthetic.yaml,
 // the files it writes, and the exit codes of bad input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "cli_run.h"
 #include "common/test_utils.h"
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
@@ -17,20 +17,9 @@
 namespace {
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int code = -1;
-  std::string output;
-};
+using glip::test::RunResult;
 
-RunResult run(const std::string& exe, const std::string& args) {
-  const std::string dir = glip::test::temp_dir("train_cli_out");
-  const std::string cmd = exe + " " + args + " > " + dir + "/out.txt 2>&1";
-  const int status = std::system(cmd.c_str());
-  RunResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.output = glip::read_file(dir + "/out.txt");
-  return r;
-}
+RunResult run(const std::string& exe, const std::string& args) { return glip::test::run_tool(exe, args); }
 
 const std::string kConfig = std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthetic.yaml";
 const char* kSmall = " --set data.min_size_train=[64] --set data.max_size_train=64 --set solver.ims_per_batch=2"

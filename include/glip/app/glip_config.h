@@ -6,12 +6,14 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "glip/config/runtime.h"
 #include "glip/config/visitor.h"
 #include "glip/data/data_config.h"
 #include "glip/engine/solver.h"
 #include "glip/evaluation/eval_config.h"
+#include "glip/evaluation/model_eval.h"
 #include "glip/inference/predictor.h"
 #include "glip/modeling/model_config.h"
 #include "glip/pseudo/pseudo_config.h"
@@ -26,6 +28,16 @@ struct TestConfig {
   void visit(config::Visitor& v);
 };
 
+/**
+ * finetune.*: glip_train evaluates the eval.datasets on the starting weights before training and on the final
+ * weights after, and writes WORK_DIR/finetune_report.{json,md} (docs/formats.md).
+ */
+struct FinetuneConfig {
+  bool eval_before_after = false;     ///< evaluate before and after training, write the report
+  std::vector<std::string> datasets;  ///< names of eval.datasets to evaluate (empty: all of them)
+  void visit(config::Visitor& v);
+};
+
 struct GlipConfig {
   config::RuntimeConfig runtime;
   modeling::ModelConfig model;
@@ -34,10 +46,18 @@ struct GlipConfig {
   TestConfig test;
   eval::EvalConfig eval;
   pseudo::PseudoConfig pseudo;
+  FinetuneConfig finetune;
   void visit(config::Visitor& v);
 };
 
 /** Predictor options from the config (data.min_size_test[0], data.max_size_test, model.max_query_len, ...). */
 inference::PredictorOptions predictor_options(const GlipConfig& cfg);
+
+/**
+ * How glip_eval and glip_train's before/after evaluation run `predictor` on the eval.datasets of `cfg`:
+ * test.ims_per_batch, test.chunk_size, and the category prompts of data.override_category / caption_prompt.
+ */
+eval::ModelEvalRun model_eval_run(const GlipConfig& cfg, const inference::Predictor& predictor,
+                                  const std::string& data_root, const std::string& out_dir);
 
 }  // namespace glip::app
