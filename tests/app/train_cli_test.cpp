@@ -73,6 +73,29 @@ TEST(TrainCli, TrainsTheTinyConfigAndWritesLoadableWeights) {
   EXPECT_NE(r.output.find("trained iterations 3..4"), std::string::npos) << r.output;
 }
 
+// Data-parallel glip_train as users start it (scripts/launch_local.sh sets the torchrun variables): two ranks
+// split the global batch of 2, gradients are averaged over Gloo, and only rank 0 writes the work folder.
+TEST(TrainCli, TwoRanksTrainTogetherAndRankZeroWritesTheWeights) {
+  const std::string work = glip::test::temp_dir("train_cli_ranks") + "/run";
+  const std::string launcher = std::string(GLIP_SOURCE_DIR) + "/scripts/launch_local.sh 2 ";
+  const RunResult r = run(launcher + GLIP_TRAIN_EXE, "--config " + kConfig + kSmall + " --set num_threads=1" +
+                                                         " --set solver.max_iter=2 --set solver.checkpoint_period=2" +
+                                                         " --data-root " + world() + " --work-dir " + work);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 images per step (1 per rank and micro-step)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("[rank 0] trained iterations 0..2"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("[rank 1] trained iterations"), std::string::npos) << r.output;  // rank 0 reports
+  std::ifstream metrics(work + "/metrics.jsonl");
+  int lines = 0;
+  for (std::string l; std::getline(metrics, l);) lines += l.find("\"loss\"") != std::string::npos;
+  EXPECT_EQ(lines, 2);  // one writer: no line twice
+  glip::app::GlipConfig cfg;
+  glip::config::load_file(cfg, work + "/config.yaml");
+  glip::modeling::GlipModel model = glip::modeling::build_model(cfg.model);
+  const auto rec = glip::modeling::load_checkpoint(*model, work + "/model_final.safetensors");
+  EXPECT_EQ(rec.training_state.at("iteration"), "2");
+}
+
 TEST(TrainCli, BadInputExitsTwoNamingTheProblem) {
   const std::string work = glip::test::temp_dir("train_cli_bad");
   RunResult r = run(GLIP_TRAIN_EXE, "--config " + kConfig + " --set solver.base_lrr=1 --work-dir " + work);
