@@ -1,11 +1,11 @@
 #include "glip/engine/tuning.h"
 
 #include "glip/core/error.h"
+#include "glip/core/strings.h"
 
 namespace glip::engine {
 namespace {
 
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 bool contains(const std::string& s, const char* p) { return s.find(p) != std::string::npos; }
 
 bool linear_probe_trains(const std::string& name) {

@@ -9,8 +9,6 @@
 namespace glip::synth {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
 bool matches(const Concept& k, const ObjectSpec& o) {
   return (k.shape < 0 || k.shape == o.shape) && (k.colour < 0 || k.colour == o.colour) &&
          (k.texture < 0 || k.texture == o.texture) && (k.size < 0 || k.size == o.size);
@@ -24,7 +22,7 @@ void paint_background(cv::Mat& img, Rng& rng, std::string& word) {
   word = base < 105 ? "dark" : base > 150 ? "light" : "grey";
   double tint[3];
   for (double& t : tint) t = rng.uniform(-14, 14);
-  const double ga = rng.uniform(0, 2 * kPi), amp = rng.uniform(0, 24) / img.cols;
+  const double ga = rng.uniform(0, 2 * CV_PI), amp = rng.uniform(0, 24) / img.cols;
   const double gx = std::cos(ga) * amp, gy = std::sin(ga) * amp;
   const double cx = img.cols / 2.0, cy = img.rows / 2.0;
   for (int y = 0; y < img.rows; ++y) {
@@ -175,7 +173,7 @@ std::vector<ObjectSpec> SceneRenderer::sample_objects(SplitKind kind, Rng& rng) 
       if (may_overlap || clear) break;
     }
     o.angle = rng.uniform(-0.45, 0.45);
-    o.texture_angle = rng.uniform(0, kPi);
+    o.texture_angle = rng.uniform(0, CV_PI);
     for (int& j : o.jitter) j = rng.between(-14, 14);
     objs.push_back(o);
   }

@@ -11,14 +11,13 @@ namespace {
 
 constexpr int kShift = 4;  // fixed-point bits of polygon coordinates
 constexpr double kScale = 1 << kShift;
-constexpr double kPi = 3.14159265358979323846;
 
 std::vector<cv::Point2d> regular(int n, double r0, double r1) {
   // n points alternating radius r0, r1 when r1 > 0 (stars), starting at the top.
   std::vector<cv::Point2d> p;
   int count = r1 > 0 ? 2 * n : n;
   for (int i = 0; i < count; ++i) {
-    double a = -kPi / 2 + 2 * kPi * i / count;
+    double a = -CV_PI / 2 + 2 * CV_PI * i / count;
     double r = (r1 > 0 && i % 2) ? r1 : r0;
     p.emplace_back(r * std::cos(a), r * std::sin(a));
   }
@@ -39,7 +38,7 @@ std::vector<cv::Point2d> unit_outline(const std::string& shape) {
   if (shape == "heart") {
     std::vector<cv::Point2d> p;
     for (int i = 0; i < 48; ++i) {
-      double t = 2 * kPi * i / 48;
+      double t = 2 * CV_PI * i / 48;
       double s = std::sin(t);
       p.emplace_back(16 * s * s * s, -(13 * std::cos(t) - 5 * std::cos(2 * t) - 2 * std::cos(3 * t) - std::cos(4 * t)));
     }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "glip/core/error.h"
+#include "glip/core/strings.h"
 #include "glip/text/noun_phrases.h"
 #include "glip/text/unicode.h"
 
@@ -53,11 +54,6 @@ void read_yaml_map(const std::string& path, F&& on_entry) {
     ++n;
   }
   GLIP_CHECK_INPUT(n > 0, "POS tagger lexicon '", path, "': no entries");
-}
-
-bool ends_with(const std::string& s, const char* suf) {
-  const size_t n = std::char_traits<char>::length(suf);
-  return s.size() >= n && s.compare(s.size() - n, n, suf) == 0;
 }
 
 }  // namespace

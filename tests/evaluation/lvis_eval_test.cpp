@@ -35,7 +35,7 @@ double metric(const glip::eval::LvisEvalResult& r, const std::string& name) {
   return -2;
 }
 
-glip::eval::LvisEvalResult run(const std::string& gt, const std::vector<std::string>& dets,
+glip::eval::LvisEvalResult run_lvis(const std::string& gt, const std::vector<std::string>& dets,
                                glip::eval::LvisEvalOptions opt = {}) {
   return glip::eval::lvis_evaluate(glip::eval::parse_ground_truth(gt, "gt.json"),
                                    glip::eval::parse_results("[" + join(dets) + "]", "res.json"), opt, "res.json");
@@ -45,10 +45,10 @@ TEST(LvisEval, FederatedRulesDropDetectionsOfUnverifiedCategories) {
   const std::vector<std::string> anns = {ann(1, 1, 1, 0, 0, 50, 50)};
   const std::vector<std::string> dets = {det(1, 1, 0, 0, 50, 50, 0.8), det(2, 1, 0, 0, 50, 50, 0.9)};
   // image 2 says nothing about category 1: its detection is not evaluated
-  auto unverified = run(lvis_gt({{1, "", ""}, {2, "", ""}}, anns), dets);
+  auto unverified = run_lvis(lvis_gt({{1, "", ""}, {2, "", ""}}, anns), dets);
   EXPECT_DOUBLE_EQ(metric(unverified, "AP"), 1.0);
   // image 2 lists category 1 as absent: the detection is a false positive
-  auto negative = run(lvis_gt({{1, "", ""}, {2, "1", ""}}, anns), dets);
+  auto negative = run_lvis(lvis_gt({{1, "", ""}, {2, "1", ""}}, anns), dets);
   EXPECT_LT(metric(negative, "AP"), 1.0);
   EXPECT_DOUBLE_EQ(metric(negative, "APf"), metric(negative, "AP"));
   EXPECT_DOUBLE_EQ(metric(negative, "APr"), -1.0);  // no rare category has ground truth
@@ -58,16 +58,16 @@ TEST(LvisEval, FederatedRulesDropDetectionsOfUnverifiedCategories) {
 TEST(LvisEval, NotExhaustiveCategoriesIgnoreUnmatchedDetections) {
   const std::vector<std::string> anns = {ann(1, 1, 1, 0, 0, 50, 50)};
   const std::vector<std::string> dets = {det(1, 1, 100, 100, 50, 50, 0.9), det(1, 1, 0, 0, 50, 50, 0.8)};
-  EXPECT_LT(metric(run(lvis_gt({{1, "", ""}}, anns), dets), "AP"), 1.0);
-  EXPECT_DOUBLE_EQ(metric(run(lvis_gt({{1, "", "1"}}, anns), dets), "AP"), 1.0);
+  EXPECT_LT(metric(run_lvis(lvis_gt({{1, "", ""}}, anns), dets), "AP"), 1.0);
+  EXPECT_DOUBLE_EQ(metric(run_lvis(lvis_gt({{1, "", "1"}}, anns), dets), "AP"), 1.0);
 }
 
 TEST(LvisEval, IgnoreKeyAndZeroAreaGroundTruth) {
   // `ignore` is honoured by lvis-api; an area-0 annotation is not listed at all
-  auto ig = run(lvis_gt({{1, "", ""}}, {ann(1, 1, 1, 0, 0, 50, 50, 0, -1, ", \"ignore\": 1")}),
+  auto ig = run_lvis(lvis_gt({{1, "", ""}}, {ann(1, 1, 1, 0, 0, 50, 50, 0, -1, ", \"ignore\": 1")}),
                 {det(1, 1, 0, 0, 50, 50, 0.8)});
   EXPECT_DOUBLE_EQ(metric(ig, "AP"), -1.0);
-  auto zero = run(lvis_gt({{1, "", ""}}, {ann(1, 1, 1, 0, 0, 50, 50, 0, 0)}), {det(1, 1, 0, 0, 50, 50, 0.8)});
+  auto zero = run_lvis(lvis_gt({{1, "", ""}}, {ann(1, 1, 1, 0, 0, 50, 50, 0, 0)}), {det(1, 1, 0, 0, 50, 50, 0.8)});
   EXPECT_DOUBLE_EQ(metric(zero, "AP"), -1.0);
 }
 
@@ -76,25 +76,25 @@ TEST(LvisEval, PerImageLimitAndFixedAp) {
   const std::vector<std::string> dets = {det(1, 1, 100, 100, 9, 9, 0.9), det(1, 1, 0, 0, 50, 50, 0.5),
                                          det(2, 1, 100, 100, 9, 9, 0.9), det(2, 1, 0, 0, 50, 50, 0.5)};
   glip::eval::LvisEvalOptions standard;
-  EXPECT_DOUBLE_EQ(metric(run(gt, dets, standard), "AR@300"), 1.0);
+  EXPECT_DOUBLE_EQ(metric(run_lvis(gt, dets, standard), "AR@300"), 1.0);
   standard.max_dets_per_image = 1;  // keeps only the false positive of each image
-  EXPECT_DOUBLE_EQ(metric(run(gt, dets, standard), "AR@1"), 0.0);
+  EXPECT_DOUBLE_EQ(metric(run_lvis(gt, dets, standard), "AR@1"), 0.0);
   glip::eval::LvisEvalOptions fixed;
   fixed.fixed_ap = true;
   fixed.topk_per_category = 3;  // the two 0.9 false positives and one true positive survive
-  auto r = run(gt, dets, fixed);
+  auto r = run_lvis(gt, dets, fixed);
   EXPECT_DOUBLE_EQ(metric(r, "AR@-1"), 0.5);  // named as the reference names it
   fixed.topk_per_category = 2;
-  EXPECT_DOUBLE_EQ(metric(run(gt, dets, fixed), "AP"), 0.0);
+  EXPECT_DOUBLE_EQ(metric(run_lvis(gt, dets, fixed), "AP"), 0.0);
 }
 
 TEST(LvisEval, BadInputErrors) {
   const std::vector<std::string> anns = {ann(1, 1, 1, 0, 0, 50, 50)};
   const std::vector<std::string> dets = {det(1, 1, 0, 0, 50, 50, 0.8)};
-  EXPECT_THROW(run(lvis_gt({{1, "", ""}}, anns, "fx"), dets), glip::InputError);
-  EXPECT_THROW(run(coco_gt(anns, 1, 1), dets), glip::InputError);  // no neg_category_ids
+  EXPECT_THROW(run_lvis(lvis_gt({{1, "", ""}}, anns, "fx"), dets), glip::InputError);
+  EXPECT_THROW(run_lvis(coco_gt(anns, 1, 1), dets), glip::InputError);  // no neg_category_ids
   try {
-    run(lvis_gt({{1, "", ""}}, anns), {det(9, 1, 0, 0, 5, 5, 0.5)});
+    run_lvis(lvis_gt({{1, "", ""}}, anns), {det(9, 1, 0, 0, 5, 5, 0.5)});
     FAIL() << "expected InputError";
   } catch (const glip::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("Results do not correspond to current LVIS set"), std::string::npos);

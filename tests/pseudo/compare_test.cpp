@@ -22,7 +22,7 @@ TEST(Compare, FlattenTableAndPlot) {
   EXPECT_NE(t.find("| metric | teacher | student | student - teacher |"), std::string::npos) << t;
   EXPECT_NE(t.find("| AP | 0.2500 | 0.3000 | +0.0500 |"), std::string::npos) << t;
   EXPECT_NE(t.find("| R@10 | 0.7500 | - | - |"), std::string::npos) << t;
-  const std::string png = test::temp_dir("pseudo_compare") + "/c.png";
+  const std::string png = glip::test::temp_dir("pseudo_compare") + "/c.png";
   plot_comparison(png, "teacher vs student", runs, {"bbox/AP", "bbox/AR/1"}, {"AP", "R@10"});
   cv::Mat img = io::read_image(png);
   EXPECT_EQ(img.rows, 520);

@@ -1,6 +1,7 @@
 // Prompts and positive maps against hand-checked cases of the official behaviour.
 #include <gtest/gtest.h>
 
+#include "bert_tokenizer.h"
 #include "glip/core/error.h"
 #include "glip/text/positive_map.h"
 #include "glip/text/prompt.h"
@@ -10,10 +11,7 @@
 namespace glip::text {
 namespace {
 
-const WordPieceTokenizer& bert() {
-  static const WordPieceTokenizer tok = WordPieceTokenizer::bert_base_uncased();
-  return tok;
-}
+using test_support::bert;
 
 TEST(Prompt, CleanNameAsOfficial) {
   EXPECT_EQ(clean_name("traffic_light"), "traffic light");

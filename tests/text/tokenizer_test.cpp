@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "common/test_utils.h"
+#include "bert_tokenizer.h"
 #include "glip/core/error.h"
 #include "glip/text/text_batch.h"
 #include "glip/text/wordpiece.h"
@@ -12,10 +13,7 @@
 namespace glip::text {
 namespace {
 
-const WordPieceTokenizer& bert() {
-  static const WordPieceTokenizer tok = WordPieceTokenizer::bert_base_uncased();
-  return tok;
-}
+using test_support::bert;
 
 TEST(WordPiece, AllGoldensMatchHfBertTokenizerFast) {
   std::ifstream in(test::data_dir() + "/tokenizer/bert_uncased_goldens.jsonl");

@@ -4,6 +4,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/core/strings.h"
 #include "glip/io/safetensors.h"
 #include "glip/io/state_dict.h"
 #include "glip/io/torch_pickle.h"
@@ -12,8 +13,6 @@ namespace glip::modeling {
 
 namespace {
 constexpr const char* kRecordKey = "glip.record";
-
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
 /** Entries the model owns but the loader should keep as built (the ignored anchor buffers). */
 void keep_own_ignored(const torch::nn::Module& model, std::map<std::string, at::Tensor>& tensors) {

@@ -1,12 +1,11 @@
 #include "glip/modeling/fusion/bi_attention.h"
 
 #include "glip/core/error.h"
+#include "glip/modeling/fp16_clamp.h"
 
 namespace glip::modeling {
 
 namespace {
-constexpr double kClamp = 50000.0;
-
 torch::nn::Linear xavier_linear(int64_t in, int64_t out) {
   torch::nn::Linear lin(in, out);
   torch::NoGradGuard g;
@@ -15,11 +14,6 @@ torch::nn::Linear xavier_linear(int64_t in, int64_t out) {
   return lin;
 }
 
-at::Tensor clamp_pm(const at::Tensor& x, bool lo, bool hi) {
-  if (!lo && !hi) return x;
-  return at::clamp(x, lo ? c10::optional<at::Scalar>(-kClamp) : c10::nullopt,
-                   hi ? c10::optional<at::Scalar>(kClamp) : c10::nullopt);
-}
 }  // namespace
 
 void BiAttentionOptions::validate() const {

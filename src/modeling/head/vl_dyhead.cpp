@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "glip/core/error.h"
+#include "glip/modeling/fp16_clamp.h"
 
 namespace glip::modeling {
 
@@ -96,7 +97,7 @@ VLDyHeadResult VLDyHeadImpl::forward(const std::vector<at::Tensor>& levels, cons
     // Upstream flattens with all channels as one anchor: [B, HW, C] (a strided view, no copy).
     auto q = permute_and_flatten(x, 1, x.size(1));
     auto logit = at::matmul(q, proj.transpose(1, 2)) / logit_scale + tok_bias.unsqueeze(1);
-    if (options_.clamp_dot_product) logit = at::clamp(logit, -50000.0, 50000.0);
+    if (options_.clamp_dot_product) logit = clamp_pm(logit);
     r.outputs.dot_product_logits.push_back(logit);
   }
   return r;

@@ -1,12 +1,9 @@
 #include "glip/modeling/language/bert.h"
 
 #include "glip/core/error.h"
+#include "glip/modeling/fp16_clamp.h"
 
 namespace glip::modeling {
-
-namespace {
-constexpr double kClamp = 50000.0;
-}
 
 void BertOptions::validate() const {
   GLIP_CHECK_INPUT(vocab_size > 0 && hidden_size > 0 && num_layers >= 0 && num_heads > 0 &&
@@ -72,10 +69,7 @@ at::Tensor BertSelfAttentionImpl::forward(const at::Tensor& hidden, const at::Te
   auto k = split(key(hidden));
   auto v = split(value(hidden));
   auto scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim_));
-  if (clamp_min_ || clamp_max_) {
-    scores = at::clamp(scores, clamp_min_ ? c10::optional<at::Scalar>(-kClamp) : c10::nullopt,
-                       clamp_max_ ? c10::optional<at::Scalar>(kClamp) : c10::nullopt);
-  }
+  scores = clamp_pm(scores, clamp_min_, clamp_max_);
   if (ext_mask.defined()) scores = scores + ext_mask;
   auto probs = dropout(at::softmax(scores, -1));
   auto ctx = at::matmul(probs, v);  // [B, H, T, D]
@@ -91,9 +85,9 @@ BertResidualOutputImpl::BertResidualOutputImpl(int64_t in, int64_t out, double e
 
 at::Tensor BertResidualOutputImpl::forward(const at::Tensor& x, const at::Tensor& residual) {
   auto h = dropout(dense(x));
-  if (clamp_) h = at::clamp(h, -kClamp, kClamp);
+  if (clamp_) h = clamp_pm(h);
   h = LayerNorm(h + residual);
-  if (clamp_) h = at::clamp(h, -kClamp, kClamp);
+  if (clamp_) h = clamp_pm(h);
   return h;
 }
 
@@ -114,9 +108,9 @@ BertIntermediateImpl::BertIntermediateImpl(const BertOptions& o, bool clamp) : c
 
 at::Tensor BertIntermediateImpl::forward(const at::Tensor& x) {
   auto h = dense(x);
-  if (clamp_) h = at::clamp(h, -kClamp, kClamp);
+  if (clamp_) h = clamp_pm(h);
   h = at::gelu(h);  // exact erf GELU (HF "gelu")
-  if (clamp_) h = at::clamp(h, -kClamp, kClamp);
+  if (clamp_) h = clamp_pm(h);
   return h;
 }
 

@@ -1,18 +1,12 @@
 #include "glip/modeling/language/hf_bert.h"
 
 #include "glip/core/error.h"
+#include "glip/core/strings.h"
 #include "glip/io/safetensors.h"
 #include "glip/io/state_dict.h"
 #include "glip/io/torch_pickle.h"
 
 namespace glip::modeling {
-
-namespace {
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-bool ends_with(const std::string& s, const std::string& p) {
-  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
-}  // namespace
 
 std::map<std::string, at::Tensor> hf_bert_to_model_keys(const std::map<std::string, at::Tensor>& tensors) {
   std::map<std::string, at::Tensor> out;

@@ -10,7 +10,7 @@
 namespace glip::modeling {
 namespace {
 
-double sig(double x) { return 1 / (1 + std::exp(-x)); }
+double sigmoid_ref(double x) { return 1 / (1 + std::exp(-x)); }
 double logit(double p) { return std::log(p / (1 - p)); }
 
 // One level, 1 x 3 grid, two images, T = 4. Anchors: two overlapping boxes and a far one, zero deltas.
@@ -52,7 +52,7 @@ TEST(AtssPostProcessor, HandCheckedScoresNmsAndPerImageCaptions) {
   const std::vector<LabelToTokens> maps{{{1, {0, 1}}, {2, {3}}}, {{5, {2}}}};
   auto dets = pp(s.out, s.anchors, {{20, 50}, {20, 60}}, maps);
   ASSERT_EQ(dets.size(), 2u);
-  const double c = sig(2.0);
+  const double c = sigmoid_ref(2.0);
   // Image 0: label 1 at locations 0 (p 0.8) and 1 (p 0.6) overlap with IoU 18*20 / (400+400-360) > 0.6, so
   // location 1 is suppressed; label 2 at location 2 (p 0.5) stays. Location 2 is clipped to x <= 49.
   ASSERT_EQ(dets[0].scores.numel(), 2);
@@ -72,7 +72,7 @@ TEST(AtssPostProcessor, ThresholdBeforeCenternessAndMax) {
   o.score_agg = ScoreAggregation::kMax;
   auto dets = AtssPostProcessor(o)(s.out, s.anchors, {{20, 60}, {20, 60}}, {{{1, {0, 1}}, {2, {3}}}});
   ASSERT_EQ(dets[0].scores.numel(), 2);
-  EXPECT_NEAR(dets[0].scores[0].item<float>(), std::sqrt(0.9 * sig(-20.0)), 1e-9);
+  EXPECT_NEAR(dets[0].scores[0].item<float>(), std::sqrt(0.9 * sigmoid_ref(-20.0)), 1e-9);
   EXPECT_EQ(dets[1].scores.numel(), 0);  // the shared caption has no label on token 2
   // Raising the threshold above 0.5 removes label 2.
   o.pre_nms_thresh = 0.55;
@@ -90,7 +90,7 @@ TEST(AtssPostProcessor, TopNLimits) {
   d.detections_per_image = 1;
   auto top = AtssPostProcessor(d)(s.out, s.anchors, {{20, 60}, {20, 60}}, {{{1, {0, 1}}, {2, {3}}}});
   ASSERT_EQ(top[0].scores.numel(), 1);
-  EXPECT_NEAR(top[0].scores[0].item<float>(), std::sqrt(0.8 * sig(2.0)), 1e-6);
+  EXPECT_NEAR(top[0].scores[0].item<float>(), std::sqrt(0.8 * sigmoid_ref(2.0)), 1e-6);
 }
 
 TEST(AtssPostProcessor, EmptyAndErrors) {
