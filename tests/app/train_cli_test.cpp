@@ -23,7 +23,7 @@ RunResult run(const std::string& exe, const std::string& args) { return glip::te
 
 const std::string kConfig = std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthetic.yaml";
 const char* kSmall = " --set data.min_size_train=[64] --set data.max_size_train=64 --set solver.ims_per_batch=2"
-                     " --set solver.log_period=1 --set num_threads=2";
+                     " --set solver.log_period=1 --set num_threads=1";
 
 const std::string& world() {
   static const std::string dir = [] {
@@ -78,7 +78,7 @@ TEST(TrainCli, TrainsTheTinyConfigAndWritesLoadableWeights) {
 TEST(TrainCli, TwoRanksTrainTogetherAndRankZeroWritesTheWeights) {
   const std::string work = glip::test::temp_dir("train_cli_ranks") + "/run";
   const std::string launcher = std::string(GLIP_SOURCE_DIR) + "/scripts/launch_local.sh 2 ";
-  const RunResult r = run(launcher + GLIP_TRAIN_EXE, "--config " + kConfig + kSmall + " --set num_threads=1" +
+  const RunResult r = run(launcher + GLIP_TRAIN_EXE, "--config " + kConfig + kSmall +
                                                          " --set solver.max_iter=2 --set solver.checkpoint_period=2" +
                                                          " --data-root " + world() + " --work-dir " + work);
   ASSERT_EQ(r.code, 0) << r.output;

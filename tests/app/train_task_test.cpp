@@ -44,7 +44,7 @@ const std::string& tiny_world() {
 GlipConfig tiny_config(const std::string& work_dir, const std::vector<std::string>& sets = {}) {
   GlipConfig cfg;
   std::vector<std::string> all = {"data.min_size_train=[64]", "data.max_size_train=64", "solver.ims_per_batch=2",
-                                  "solver.log_period=1", "solver.checkpoint_period=1000", "num_threads=2",
+                                  "solver.log_period=1", "solver.checkpoint_period=1000", "num_threads=1",
                                   "work_dir=" + work_dir};
   all.insert(all.end(), sets.begin(), sets.end());
   config::load_file(cfg, std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthetic.yaml", all);

@@ -2,8 +2,9 @@
 #include <gtest/gtest.h>
 
 int main(int argc, char** argv) {
-  // Tests run small problems; two threads match the CI machine and keep results reproducible.
-  at::set_num_threads(2);
+  // Tests run small problems and ctest runs one per core (-j $(nproc)): one intra-op thread each. Two per test
+  // oversubscribe the cores, and OpenMP threads spin-waiting for CPU time made some tests ~10x slower.
+  at::set_num_threads(1);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
