@@ -26,11 +26,13 @@ int main(int argc, char** argv) {
                    "folder the dataset paths of the config are relative to (default: $GLIP_DATA_ROOT)");
     app.add_flag("--resume", resume, "continue from WORK_DIR/last_checkpoint");
     app.add_option("--weights", weights,
-                   "initial weights for fine-tuning: an official GLIP .pth or a glip .safetensors (default: random)");
+                   "initial weights for fine-tuning: an official GLIP .pth or a glip .safetensors; the same as "
+                   "--set model.weight=FILE, recorded in WORK_DIR/config.yaml (default: model.weight)");
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     glip::app::GlipConfig cfg;
     if (!glip::cli::resolve_config(cargs, cfg)) return glip::cli::kOk;
     if (!work_dir.empty()) cfg.runtime.work_dir = work_dir;
+    if (!weights.empty()) cfg.model.weight = weights;  // saved with the resolved config: the run is reproducible
     if (data_root.empty()) {
       if (const char* env = std::getenv("GLIP_DATA_ROOT")) data_root = env;
     }
@@ -55,7 +57,6 @@ int main(int argc, char** argv) {
     req.data_root = data_root;
     req.resume = resume;
     req.config_yaml = yaml;
-    req.init_weights = weights;
     const glip::engine::TrainResult r = glip::app::run_training(cfg, req, std::move(datasets), device, comm);
     if (comm->rank() == 0) {
       std::printf("trained iterations %lld..%lld (%lld skipped), %.2f images/s; weights: %s/model_final.safetensors\n",

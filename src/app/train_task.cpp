@@ -163,7 +163,7 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   const bool report = cfg.finetune.eval_before_after;
   const int rank = comm->rank();  // the trainer takes `comm`
   if (report) finetune_datasets(cfg);  // a bad dataset name fails before the model is built
-  modeling::GlipModel model = inference::load_model(cfg.model, request.init_weights);
+  modeling::GlipModel model = inference::load_model(cfg.model, "");
   StageMetrics before;
   if (report) {
     // The starting weights (before the trainer restores a checkpoint on --resume); a resumed run reuses them.
@@ -171,8 +171,7 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
     if (request.resume) before = read_stage(cfg, dir);
     if (before.empty()) {
       GLIP_LOG_INFO("[finetune] zero-shot evaluation of the starting weights ({})",
-                    request.init_weights.empty() ? (cfg.model.weight.empty() ? "random init" : cfg.model.weight)
-                                                 : request.init_weights);
+                    cfg.model.weight.empty() ? "random init" : cfg.model.weight);
       before = evaluate_stage(cfg, model, request.data_root, dir, device, rank == 0);
     }
     model->train();
@@ -198,7 +197,7 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
     if (rank == 0) {
       ReportInfo info;
       info.mode = cfg.solver.tuning_highlevel_override;
-      info.start_weights = request.init_weights.empty() ? cfg.model.weight : request.init_weights;
+      info.start_weights = cfg.model.weight;
       info.final_weights = cfg.runtime.work_dir + "/model_final.safetensors";
       info.iterations = r.final_iteration;
       write_finetune_report(cfg.runtime.work_dir, compare_stages(before, after), info);

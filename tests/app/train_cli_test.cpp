@@ -71,6 +71,15 @@ TEST(TrainCli, TrainsTheTinyConfigAndWritesLoadableWeights) {
                               " --work-dir " + work + " --resume");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("trained iterations 3..4"), std::string::npos) << r.output;
+
+  // Fine-tuning from those weights: --weights is model.weight, and the saved config records it.
+  const std::string tuned = work + "_tuned";
+  r = run(GLIP_TRAIN_EXE, "--config " + kConfig + kSmall + " --set solver.max_iter=1 --data-root " + world() +
+                              " --work-dir " + tuned + " --weights " + work + "/model_final.safetensors");
+  ASSERT_EQ(r.code, 0) << r.output;
+  glip::app::GlipConfig tuned_cfg;
+  glip::config::load_file(tuned_cfg, tuned + "/config.yaml");
+  EXPECT_EQ(tuned_cfg.model.weight, work + "/model_final.safetensors");
 }
 
 // Data-parallel glip_train as users start it (scripts/launch_local.sh sets the torchrun variables): two ranks

@@ -129,7 +129,7 @@ TEST(GlipTrainTask, ResumedRunEndsBitIdentical) {
   GlipConfig cfg = tiny_config(dir, sets);
   {
     torch::manual_seed(static_cast<uint64_t>(cfg.runtime.seed));
-    TrainRequest req{tiny_world(), false, config::dump(cfg), ""};
+    TrainRequest req{tiny_world(), false, config::dump(cfg)};
     auto sets_ = load_train_datasets(cfg.data, tiny_world());
     GlipTrainTask task(cfg, modeling::build_model(cfg.model), text::make_tokenizer(), sets_, TrainPlacement{});
     engine::Trainer t(task, trainer_options(cfg, req, at::kCPU), engine::make_single_process_comm());

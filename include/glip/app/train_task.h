@@ -67,15 +67,14 @@ struct TrainRequest {
   std::string data_root;  ///< dataset paths of the config are relative to it
   bool resume = false;
   std::string config_yaml;  ///< the resolved config, stored in every checkpoint record
-  std::string init_weights;  ///< fine-tuning: official .pth or glip .safetensors loaded before training ("": none)
 };
 
 /** The engine options of `cfg` (solver.*, the work folder, the device, model-file records for load_checkpoint). */
 engine::TrainerOptions trainer_options(const GlipConfig& cfg, const TrainRequest& request, at::Device device);
 
 /**
- * Builds the model (with request.init_weights when set) and trains it on `datasets` (load_train_datasets) in the process group `comm`, with the
- * progress, metrics and curves hooks. Returns the engine's result.
+ * Builds the model (with model.weight when set) and trains it on `datasets` (load_train_datasets) in the process
+ * group `comm`, with the progress, metrics and curves hooks. Returns the engine's result.
  */
 engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& request,
                                  std::vector<data::RecordSet> datasets, at::Device device,
