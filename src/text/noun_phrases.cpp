@@ -90,7 +90,6 @@ bool has(const TaggedWord& w, const char* tag) {
   return std::find(w.candidates.begin(), w.candidates.end(), tag) != w.candidates.end();
 }
 bool has_noun(const TaggedWord& w) { return has(w, "nn") || has(w, "nns"); }
-bool is_verb(const std::string& t) { return t.size() >= 2 && t[0] == 'v' && t[1] == 'b'; }
 bool is_boundary(const std::string& t) {  // a tag after which a noun phrase may end
   return t.empty() || t == "in" || t == "pp" || t == "ppc" || t == "pps" || t == "cc" || t == "to" ||
          t == "ppl" || t == "ppr" || t == "sym" || t == "rrb" || t == "lrb";

@@ -53,7 +53,6 @@ std::vector<Detections> AtssPostProcessor::operator()(const HeadOutputs& outputs
                                                       const std::vector<LabelToTokens>& label_to_tokens) const {
   const size_t levels = check_head_outputs(outputs, anchors);
   const int64_t batch = outputs.box_regression[0].size(0);
-  const int64_t apl = outputs.box_regression[0].size(1) / 4;
   GLIP_CHECK(static_cast<int64_t>(image_sizes_hw.size()) == batch, "ATSS post-processor: ", image_sizes_hw.size(),
              " image sizes for a batch of ", batch);
   GLIP_CHECK(label_to_tokens.size() == 1 || static_cast<int64_t>(label_to_tokens.size()) == batch,
