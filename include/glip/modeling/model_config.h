@@ -22,6 +22,7 @@ struct ModelConfig {
   std::vector<int64_t> swin_num_heads{3, 6, 12, 24};
   int64_t swin_window_size = 7;
   double swin_drop_path_rate = 0.2;
+  bool swin_ape = false;
   // FPN (MODEL.BACKBONE.OUT_CHANNELS, DropBlock)
   int64_t out_channels = 256;
   bool fpn_drop_block = true;

@@ -37,6 +37,8 @@ void SwinOptions::validate() const {
     GLIP_CHECK_INPUT(depths[i] > 0 && num_heads[i] > 0 && dim % num_heads[i] == 0, "swin options: stage ", i,
                      " has depth ", depths[i], ", ", num_heads[i], " heads for ", dim, " channels (must divide)");
   }
+  GLIP_CHECK_INPUT(!ape || pretrain_img_size >= patch_size, "swin options: ape needs pretrain_img_size (",
+                   pretrain_img_size, ") >= patch_size (", patch_size, ")");
   GLIP_CHECK_INPUT(drop_path_rate >= 0 && drop_path_rate < 1 && drop_rate >= 0 && drop_rate < 1 &&
                        attn_drop_rate >= 0 && attn_drop_rate < 1,
                    "swin options: drop rates must be in [0, 1)");
@@ -98,6 +100,10 @@ SwinTransformerImpl::SwinTransformerImpl(const SwinOptions& options) : options_(
   options_.validate();
   const auto& o = options_;
   patch_embed = register_module("patch_embed", PatchEmbed(o.patch_size, o.in_chans, o.embed_dim, o.patch_norm));
+  if (o.ape) {  // official: zeros then trunc_normal_(std=.02) with cut-offs at +-2 (absolute), i.e. never reached
+    const int64_t r = o.pretrain_img_size / o.patch_size;
+    absolute_pos_embed = register_parameter("absolute_pos_embed", at::randn({1, o.embed_dim, r, r}) * 0.02);
+  }
   int64_t total = 0;
   for (auto d : o.depths) total += d;
   std::vector<double> dpr;  // torch.linspace(0, rate, total)
@@ -131,6 +137,7 @@ void SwinTransformerImpl::freeze_stages() {
     for (auto& p : m.parameters()) p.set_requires_grad(false);
   };
   if (options_.frozen_stages >= 0) freeze(*patch_embed);
+  if (options_.frozen_stages >= 1 && absolute_pos_embed.defined()) absolute_pos_embed.set_requires_grad(false);
   for (int64_t i = 0; i + 1 < options_.frozen_stages && i < static_cast<int64_t>(layers->size()); ++i) {
     freeze(*layers[static_cast<size_t>(i)]);
   }
@@ -146,6 +153,7 @@ std::vector<at::Tensor> SwinTransformerImpl::forward(const at::Tensor& images) {
              options_.in_chans, ", H, W], got ", images.sizes());
   auto x = patch_embed(images);
   int64_t H = x.size(2), W = x.size(3);
+  if (absolute_pos_embed.defined()) x = x + interpolate_pos_embed(absolute_pos_embed, H, W);
   const int64_t B = x.size(0);
   x = x.flatten(2).transpose(1, 2);
   x = at::dropout(x, options_.drop_rate, is_training());
@@ -169,6 +177,10 @@ std::vector<at::Tensor> SwinTransformerImpl::forward(const at::Tensor& images) {
     }
   }
   return outs;
+}
+
+at::Tensor interpolate_pos_embed(const at::Tensor& embed, int64_t h, int64_t w) {
+  return at::upsample_bicubic2d(embed, {h, w}, /*align_corners=*/false);
 }
 
 }  // namespace glip::modeling

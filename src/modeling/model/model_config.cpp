@@ -17,6 +17,7 @@ void ModelConfig::visit(config::Visitor& v) {
   v("swin_num_heads", swin_num_heads, "Swin attention heads per stage", at_least(1));
   v("swin_window_size", swin_window_size, "Swin window (7 Swin-T, 12 Swin-L)", at_least(1));
   v("swin_drop_path_rate", swin_drop_path_rate, "Swin stochastic depth (0.2 T, 0.4 L)", range(0, 1));
+  v("swin_ape", swin_ape, "Swin absolute position embedding (MODEL.SWINT.APE; off in every GLIP config)");
   v("out_channels", out_channels, "FPN / head input channels (MODEL.BACKBONE.OUT_CHANNELS)", at_least(1));
   v("fpn_drop_block", fpn_drop_block, "FPN DropBlock (p 0.3, size 3) during training");
   v("bert_vocab_size", bert_vocab_size, "BERT vocabulary size (30522 bert-base-uncased)", at_least(1));
@@ -71,6 +72,7 @@ GlipModelOptions build_model_options(const ModelConfig& c) {
   s.num_heads = c.swin_num_heads;
   s.window_size = c.swin_window_size;
   s.drop_path_rate = c.swin_drop_path_rate;
+  s.ape = c.swin_ape;
   s.validate();
   o.backbone.out_channels = c.out_channels;
   o.backbone.drop_block = c.fpn_drop_block;

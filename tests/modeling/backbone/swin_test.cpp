@@ -1,6 +1,9 @@
 #include "glip/modeling/backbone/swin.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 #include <torch/torch.h>
 
 #include "common/test_utils.h"
@@ -113,6 +116,93 @@ TEST(Swin, GradientsReachEveryParameter) {
     ASSERT_TRUE(p.value().grad().defined()) << p.key();
     EXPECT_TRUE(p.value().grad().isfinite().all().item<bool>()) << p.key();
   }
+}
+
+// Naive PyTorch bicubic (align_corners=False): src = (dst + 0.5) * in/out - 0.5, Keys kernel A = -0.75, taps at
+// floor(src) - 1 .. floor(src) + 2 clamped to the border.
+static double naive_bicubic(const at::Tensor& img, int64_t oy, int64_t ox, int64_t out_h, int64_t out_w) {
+  const int64_t in_h = img.size(0), in_w = img.size(1);
+  auto cubic = [](double t) {
+    const double A = -0.75;
+    t = std::abs(t);
+    if (t <= 1) return ((A + 2) * t - (A + 3)) * t * t + 1;
+    if (t < 2) return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A;
+    return 0.0;
+  };
+  const double sy = (oy + 0.5) * static_cast<double>(in_h) / out_h - 0.5;
+  const double sx = (ox + 0.5) * static_cast<double>(in_w) / out_w - 0.5;
+  const int64_t fy = static_cast<int64_t>(std::floor(sy)), fx = static_cast<int64_t>(std::floor(sx));
+  double acc = 0;
+  for (int64_t dy = -1; dy <= 2; ++dy)
+    for (int64_t dx = -1; dx <= 2; ++dx) {
+      const int64_t y = std::clamp<int64_t>(fy + dy, 0, in_h - 1), x = std::clamp<int64_t>(fx + dx, 0, in_w - 1);
+      acc += cubic(sy - (fy + dy)) * cubic(sx - (fx + dx)) * img[y][x].item<double>();
+    }
+  return acc;
+}
+
+TEST(Swin, PositionEmbeddingInterpolationIsThePyTorchBicubic) {
+  auto embed = at::randn({1, 2, 7, 7}, at::kDouble);
+  for (auto [h, w] : std::vector<std::pair<int64_t, int64_t>>{{7, 7}, {12, 16}, {3, 5}, {20, 9}}) {
+    auto out = interpolate_pos_embed(embed, h, w);
+    ASSERT_EQ(out.sizes().vec(), (std::vector<int64_t>{1, 2, h, w}));
+    for (int64_t c = 0; c < 2; ++c)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x)
+          EXPECT_NEAR(out[0][c][y][x].item<double>(), naive_bicubic(embed[0][c], y, x, h, w), 1e-9)
+              << h << "x" << w << " c" << c << " (" << y << "," << x << ")";
+  }
+  // Same size: the embedding itself.
+  EXPECT_TRUE(at::allclose(interpolate_pos_embed(embed, 7, 7), embed, 0, 1e-12));
+}
+
+TEST(Swin, AbsolutePositionEmbeddingOfficialKeyShapeAndFreezing) {
+  auto o = SwinOptions::tiny(12);
+  EXPECT_FALSE(SwinTransformer(o)->named_parameters().contains("absolute_pos_embed"));
+  o.ape = true;
+  SwinTransformer swin(o);
+  const auto params = swin->named_parameters();
+  ASSERT_TRUE(params.contains("absolute_pos_embed"));
+  const at::Tensor p = params["absolute_pos_embed"];
+  EXPECT_EQ(p.sizes().vec(), (std::vector<int64_t>{1, 12, 56, 56}));
+  EXPECT_TRUE(p.requires_grad());
+  swin(at::randn({1, 3, 45, 61})).back().sum().backward();
+  ASSERT_TRUE(p.grad().defined());
+  EXPECT_GT(p.grad().abs().sum().item<double>(), 0.0);
+  o.frozen_stages = 1;
+  EXPECT_FALSE(SwinTransformer(o)->absolute_pos_embed.requires_grad());
+  o.frozen_stages = 0;
+  EXPECT_TRUE(SwinTransformer(o)->absolute_pos_embed.requires_grad());
+  o.pretrain_img_size = 2;
+  EXPECT_THROW(SwinTransformer{o}, InputError);
+}
+
+TEST(Swin, AbsolutePositionEmbeddingIsAddedAfterThePatchNorm) {
+  // A per-channel constant embedding interpolates to itself at any size, so it must act exactly like adding that
+  // constant to the patch embedding's LayerNorm bias in a model without APE.
+  auto o = SwinOptions::tiny(12);
+  o.ape = true;
+  SwinTransformer with(o);
+  o.ape = false;
+  SwinTransformer without(o);
+  torch::NoGradGuard ng;
+  auto c = at::randn({12});
+  with->absolute_pos_embed.copy_(c.view({1, 12, 1, 1}).expand_as(with->absolute_pos_embed));
+  for (const auto& kv : with->named_parameters()) {
+    if (kv.key() != "absolute_pos_embed") without->named_parameters()[kv.key()].copy_(kv.value());
+  }
+  auto buffers = without->named_buffers();
+  for (const auto& kv : with->named_buffers()) buffers[kv.key()].copy_(kv.value());
+  without->patch_embed->norm->bias.add_(c);
+  with->eval();
+  without->eval();
+  auto x = at::randn({2, 3, 45, 61});
+  auto a = with(x), b = without(x);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(at::allclose(a[i], b[i], 1e-4, 1e-5)) << "stage " << i;
+  // And the embedding matters: a different one changes the output.
+  with->absolute_pos_embed.normal_(0, 1);
+  EXPECT_FALSE(at::allclose(with(x)[0], a[0], 1e-3, 1e-3));
 }
 
 TEST(Backbone, TinyVariantProducesFiveLevels) {

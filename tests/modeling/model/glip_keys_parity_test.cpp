@@ -71,5 +71,18 @@ TEST(GlipKeys, GlipTC) { expect_same_keys(from_config("glip_t_c"), "keys_glip_t.
 TEST(GlipKeys, GlipTA) { expect_same_keys(from_config("glip_t_a"), "keys_glip_t_a.tsv", 542); }
 TEST(GlipKeys, GlipL) { expect_same_keys(from_config("glip_l"), "keys_glip_l.tsv", 1022); }
 
+TEST(GlipKeys, SwinApeAddsTheOfficialAbsolutePositionEmbeddingKey) {
+  app::GlipConfig cfg;
+  config::load_file(cfg, test::data_dir() + "/../../configs/model/glip_tiny.yaml", {"model.swin_ape=true"});
+  const auto o = build_model_options(cfg.model);
+  ASSERT_TRUE(o.backbone.swin.ape);
+  GlipModel m(o);
+  const auto params = m->named_parameters();
+  ASSERT_TRUE(params.contains("backbone.body.absolute_pos_embed"));
+  const int64_t r = o.backbone.swin.pretrain_img_size / o.backbone.swin.patch_size;
+  EXPECT_EQ(params["backbone.body.absolute_pos_embed"].sizes().vec(),
+            (std::vector<int64_t>{1, cfg.model.swin_embed_dim, r, r}));
+}
+
 }  // namespace
 }  // namespace glip::modeling

@@ -9,7 +9,9 @@
  *
  * Parameter/buffer names equal the official `backbone.body.*` keys without that prefix, e.g.
  * `layers.2.blocks.5.attn.relative_position_bias_table` and the I64 buffer `...attn.relative_position_index`.
- * No absolute position embedding (APE is off in every GLIP config).
+ * The absolute position embedding (official `ape`, MODEL.SWINT.APE; off in every GLIP config) is supported:
+ * `absolute_pos_embed` [1, embed_dim, pretrain_img_size/patch, pretrain_img_size/patch], resized bicubically
+ * (align_corners=False) to the patch grid and added after the patch embedding's norm.
  */
 #pragma once
 #include <ATen/ATen.h>
@@ -38,6 +40,9 @@ struct SwinOptions {
   double attn_drop_rate = 0.0;
   double drop_path_rate = 0.2;
   bool patch_norm = true;
+  /** Absolute position embedding (official `ape`); its grid is pretrain_img_size / patch_size per side. */
+  bool ape = false;
+  int64_t pretrain_img_size = 224;
   /** Which stages are returned: names "stage2".."stage5" (stage i+2 is layer i). */
   std::vector<std::string> out_features{"stage2", "stage3", "stage4", "stage5"};
   /** RetinaNet layout (GLIP): the stage2 output norm (norm0) is the identity. */
@@ -152,6 +157,8 @@ class SwinTransformerImpl : public torch::nn::Module {
 
   PatchEmbed patch_embed{nullptr};
   torch::nn::ModuleList layers{nullptr};
+  /** [1, embed_dim, r, r] with ape (official key `absolute_pos_embed`); undefined otherwise. */
+  at::Tensor absolute_pos_embed;
 
  private:
   void freeze_stages();
@@ -160,6 +167,9 @@ class SwinTransformerImpl : public torch::nn::Module {
   std::vector<torch::nn::LayerNorm> out_norms_;  // per layer; null for identity / not returned
 };
 TORCH_MODULE(SwinTransformer);
+
+/** The official F.interpolate(embed, size=(h, w), mode='bicubic') (align_corners=False, A = -0.75). */
+at::Tensor interpolate_pos_embed(const at::Tensor& embed, int64_t h, int64_t w);
 
 /** The shifted-window attention mask for a padded Hp x Wp map: [nW, ws*ws, ws*ws] of 0 / -100. */
 at::Tensor make_shift_mask(int64_t Hp, int64_t Wp, int64_t window_size, int64_t shift_size,

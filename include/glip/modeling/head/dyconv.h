@@ -85,6 +85,9 @@ struct DYReLUOptions {
  * Dynamic ReLU (layers/dyrelu.py DYReLU, no spatial branch): y = fc(avgpool(x)) -> coefficients; with K2 and
  * bias (GLIP): out = max(x*a1 + b1, x*a2 + b2), a1 = (y1-0.5)*2*lambda_a + 1, a2 = (y2-0.5)*2*lambda_a,
  * b_i = y - 0.5. `fc` = Linear(in, squeeze) -> ReLU -> Linear(squeeze, out*exp) -> h_sigmoid.
+ * The official spatial branch (use_spatial) is not implemented: the GLIP tower builds DYReLU(in, out) with
+ * use_spatial=False (vldyhead.py), no GLIP config can turn it on and no GLIP checkpoint has its keys; only
+ * maskrcnn_benchmark's make_layers.py (not part of GLIP's model) sets it.
  */
 class DYReLUImpl : public torch::nn::Module {
  public:
