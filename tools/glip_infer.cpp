@@ -15,6 +15,7 @@
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/core/progress.h"
+#include "glip/data/data_config.h"
 #include "glip/data/transforms.h"
 #include "glip/evaluation/model_eval.h"
 #include "glip/inference/predictor.h"
@@ -50,8 +51,15 @@ int run(const InferArgs& a) {
   glip::app::GlipConfig cfg;
   if (!glip::cli::resolve_config(a.config, cfg)) return glip::cli::kOk;
   // Inputs first: a bad prompt, category file or image list fails before the model is loaded.
-  const std::map<int64_t, std::string> vocab =
+  std::map<int64_t, std::string> vocab =
       a.categories.empty() ? glip::tools::parse_prompt_phrases(a.prompt) : glip::tools::read_categories_file(a.categories);
+  // data.override_category / caption_prompt rewrite a category file's classes as they do an evaluation set's;
+  // detections are then named by the written name. A --prompt is taken as typed.
+  glip::text::ClassPrompts parts;
+  if (!a.categories.empty()) {
+    parts = glip::data::class_prompts(cfg.data, vocab, "--categories '" + a.categories + "'");
+    for (const auto& [id, part] : parts) vocab[id] = part.name;
+  }
   std::vector<std::string> paths;
   if (!a.image.empty()) {
     GLIP_CHECK_INPUT(fs::is_regular_file(a.image), "--image '", a.image, "' does not exist or is not a file");
@@ -72,7 +80,8 @@ int run(const InferArgs& a) {
   glip::inference::Predictor predictor(glip::inference::load_model(cfg.model, a.checkpoint),
                                        glip::text::make_tokenizer(), opts, st.device);
   const auto queries =
-      glip::eval::plan_category_queries(vocab, predictor.tokenizer(), cfg.test.chunk_size, opts.max_query_len);
+      glip::eval::plan_category_queries(vocab, predictor.tokenizer(), cfg.test.chunk_size, opts.max_query_len,
+                                        parts.empty() ? nullptr : &parts);
   std::vector<glip::text::Prompt> prompts;
   for (const auto& q : queries) prompts.push_back(q.prompt);
 

@@ -281,6 +281,33 @@ TEST_F(ModelEvalCli, InferOnOneImageAndOnAFolder) {
     EXPECT_TRUE(fs::exists(out2 + "/vis/" + fs::path(im["file_name"].get<std::string>()).stem().string() + ".jpg"));
 }
 
+TEST_F(ModelEvalCli, InferAppliesThePromptOverrideToACategoryFile) {
+  // data.override_category renames class 3 of the file to "red star": the model must see exactly the prompt of
+  // --prompt 'circle. square. red star' (same results) and the detections carry the new name.
+  const std::string dir = glip::test::temp_dir("infer_override");
+  const std::string cats = dir + "/cats.txt";
+  std::ofstream(cats) << "circle\nsquare\nstar\n";
+  const std::string images = " --images " + *root_ + "/world/eval/coco/images --score-threshold 0 --no-draw";
+  const Proc over = exec(GLIP_INFER_BIN, infer_args("--categories " + cats + images + " --out " + dir + "/over" +
+                                                  " --set 'data.override_category=[{id: 3, name: red star}]'"));
+  ASSERT_EQ(over.code, 0) << over.err;
+  const Proc typed =
+      exec(GLIP_INFER_BIN, infer_args("--prompt 'circle. square. red star'" + images + " --out " + dir + "/typed"));
+  ASSERT_EQ(typed.code, 0) << typed.err;
+  const Proc plain = exec(GLIP_INFER_BIN, infer_args("--categories " + cats + images + " --out " + dir + "/plain"));
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(read_json(dir + "/over/results.json"), read_json(dir + "/typed/results.json"));
+  EXPECT_NE(read_json(dir + "/over/results.json"), read_json(dir + "/plain/results.json"));
+  EXPECT_EQ(over.out, typed.out);
+  EXPECT_NE(over.out.find("\"red star\""), std::string::npos) << over.out;
+  EXPECT_EQ(read_json(dir + "/over/images.json")["categories"][2]["name"], "red star");
+  // caption_prompt needs one entry per category of the file: the error names the file.
+  const Proc wrong = exec(GLIP_INFER_BIN, infer_args("--categories " + cats + images + " --out " + dir + "/w" +
+                                                   " --set 'data.caption_prompt=[{prefix: a, name: b, suffix: c}]'"));
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("cats.txt"), std::string::npos) << wrong.err;
+}
+
 TEST_F(ModelEvalCli, InferErrorsExitWith2AndNameTheInput) {
   const std::string out = glip::test::temp_dir("infer_err");
   const std::string image = *root_ + "/world/eval/coco/images/000000.jpg";
