@@ -18,7 +18,7 @@
 namespace glip::eval {
 namespace {
 
-using nlohmann::json;
+using ojson = nlohmann::ordered_json;  // metrics keep the evaluators' order (AP, AP50, AP75, ...)
 
 std::string existing(const ModelEvalRun& run, const EvalDatasetConfig& ds, const std::string& key,
                      const std::string& path) {
@@ -28,8 +28,8 @@ std::string existing(const ModelEvalRun& run, const EvalDatasetConfig& ds, const
   return p;
 }
 
-json record_of(const ModelEvalRun& run, const EvalDatasetConfig& ds, const std::string& annotation) {
-  json rec = json::parse(run.record_json.empty() ? "{}" : run.record_json);
+ojson record_of(const ModelEvalRun& run, const EvalDatasetConfig& ds, const std::string& annotation) {
+  ojson rec = ojson::parse(run.record_json.empty() ? "{}" : run.record_json);
   rec["dataset"] = ds.name;
   rec["protocol"] = ds.protocol;
   rec["annotation"] = annotation;
@@ -47,7 +47,7 @@ InferenceOptions inference_options(const ModelEvalRun& run, ProgressMeter& meter
   return o;
 }
 
-DatasetEvalReport finish(const std::string& dir, json metrics, const std::string& table, int64_t images,
+DatasetEvalReport finish(const std::string& dir, ojson metrics, const std::string& table, int64_t images,
                          const ProgressMeter& meter) {
   DatasetEvalReport rep;
   rep.images = images;
@@ -93,20 +93,20 @@ DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEva
   // Score what was written (an empty file scores as the official code does with no detections: zeros).
   const auto scored = results.empty() ? results : load_results(results_path);
 
-  json metrics;
+  ojson metrics;
   std::string table;
   if (lvis) {
     LvisEvalOptions opt;
     opt.fixed_ap = ds.protocol == "lvis_fixed";
     const auto r = lvis_evaluate(gt, scored, opt, results_path);
-    metrics["metrics"] = json::parse(lvis_metrics_json(r, opt.fixed_ap));
+    metrics["metrics"] = ojson::parse(lvis_metrics_json(r, opt.fixed_ap));
     table = lvis_summary_table(r);
   } else {
     const auto r = coco_evaluate(gt, scored, results_path);
-    metrics["metrics"] = json::parse(coco_metrics_json(r));
+    metrics["metrics"] = ojson::parse(coco_metrics_json(r));
     table = coco_summary_table(r);
   }
-  json rec = record_of(run, ds, ann);
+  ojson rec = record_of(run, ds, ann);
   rec["chunk_size"] = chunk;
   rec["prompts"] = prompts.size();
   if (!parts.empty()) rec["first_prompt"] = prompts.front().text;
@@ -134,12 +134,12 @@ DatasetEvalReport evaluate_flickr(const EvalDatasetConfig& ds, const ModelEvalRu
   const std::string results_path = dir + "/results.json";
   write_file_atomic(results_path, text);
   const auto r = evaluator.evaluate(load_flickr_predictions(results_path));
-  json metrics;
+  ojson metrics;
   metrics["dataset"] = ds.name;
   metrics["protocol"] = ds.protocol;
   metrics["results_file"] = results_path;
-  metrics["metrics"] = json::parse(flickr_metrics_json(r));
-  json rec = record_of(run, ds, ann);
+  metrics["metrics"] = ojson::parse(flickr_metrics_json(r));
+  ojson rec = record_of(run, ds, ann);
   rec["flickr_root"] = flickr_root;
   rec["split"] = ds.split;
   rec["image_root"] = root;
@@ -151,14 +151,14 @@ DatasetEvalReport evaluate_odinw(const EvalConfig& cfg, const EvalDatasetConfig&
                                  const std::string& dir) {
   ModelEvalRun sub = run;
   sub.out_dir = dir;
-  json members = json::object();
+  ojson members = ojson::object();
   std::string table;
   double sum = 0;
   int64_t images = 0;
   ProgressMeter total("[eval] " + ds.name, -1, "images", nullptr);
   for (const auto& m : ds.members) {
     const DatasetEvalReport r = evaluate_dataset(cfg, m, sub);
-    const json mj = json::parse(r.metrics_json);
+    const ojson mj = ojson::parse(r.metrics_json);
     const double ap = mj["metrics"]["AP"].get<double>();
     sum += ap;
     images += r.images;
@@ -171,12 +171,12 @@ DatasetEvalReport evaluate_odinw(const EvalConfig& cfg, const EvalDatasetConfig&
   char line[96];
   std::snprintf(line, sizeof line, "  %-32s AP %.4f\n", "mean", mean);
   table = "ODinW-style mean AP over " + std::to_string(ds.members.size()) + " datasets:\n" + table + line;
-  json metrics;
+  ojson metrics;
   metrics["dataset"] = ds.name;
   metrics["protocol"] = ds.protocol;
   metrics["metrics"] = {{"mean_AP", mean}};
   metrics["members"] = members;
-  json rec = json::parse(run.record_json.empty() ? "{}" : run.record_json);
+  ojson rec = ojson::parse(run.record_json.empty() ? "{}" : run.record_json);
   rec["dataset"] = ds.name;
   rec["protocol"] = ds.protocol;
   rec["members"] = ds.members;

@@ -118,6 +118,13 @@ TEST_F(ModelEvalCli, CocoWritesResultsAndMetricsWithAReproducibilityRecord) {
   EXPECT_EQ(m["images"], 3);
   EXPECT_GE(m["metrics"]["AP"].get<double>(), 0.0);
   EXPECT_GT(m["images_per_second"].get<double>(), 0.0);
+  // The metrics keep the COCO summary's order (AP, AP50, AP75, APs, APm, APl, AR1, ...), not alphabetical.
+  std::vector<std::string> keys;
+  const auto om = nlohmann::ordered_json::parse(glip::read_file(out + "/synth_coco/metrics.json"))["metrics"];
+  for (const auto& item : om.items()) keys.push_back(item.key());
+  ASSERT_GE(keys.size(), 7u);
+  EXPECT_EQ(std::vector<std::string>(keys.begin(), keys.begin() + 7),
+            (std::vector<std::string>{"AP", "AP50", "AP75", "APs", "APm", "APl", "AR1"}));
   const json& rec = m["reproducibility"];
   EXPECT_EQ(rec["checkpoint_sha256"], glip::sha256_file(*root_ + "/tiny.safetensors"));
   EXPECT_EQ(rec["annotation_sha256"], glip::sha256_file(*root_ + "/world/eval/coco/instances.json"));
