@@ -1,6 +1,7 @@
 // glip_train as a user runs it: a world rendered by glip_synth, a few iterations of configs/tiny_synthetic.yaml,
 // the files it writes, and the exit codes of bad input.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -103,6 +104,32 @@ TEST(TrainCli, TwoRanksTrainTogetherAndRankZeroWritesTheWeights) {
   glip::modeling::GlipModel model = glip::modeling::build_model(cfg.model);
   const auto rec = glip::modeling::load_checkpoint(*model, work + "/model_final.safetensors");
   EXPECT_EQ(rec.training_state.at("iteration"), "2");
+}
+
+TEST(TrainCli, TwoRanksEvaluateBeforeAndAfterAlikeAndRankZeroWritesTheReport) {
+  const std::string work = glip::test::temp_dir("train_cli_ranks_ft") + "/run";
+  const std::string launcher = std::string(GLIP_SOURCE_DIR) + "/scripts/launch_local.sh 2 ";
+  const RunResult r = run(launcher + GLIP_TRAIN_EXE,
+                          "--config " + kConfig + kSmall + " --set solver.max_iter=2 --set solver.checkpoint_period=2" +
+                              " --set finetune.eval_before_after=true --set finetune.datasets=[synth_coco]" +
+                              " --data-root " + world() + " --work-dir " + work);
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto report = nlohmann::json::parse(glip::read_file(work + "/finetune_report.json"));
+  ASSERT_FALSE(report["rows"].empty()) << report.dump();
+  EXPECT_EQ(report["rows"][0]["dataset"], "synth_coco");
+  EXPECT_EQ(report["rows"][0]["metric"], "AP");
+  EXPECT_EQ(report["iterations"], 2);
+  // Every rank evaluates (no rank idles through a collective's timeout); rank 1 keeps its files apart, and with
+  // the same weights on both ranks the numbers agree.
+  for (const char* stage : {"before", "after"}) {
+    const std::string r0 = work + "/finetune_eval/" + stage + "/synth_coco/metrics.json";
+    const std::string r1 = work + "/finetune_eval/rank1/" + stage + "/synth_coco/metrics.json";
+    ASSERT_TRUE(std::filesystem::exists(r0)) << r0;
+    ASSERT_TRUE(std::filesystem::exists(r1)) << r1;
+    const auto m0 = nlohmann::json::parse(glip::read_file(r0)), m1 = nlohmann::json::parse(glip::read_file(r1));
+    EXPECT_EQ(m0["metrics"], m1["metrics"]) << stage;
+  }
+  EXPECT_FALSE(std::filesystem::exists(work + "/finetune_eval/rank1/finetune_report.json"));
 }
 
 TEST(TrainCli, BadInputExitsTwoNamingTheProblem) {
