@@ -94,6 +94,29 @@ bool is_boundary(const std::string& t) {  // a tag after which a noun phrase may
   return t.empty() || t == "in" || t == "pp" || t == "ppc" || t == "pps" || t == "cc" || t == "to" ||
          t == "ppl" || t == "ppr" || t == "sym" || t == "rrb" || t == "lrb";
 }
+bool is_punct(const std::string& t) {
+  return t == "pp" || t == "ppc" || t == "pps" || t == "ppl" || t == "ppr" || t == "sym" || t == "rrb" || t == "lrb";
+}
+bool is_verb(const std::string& t) { return t.size() >= 2 && t[0] == 'v' && t[1] == 'b'; }
+bool is_participle(const std::string& t) { return t == "vbn" || t == "vbd" || t == "vbg"; }
+// Tags after which a noun phrase starts: a determiner, number, possessive pronoun or possessive 's.
+bool opens_np(const std::string& t) { return is_det(t) || t == "cd" || t == "prps" || t == "pos"; }
+bool is_auxiliary(const std::string& lw) {
+  static const std::unordered_set<std::string> aux = {"is", "are", "was", "were", "be", "been", "being", "am",
+                                                       "'s", "'re", "'m", "has", "have", "had", "'ve", "'d",
+                                                       "get", "gets", "got", "do", "does", "did"};
+  return aux.count(lw) > 0;
+}
+
+// First word of the run of nouns and adjectives that ends at word `last`.
+size_t run_start(const std::vector<TaggedWord>& w, size_t last) {
+  size_t b = last;
+  while (b > 0 && (is_noun(w[b - 1].tag) || is_adj(w[b - 1].tag))) --b;
+  return b;
+}
+bool singular_det(const std::string& lw) {
+  return lw == "a" || lw == "an" || lw == "this" || lw == "that" || lw == "each" || lw == "every" || lw == "another";
+}
 
 // Caption-language rules on top of the tagger, before chunking.
 void apply_caption_rules(std::vector<TaggedWord>& w) {
@@ -119,16 +142,24 @@ void apply_caption_rules(std::vector<TaggedWord>& w) {
     const std::string nx = tag_at(i + 1);
     std::string& t = w[i].tag;
     const std::string lw = lower_ascii(w[i].text);
-    // A verb reading where a noun fits: after a determiner/adjective/conjunction/preposition or at the start,
-    // before the end of a phrase ("the tracks next to", "a stack of", "pine trees", "and sprinkles").
-    if ((t == "vb" || t == "vbp" || t == "vbz" || t == "vbn" || t == "vbd") && has_noun(w[i]) &&
-        (i == 0 || is_det(p) || is_adj(p) || p == "cc" || p == "in") &&
-        (is_boundary(nx) || is_noun(nx) || nx == "rb" || nx == "rp")) {
+    // A base-form verb right after a singular noun of a phrase that a determiner opens cannot agree with it
+    // ("a large striped orange ring left of"): a noun; so is any verb reading inside a phrase that a number
+    // opens ("two medium yellow crosses left of").
+    const size_t rs = i > 0 ? run_start(w, i - 1) : 0;
+    const std::string run_opener = rs > 0 && rs < i ? w[rs - 1].tag : "";
+    const bool after_singular = p == "nn" && opens_np(run_opener);
+    // A verb reading where a noun fits: after a determiner/adjective/number/possessive/conjunction/preposition/
+    // punctuation or at the start, before the end of a phrase ("the tracks next to", "a stack of", "pine trees",
+    // "and sprinkles", "two crosses", "a dotted orange ring facing").
+    if ((t == "vb" || t == "vbp" || t == "vbz" || t == "vbn" || t == "vbd") && has_noun(w[i]) && !is_auxiliary(lw) &&
+        (i == 0 || is_det(p) || is_adj(p) || opens_np(p) || p == "cc" || p == "in" || is_punct(p) ||
+         (after_singular && (t == "vb" || t == "vbp")) || (run_opener == "cd" && is_noun(p))) &&
+        (is_boundary(nx) || is_noun(nx) || nx == "rb" || nx == "rp" || nx == "vbg")) {
       t = has(w[i], "nns") && !has(w[i], "nn") ? "nns" : (lw.size() > 1 && lw.back() == 's' && has(w[i], "nns") ? "nns" : "nn");
       continue;
     }
     // A verb after the subject noun ("a man skiing down", "a boat docked at", "a cyclist rides past").
-    if (is_noun(p) && (is_noun(t) || is_adj(t)) && i + 0 < n) {
+    if (is_noun(p) && (is_noun(t) || is_adj(t))) {
       const bool ends_ing = lw.size() > 4 && lw.compare(lw.size() - 3, 3, "ing") == 0;
       const bool ends_ed = lw.size() > 3 && lw.compare(lw.size() - 2, 2, "ed") == 0;
       const bool verb_next = nx == "in" || nx == "rp" || nx == "det" || nx == "prps" || nx == "to" || nx == "rb" ||
@@ -141,37 +172,73 @@ void apply_caption_rules(std::vector<TaggedWord>& w) {
         t = "vbn";
         continue;
       }
-      if (t == "nns" && has(w[i], "vbz") && (p == "nn" || p == "nnp") && i >= 1 &&
-          (i < 2 || is_det(w[i - 2].tag) || is_adj(w[i - 2].tag) || i == 1) &&
-          (nx == "det" || nx == "prps" || nx == "in" || nx == "rp" || is_noun(nx))) {
-        t = "vbz";
-        continue;
+      // A plural noun after a singular one is a verb when a determiner opens the phrase ("the crowd cheers
+      // as", "a man in a tuxedo dances with"; not the bare compounds "wedding rings on", "hot air balloons
+      // over"); after "a"/"this"/... also before the end or a participle ("a street performer juggles flaming").
+      if (t == "nns" && has(w[i], "vbz") && (p == "nn" || p == "nnp")) {
+        const size_t b = run_start(w, i - 1);
+        const std::string opener = b > 0 ? w[b - 1].tag : "";
+        const bool one = b > 0 && is_det(opener) && singular_det(lower_ascii(w[b - 1].text));
+        if ((is_det(opener) || opener == "prps" || opener == "pos") &&
+            (nx == "det" || nx == "prps" || nx == "in" || nx == "rp" || is_noun(nx) ||
+             (one && (is_boundary(nx) || is_participle(nx) || is_adj(nx))))) {
+          t = "vbz";
+          continue;
+        }
       }
     }
   }
-  // Participles and gerunds between a determiner/adjective/preposition and an adjective/noun are modifiers
-  // ("a dotted green heart", "a striped ring", "of running shoes"). Right to left so chains work.
+  // Participles and gerunds before an adjective/noun are modifiers when a phrase can start there: after a
+  // determiner/adjective/number/possessive/preposition/punctuation or at the start ("a dotted green heart",
+  // "of running shoes", "two striped crosses", "her dyed hair", "Parked cars along"), after a conjunction
+  // (past participles: "and sliced tomatoes") or a verb that is not an auxiliary ("juggles flaming torches",
+  // not "is eating pizza"). A noun that can be an adjective between such a start and a participle is one
+  // too ("a medium striped heart"). Right to left so chains work.
   for (size_t i = n; i-- > 0;) {
     const std::string& t = w[i].tag;
-    if (!(t == "vbn" || t == "vbd" || t == "vbg")) continue;
-    if (i == 0 || i + 1 >= n) continue;
-    const std::string& p = w[i - 1].tag;
+    if (!is_participle(t) || i + 1 >= n) continue;
     const std::string& nx = w[i + 1].tag;
-    if ((is_det(p) || is_adj(p) || (p == "in" && t == "vbg")) && (is_adj(nx) || is_noun(nx))) w[i].tag = "jj";
+    if (!(is_adj(nx) || is_noun(nx))) continue;
+    const std::string p = i > 0 ? w[i - 1].tag : "";
+    const std::string pp = i > 1 ? w[i - 2].tag : "";
+    const bool past = t != "vbg";
+    const bool finite_verb = p == "vbz" || p == "vbp" || p == "vbd";
+    bool modifier = i == 0 || is_punct(p) || is_det(p) || is_adj(p) || opens_np(p) || p == "in" ||
+                    (p == "cc" && past) ||
+                    (is_verb(p) && !is_auxiliary(low_at(i - 1)) && (past || finite_verb));
+    if (!modifier && p == "nn" && w[i - 1].known && has(w[i - 1], "jj") &&
+        (i == 1 || opens_np(pp) || is_adj(pp) || is_punct(pp))) {
+      w[i - 1].tag = "jj";
+      modifier = true;
+    }
+    if (modifier) w[i].tag = "jj";
+  }
+  // A noun that can be an adjective, after a determiner/number/possessive/adjective and before adjectives and a
+  // noun, is an adjective ("four medium green circles").
+  for (size_t i = 1; i + 2 < n; ++i) {
+    if (w[i].tag != "nn" || !w[i].known || !has(w[i], "jj") || !is_adj(w[i + 1].tag)) continue;
+    if (!(opens_np(w[i - 1].tag) || is_adj(w[i - 1].tag))) continue;
+    size_t k = i + 1;
+    while (k < n && is_adj(w[k].tag)) ++k;
+    if (k < n && is_noun(w[k].tag)) w[i].tag = "jj";
   }
   // An adjective that ends a phrase after a determiner or preposition is a noun ("a close-up of", "the
-  // left", "with pink frosting and").
+  // left", "with pink frosting and", "a striped cyan square right of"), and so is a lone word with a noun
+  // reading between punctuation marks ("Coffee Mug - 12 oz - White").
   for (size_t i = 0; i < n; ++i) {
     if (!is_adj(w[i].tag)) continue;
     if (i + 1 < n && (is_adj(w[i + 1].tag) || is_noun(w[i + 1].tag))) continue;
-    size_t b = i;
-    while (b > 0 && is_adj(w[b - 1].tag)) --b;
+    size_t b = i;  // back over adjectives and nouns that can be adjectives ("striped", "cyan")
+    while (b > 0 && (is_adj(w[b - 1].tag) || (is_noun(w[b - 1].tag) && has(w[b - 1], "jj")))) --b;
     const std::string before = b > 0 ? w[b - 1].tag : "";
     const std::string next = low_at(i + 1);
     const bool np_slot = i + 1 == n || next == "of" || next == "with" || next == "." || next == "," ||
-                         next == "in" || next == "on" || next == "and" || next == "|" || next == "-";
+                         next == "in" || next == "on" || next == "and" || next == "|" || next == "-" ||
+                         tag_at(i + 1) == "in";
     const bool opener = is_det(before) || (b == 0 && next == "of") || (before == "in" && i > b);
-    if (opener && np_slot) w[i].tag = "nn";
+    const bool lone = b == i && (b == 0 || is_punct(before)) && (i + 1 == n || is_punct(tag_at(i + 1))) &&
+                      has_noun(w[i]);
+    if ((opener && np_slot) || lone) w[i].tag = "nn";
   }
 }
 

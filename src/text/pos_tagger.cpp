@@ -25,6 +25,7 @@ std::string default_tagger_dir() {
 namespace {
 
 using Counts = std::vector<std::pair<int, double>>;  // (tag index, count or probability)
+using RawLexicon = std::unordered_map<std::string, std::vector<std::pair<std::string, double>>>;
 
 // Lines `"key": { tag: value, tag: value }` (the Lingua loader's format).
 template <typename F>
@@ -111,17 +112,61 @@ struct PosTagger::Impl {
     return cls("-unknown-");
   }
 
+  // The lexicon comes from a newswire corpus, so many -s forms have only the reading seen there ("crosses":
+  // VBZ, "rides"/"dances": NNS). A lower-case -s/-es/-ies form of a lexicon noun also gets the plural-noun
+  // reading, of a lexicon verb the third-person verb reading, each scored like the unknown-word class "-s-".
+  void add_inflection_readings(const RawLexicon& raw) {
+    const int nn = tag_index.at("nn"), nns = tag_index.at("nns"), vb = tag_index.at("vb"), vbz = tag_index.at("vbz");
+    const Counts& s_class = lexicon.at("-s-");
+    auto score = [&](int t) {
+      for (const auto& [tag, e] : s_class)
+        if (tag == t) return e;
+      return std::log(1e-3);
+    };
+    auto has = [](const Counts& c, int t) {
+      return std::any_of(c.begin(), c.end(), [&](const auto& p) { return p.first == t; });
+    };
+    for (const auto& entry : raw) {
+      const std::string& w = entry.first;
+      if (w.size() < 4 || w.back() != 's' || w[w.size() - 2] == 's' || w[w.size() - 2] == '\'' ||
+          !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+        continue;
+      std::vector<std::string> stems = {w.substr(0, w.size() - 1)};
+      if (ends_with(w, "es")) stems.push_back(w.substr(0, w.size() - 2));
+      if (ends_with(w, "ies")) stems.push_back(w.substr(0, w.size() - 3) + "y");
+      bool noun = false, verb = false;
+      for (const auto& st : stems) {
+        const Counts* c = st.size() >= 3 ? lookup(st) : nullptr;
+        if (!c) continue;
+        noun |= has(*c, nn);
+        verb |= has(*c, vb);
+      }
+      Counts& c = lexicon.at(w);
+      if (noun && !has(c, nns)) c.emplace_back(nns, score(nns));
+      if (verb && !has(c, vbz)) c.emplace_back(vbz, score(vbz));
+    }
+  }
+
   // Lingua's order (as written, then lower case, then unknown classes), except that a capitalised
-  // sentence-initial word prefers its lower-case entry ("Old wooden boat", "Green leaves").
-  const Counts& emissions(const std::string& w, bool sentence_start) const {
+  // sentence-initial word prefers its lower-case entry ("Old wooden boat", "Green leaves"), and that an
+  // all-capitals word unknown as written in a caption with lower-case text is an abbreviation ("LED lamps",
+  // not "led"), unless `mixed_case` is false (an all-capitals caption).
+  // `known` tells whether the word (or its lower case) is a lexicon entry.
+  const Counts& emissions(const std::string& w, bool sentence_start, bool mixed_case, bool& known) const {
+    known = true;
     const Counts* exact = lookup(w);
     if (exact && !sentence_start) return *exact;
     const std::u32string cps = utf8_decode(w);
     std::u32string lower;
-    for (char32_t c : cps) lower += to_lower(c);
-    if (lower != cps)
+    bool all_upper = cps.size() >= 2;
+    for (char32_t c : cps) {
+      lower += to_lower(c);
+      all_upper &= is_letter(c) && lower.back() != c;
+    }
+    if (lower != cps && !(all_upper && mixed_case && !exact))
       if (const Counts* c = lookup(utf8_encode(lower))) return *c;
     if (exact) return *exact;
+    known = false;
     return classify_unknown(w, cps);
   }
 };
@@ -134,7 +179,7 @@ PosTagger::PosTagger(const std::string& dir) : impl_(std::make_unique<Impl>()) {
     m.tag_id(prev);
     for (const auto& kv : row) m.tag_id(kv.first);
   }
-  std::unordered_map<std::string, std::vector<std::pair<std::string, double>>> raw;
+  RawLexicon raw;
   std::vector<double> tag_total(m.tags.size(), 0.0);
   auto add_words = [&](const std::string& k, const auto& v) {
     for (const auto& kv : v) {
@@ -164,6 +209,7 @@ PosTagger::PosTagger(const std::string& dir) : impl_(std::make_unique<Impl>()) {
     }
     m.lexicon.emplace(w, std::move(c));
   }
+  m.add_inflection_readings(raw);
   m.log_trans.assign(T, std::vector<double>(T, std::log(1e-7)));
   for (const auto& [prev, row] : trans)
     for (const auto& kv : row)
@@ -185,11 +231,12 @@ std::vector<TaggedWord> PosTagger::tag(const std::string& utf8) const {
   if (words.empty()) return words;
   const Impl& m = *impl_;
   const size_t n = words.size();
+  const bool mixed_case = std::any_of(utf8.begin(), utf8.end(), [](char c) { return c >= 'a' && c <= 'z'; });
   std::vector<const Counts*> em(n);
   for (size_t i = 0; i < n; ++i) {
     const bool start = i == 0 || words[i - 1].text == "." || words[i - 1].text == "|" || words[i - 1].text == ":" ||
                        words[i - 1].text == "-";
-    em[i] = &m.emissions(words[i].text, start);
+    em[i] = &m.emissions(words[i].text, start, mixed_case, words[i].known);
     for (const auto& c : *em[i]) words[i].candidates.push_back(m.tags[static_cast<size_t>(c.first)]);
   }
   // Viterbi over the (sparse) candidate tags of each word.

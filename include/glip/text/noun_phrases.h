@@ -2,8 +2,10 @@
  * Noun-phrase extraction from free captions, the input of pseudo-labelling. Matches the intent of the
  * official demo's NLTK chunk grammar NP: {<DT>?<JJ.*>*<NN.*>+}: a bigram HMM part-of-speech tagger (Viterbi)
  * over the Penn-Treebank lexicon and tag-transition table of Debian's liblingua-en-tagger-perl (read at run
- * time from its YAML files), a few rules for caption language (participles used as adjectives, relational
- * "left of" / "next to" / "in front of"), then the chunk grammar. Spans are [start, end) in code points.
+ * time from its YAML files; -s forms of lexicon nouns and verbs get the missing plural/third-person reading),
+ * a few rules for caption language (participles used as adjectives, "medium"-like noun/adjective words before
+ * adjectives, relational "left of" / "next to" / "in front of", subject-verb agreement), then the chunk grammar.
+ * Spans are [start, end) in code points.
  */
 #pragma once
 #include <cstdint>
@@ -21,6 +23,7 @@ struct TaggedWord {
   Offset span;
   std::string tag;
   std::vector<std::string> candidates;  ///< every tag the lexicon allows for the word
+  bool known = false;                   ///< a lexicon word (else the tags of an unknown-word class)
 };
 
 /** Folder of the tagger lexicon: $GLIP_TAGGER_DIR, else the liblingua-en-tagger-perl install folder. */
