@@ -33,13 +33,12 @@ constexpr int kClasses = 1200;
 // names under ids spread over the range, the others are distractors ("thing 17": 3 tokens with ". ").
 const std::string& world() {
   static const std::string dir = [] {
-    const std::string out = glip::test::temp_dir("finetune_cli_world") + "/w";
-    const RunResult r = run(GLIP_SYNTH_EXE,
-                            "--out " + out + " --seed 5 --set world.image_size=64 --set world.gold_det_images=8"
-                            " --set world.gold_grounding_images=0 --set world.web_images=0"
-                            " --set world.eval_coco_images=4 --set world.eval_flickr_images=0"
-                            " --set world.eval_lvis_images=0");
-    EXPECT_EQ(r.code, 0) << r.output;
+    const std::string out = glip::test::render_world(
+        GLIP_SYNTH_EXE, "finetune_cli_world",
+        "--seed 5 --set world.image_size=64 --set world.gold_det_images=8"
+        " --set world.gold_grounding_images=0 --set world.web_images=0"
+        " --set world.eval_coco_images=4 --set world.eval_flickr_images=0"
+        " --set world.eval_lvis_images=0");
     for (const char* split : {"gold_det/instances.json", "eval/coco/instances.json"}) {
       json j = json::parse(glip::read_file(out + "/" + split));
       std::map<int64_t, std::string> shapes;

@@ -26,17 +26,17 @@ const std::string kConfig = std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthe
 const char* kSmall = " --set data.min_size_train=[64] --set data.max_size_train=64 --set solver.ims_per_batch=2"
                      " --set solver.log_period=1 --set num_threads=1";
 
+// glip_train on two local Gloo ranks, as a user launches it.
+const std::string kTwoRanks = std::string(GLIP_SOURCE_DIR) + "/scripts/launch_local.sh 2 ";
+
 const std::string& world() {
-  static const std::string dir = [] {
-    const std::string out = glip::test::temp_dir("train_cli_world") + "/w";
-    const RunResult r = run(GLIP_SYNTH_EXE, "--out " + out + " --seed 2 --set world.image_size=64"
-                                            " --set world.gold_det_images=4 --set world.gold_grounding_images=4"
-                                            " --set world.web_images=2 --set world.web_shard_size=2"
-                                            " --set world.eval_coco_images=2 --set world.eval_flickr_images=2"
-                                            " --set world.eval_lvis_images=2");
-    EXPECT_EQ(r.code, 0) << r.output;
-    return out;
-  }();
+  static const std::string dir = glip::test::render_world(
+      GLIP_SYNTH_EXE, "train_cli_world",
+      "--seed 2 --set world.image_size=64"
+      " --set world.gold_det_images=4 --set world.gold_grounding_images=4"
+      " --set world.web_images=2 --set world.web_shard_size=2"
+      " --set world.eval_coco_images=2 --set world.eval_flickr_images=2"
+      " --set world.eval_lvis_images=2");
   return dir;
 }
 
@@ -87,8 +87,7 @@ TEST(TrainCli, TrainsTheTinyConfigAndWritesLoadableWeights) {
 // split the global batch of 2, gradients are averaged over Gloo, and only rank 0 writes the work folder.
 TEST(TrainCli, TwoRanksTrainTogetherAndRankZeroWritesTheWeights) {
   const std::string work = glip::test::temp_dir("train_cli_ranks") + "/run";
-  const std::string launcher = std::string(GLIP_SOURCE_DIR) + "/scripts/launch_local.sh 2 ";
-  const RunResult r = run(launcher + GLIP_TRAIN_EXE, "--config " + kConfig + kSmall +
+  const RunResult r = run(kTwoRanks + GLIP_TRAIN_EXE, "--config " + kConfig + kSmall +
                                                          " --set solver.max_iter=2 --set solver.checkpoint_period=2" +
                                                          " --data-root " + world() + " --work-dir " + work);
   ASSERT_EQ(r.code, 0) << r.output;
@@ -108,8 +107,7 @@ TEST(TrainCli, TwoRanksTrainTogetherAndRankZeroWritesTheWeights) {
 
 TEST(TrainCli, TwoRanksEvaluateBeforeAndAfterAlikeAndRankZeroWritesTheReport) {
   const std::string work = glip::test::temp_dir("train_cli_ranks_ft") + "/run";
-  const std::string launcher = std::string(GLIP_SOURCE_DIR) + "/scripts/launch_local.sh 2 ";
-  const RunResult r = run(launcher + GLIP_TRAIN_EXE,
+  const RunResult r = run(kTwoRanks + GLIP_TRAIN_EXE,
                           "--config " + kConfig + kSmall + " --set solver.max_iter=2 --set solver.checkpoint_period=2" +
                               " --set finetune.eval_before_after=true --set finetune.datasets=[synth_coco]" +
                               " --data-root " + world() + " --work-dir " + work);
