@@ -90,12 +90,11 @@ bool has(const TaggedWord& w, const char* tag) {
   return std::find(w.candidates.begin(), w.candidates.end(), tag) != w.candidates.end();
 }
 bool has_noun(const TaggedWord& w) { return has(w, "nn") || has(w, "nns"); }
-bool is_boundary(const std::string& t) {  // a tag after which a noun phrase may end
-  return t.empty() || t == "in" || t == "pp" || t == "ppc" || t == "pps" || t == "cc" || t == "to" ||
-         t == "ppl" || t == "ppr" || t == "sym" || t == "rrb" || t == "lrb";
-}
 bool is_punct(const std::string& t) {
   return t == "pp" || t == "ppc" || t == "pps" || t == "ppl" || t == "ppr" || t == "sym" || t == "rrb" || t == "lrb";
+}
+bool is_boundary(const std::string& t) {  // a tag after which a noun phrase may end
+  return t.empty() || t == "in" || t == "cc" || t == "to" || is_punct(t);
 }
 bool is_verb(const std::string& t) { return t.size() >= 2 && t[0] == 'v' && t[1] == 'b'; }
 bool is_participle(const std::string& t) { return t == "vbn" || t == "vbd" || t == "vbg"; }
