@@ -183,6 +183,40 @@ TEST(DeformConv, GradientsThroughTheOfficialReading) {
   expect_gradients_match({2, 2, 2, 4, 5, 1}, 3, true);
 }
 
+// The CUDA kernels (built with GLIP_WITH_CUDA) against the CPU op, forward and every gradient, float64, strides 1
+// and 2, batch > 1, odd sizes and the official reading of a larger offset map. Skipped where no GPU is present
+// (CI, the development machine); on a GPU machine it is the device check of the CUDA path.
+TEST(DeformConv, CudaMatchesTheCpuOp) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  const at::Device gpu(at::kCUDA);
+  for (const Case& cs : {Case{2, 3, 4, 7, 9, 1}, Case{3, 4, 3, 9, 6, 2}, Case{1, 5, 2, 11, 8, 2}}) {
+    for (const bool official_reading : {false, true}) {
+      auto t = make(cs, at::kDouble, 21);
+      if (official_reading) {
+        const int64_t ho = t[1].size(2), wo = t[1].size(3);
+        t[1] = at::randn({cs.n, 18, ho + 2, wo + 1}, at::kDouble) * 1.5;
+        t[2] = at::rand({cs.n, 9, ho + 2, wo + 1}, at::kDouble);
+      }
+      std::vector<at::Tensor> cpu, cuda;
+      for (auto& x : t) {
+        cpu.push_back(x.clone().set_requires_grad(true));
+        cuda.push_back(x.to(gpu).set_requires_grad(true));
+      }
+      auto run = [&](const std::vector<at::Tensor>& v) {
+        return modulated_deform_conv2d(v[0], v[1], v[2], v[3], v[4], cs.stride, 1, 1);
+      };
+      const auto out_cpu = run(cpu), out_cuda = run(cuda);
+      const auto r = at::randn_like(out_cpu);
+      const auto g_cpu = torch::autograd::grad({(out_cpu * r).sum()}, cpu);
+      const auto g_cuda = torch::autograd::grad({(out_cuda * r.to(gpu)).sum()}, cuda);
+      const std::string what = "stride " + std::to_string(cs.stride) + (official_reading ? " official reading" : "");
+      EXPECT_TRUE(test::all_close(out_cuda.cpu(), out_cpu, 1e-10, 1e-10, "output, " + what));
+      for (size_t a = 0; a < g_cpu.size(); ++a)
+        EXPECT_TRUE(test::all_close(g_cuda[a].cpu(), g_cpu[a], 1e-9, 1e-9, "grad " + std::to_string(a) + ", " + what));
+    }
+  }
+}
+
 TEST(DeformConv, OnlyRequestedGradientsAreComputed) {
   auto t = make({2, 3, 2, 6, 6, 1}, at::kFloat, 4);
   t[3].set_requires_grad(true);
