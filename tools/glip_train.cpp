@@ -11,6 +11,7 @@
 #include "glip/app/glip_config.h"
 #include "glip/app/train_task.h"
 #include "glip/core/error.h"
+#include "glip/data/grounding_batch.h"
 #include "glip/engine/checkpoint.h"
 #include "glip/engine/distributed.h"
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     glip::cli::add_config_options(app, cargs);
     std::string work_dir, data_root, weights;
     bool resume = false;
+    int64_t print_batch = -1;
     app.add_option("--work-dir", work_dir, "output folder (default: the config's work_dir)");
     app.add_option("--data-root", data_root,
                    "folder the dataset paths of the config are relative to (default: $GLIP_DATA_ROOT)");
@@ -28,6 +30,9 @@ int main(int argc, char** argv) {
     app.add_option("--weights", weights,
                    "initial weights for fine-tuning: an official GLIP .pth or a glip .safetensors; the same as "
                    "--set model.weight=FILE, recorded in WORK_DIR/config.yaml (default: model.weight)");
+    app.add_option("--print-batch", print_batch,
+                   "print the training batch of this iteration (captions, tokens, boxes and the tokens each box "
+                   "is taught) and exit; writes nothing");
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     glip::app::GlipConfig cfg;
     if (!glip::cli::resolve_config(cargs, cfg)) return glip::cli::kOk;
@@ -44,6 +49,13 @@ int main(int argc, char** argv) {
                      "' does not exist");
     // The datasets before the work folder: a missing or malformed file leaves nothing behind.
     auto datasets = glip::app::load_train_datasets(cfg.data, data_root);
+    if (print_batch >= 0) {
+      auto tok = glip::text::make_tokenizer();
+      const auto builder = glip::app::make_batch_builder(cfg, std::move(datasets), tok);
+      std::fputs(glip::data::describe_batch(builder->build(print_batch, 0, 1, cfg.solver.ims_per_batch), *tok).c_str(),
+                 stdout);
+      return glip::cli::kOk;
+    }
     const glip::engine::DistEnv env = glip::engine::dist_env_from_environment();
     const std::string yaml = glip::config::dump(cfg);
     // The device first (start_run resolves it), then the process group on it.

@@ -42,6 +42,13 @@ GroundingTarget target_to(const GroundingTarget& t, at::Device device) {
 
 }  // namespace
 
+std::shared_ptr<data::GroundingBatchBuilder> make_batch_builder(const GlipConfig& cfg, std::vector<data::RecordSet> datasets,
+                                                                std::shared_ptr<const text::Tokenizer> tokenizer) {
+  auto opts = data::batch_options(cfg.data, static_cast<uint64_t>(cfg.solver.seed), cfg.model.max_query_len);
+  return std::make_shared<data::GroundingBatchBuilder>(std::move(datasets), weights_of(cfg.data), std::move(tokenizer),
+                                                       opts);
+}
+
 GlipTrainTask::GlipTrainTask(const GlipConfig& cfg, modeling::GlipModel model,
                              std::shared_ptr<const text::Tokenizer> tokenizer, std::vector<data::RecordSet> datasets,
                              TrainPlacement placement)
@@ -56,9 +63,7 @@ GlipTrainTask::GlipTrainTask(const GlipConfig& cfg, modeling::GlipModel model,
                    " must be a multiple of solver.grad_accum_steps (", accum_, ") x the number of ranks (",
                    place_.world_size, ")");
   per_rank_ = global_batch_ / split;
-  auto opts = data::batch_options(cfg.data, static_cast<uint64_t>(cfg.solver.seed), cfg.model.max_query_len);
-  builder_ = std::make_shared<data::GroundingBatchBuilder>(std::move(datasets), weights_of(cfg.data),
-                                                           std::move(tokenizer), opts);
+  builder_ = make_batch_builder(cfg, std::move(datasets), std::move(tokenizer));
   GLIP_CHECK_INPUT(builder_->schedule().epoch_length() > 0,
                    "the training datasets give an empty epoch (every data.train weight is 0 or every set is empty)");
 }

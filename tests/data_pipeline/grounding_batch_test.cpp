@@ -123,4 +123,24 @@ TEST(GroundingBatch, BadImageIsReplacedAndCounted) {
   }
 }
 
+TEST(GroundingBatch, DescribeBatchShowsTheTokensEachBoxIsTaught) {
+  auto w = make_world(false);
+  auto tok = text::make_tokenizer();
+  GroundingBatchBuilder b({w.detection}, {1.0}, tok, small_options());
+  const auto batch = b.build(0, 0, 1, 1);
+  const std::string s = describe_batch(batch, *tok);
+  EXPECT_NE(s.find("caption: " + batch.captions[0]), std::string::npos) << s;
+  EXPECT_NE(s.find("0:[CLS]"), std::string::npos) << s;
+  // The box's row names its class word, at the token index where the caption puts it.
+  const int64_t label = batch.targets[0].labels[0].item<int64_t>();
+  const std::string name = label == 2 ? "ring" : "heart";
+  const auto enc = tok->encode(batch.captions[0], true);
+  int64_t at = -1;
+  for (size_t i = 0; i < enc.tokens.size(); ++i)
+    if (enc.tokens[i] == name) at = static_cast<int64_t>(i);
+  ASSERT_GE(at, 0) << batch.captions[0];
+  EXPECT_NE(s.find("box 0 label " + std::to_string(label)), std::string::npos) << s;
+  EXPECT_NE(s.find(std::to_string(at) + ":" + name + "(1.00)"), std::string::npos) << s;
+}
+
 }  // namespace glip::data

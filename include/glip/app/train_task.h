@@ -32,6 +32,10 @@ struct TrainPlacement {
 /** Reads every dataset of data.train (paths relative to `data_root`); errors name the dataset and the file. */
 std::vector<data::RecordSet> load_train_datasets(const data::DataConfig& data, const std::string& data_root);
 
+/** The batch builder of a run: data.train's weights, the batch options of data.*, solver.seed, model.max_query_len. */
+std::shared_ptr<data::GroundingBatchBuilder> make_batch_builder(const GlipConfig& cfg, std::vector<data::RecordSet> datasets,
+                                                                std::shared_ptr<const text::Tokenizer> tokenizer);
+
 class GlipTrainTask : public engine::TrainTask {
  public:
   GlipTrainTask(const GlipConfig& cfg, modeling::GlipModel model, std::shared_ptr<const text::Tokenizer> tokenizer,

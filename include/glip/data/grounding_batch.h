@@ -73,6 +73,13 @@ class GroundingBatchBuilder {
   std::unique_ptr<BadSampleGuard> bad_;
 };
 
+/**
+ * The batch as text, for looking at what the model is taught: per sample its origin, image size, caption, the
+ * tokens (index:token) and, per box, its label, xyxy and the tokens its positive-map row covers with their
+ * weights. `tok` decodes the ids.
+ */
+std::string describe_batch(const TrainBatch& batch, const text::Tokenizer& tok);
+
 /** Zero-pads [3, h, w] images to one [B, 3, H, W] tensor with H, W multiples of `divisibility`. */
 ImageBatch pad_images(const std::vector<at::Tensor>& images, int64_t divisibility);
 
