@@ -1,5 +1,6 @@
 // glip_eval: evaluates a model on a configured dataset, or scores a results file the way the reference tools do.
 //   glip_eval --config C --checkpoint K --dataset NAME [--data-root D] [--out DIR]   (see docs/evaluation.md)
+//   glip_eval --config C --checkpoint K --dataset NAME --phrase-probe                 (does it ground words?)
 //   glip_eval coco   --gt GT.json --results RES.json [--out METRICS.json]
 //   glip_eval lvis   --gt GT.json --results RES.json [--fixed-ap] [--out METRICS.json]
 //   glip_eval flickr --root DIR --split test --results RES.json [--merge-boxes] [--out METRICS.json]
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
                                        "metrics go to OUT/<dataset>/");
     app.add_flag("--no-feature-reuse", margs.no_feature_reuse,
                  "model mode: run the backbone again for every prompt chunk (slower; checks the reuse)");
+    app.add_flag("--phrase-probe", margs.phrase_probe,
+                 "model mode, coco-protocol dataset: prompt each category name alone and report, per object, the "
+                 "score of its own name against the best other name (OUT/<dataset>/phrase_probe.json)");
     std::string gt, results, out, root, split = "test";
     bool fixed_ap = false, merge_boxes = false;
 

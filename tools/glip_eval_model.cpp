@@ -11,7 +11,11 @@
 #include "glip/core/environment.h"
 #include "glip/core/error.h"
 #include "glip/core/sha256.h"
+#include "glip/core/fs.h"
+#include "glip/data/data_config.h"
+#include "glip/data/readers.h"
 #include "glip/evaluation/model_eval.h"
+#include "glip/evaluation/phrase_probe.h"
 #include "glip/inference/predictor.h"
 #include "glip/text/tokenizer.h"
 
@@ -54,6 +58,22 @@ int run_model_eval(const ModelEvalArgs& args) {
 
   inference::Predictor predictor(inference::load_model(cfg.model, args.checkpoint), text::make_tokenizer(), popt,
                                  st.device);
+  if (args.phrase_probe) {
+    const eval::EvalDatasetConfig& ds = eval::find_dataset(cfg.eval, args.dataset);
+    GLIP_CHECK_INPUT(ds.protocol == "coco" || ds.protocol == "odinw", "--phrase-probe: dataset '", ds.name,
+                     "' has protocol '", ds.protocol, "'; the probe takes a COCO-format detection set (coco, odinw)");
+    const data::RecordSet set = data::read_coco_detection(data::resolve_data_path(data_root, ds.annotation),
+                                                          data::resolve_data_path(data_root, ds.image_root));
+    eval::PhraseProbeOptions po;
+    po.batch_size = cfg.test.ims_per_batch;
+    const eval::PhraseProbeReport rep = eval::probe_single_phrases(predictor, set, po);
+    std::cout << rep.table();
+    const std::string dir = cfg.runtime.work_dir + "/" + ds.name;
+    std::filesystem::create_directories(dir);
+    write_file_atomic(dir + "/phrase_probe.json", rep.json());
+    std::printf("glip_eval %s --phrase-probe: wrote %s/phrase_probe.json\n", ds.name.c_str(), dir.c_str());
+    return cli::kOk;
+  }
   eval::ModelEvalRun run = app::model_eval_run(cfg, predictor, data_root, cfg.runtime.work_dir);
   run.reuse_features = !args.no_feature_reuse;
   run.record_json = record.dump();
