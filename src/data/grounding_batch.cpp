@@ -65,6 +65,11 @@ GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, st
       parts[id] = {affix.first, cls.at(id), affix.second};
     }
     class_prompts_.push_back(std::move(parts));
+    // Box labels are contiguous and 1-based in the categories' file order, whatever the ids (official
+    // json_category_id_to_contiguous_id): 0 is background in the loss, and an id of 0 is a category.
+    std::map<int64_t, int64_t> contiguous;
+    for (const auto& c : d.categories) contiguous.emplace(c.id, static_cast<int64_t>(contiguous.size()) + 1);
+    contiguous_.push_back(std::move(contiguous));
     GLIP_CHECK_INPUT(!d.is_detection || !cls.empty(), "dataset '", d.name, "' is a detection dataset without categories");
     classes_.push_back(std::move(cls));
   }
@@ -90,7 +95,7 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const Record& re
       BoxAnnotation b = r.boxes[static_cast<size_t>(prompt.kept_boxes[k])];
       b.spans = {{prompt.box_spans[k].first, prompt.box_spans[k].second}};
       kept.push_back(b);
-      s.labels.push_back(prompt.box_labels[k]);
+      s.labels.push_back(contiguous_[d].at(prompt.box_labels[k]));
     }
     r.boxes = std::move(kept);
     r.caption = prompt.prompt.text;

@@ -144,3 +144,44 @@ TEST(GroundingBatch, DescribeBatchShowsTheTokensEachBoxIsTaught) {
 }
 
 }  // namespace glip::data
+
+namespace glip::data {
+namespace {
+// The same two-image COCO set written with category ids starting at `first`.
+RecordSet coco_with_ids(const std::string& dir, int first) {
+  for (int k = 0; k < 2; ++k) {
+    cv::Mat m(48, 64, CV_8UC3, cv::Scalar(30 * k, 60, 90));
+    write_file_atomic(dir + "/" + std::to_string(k) + ".png", io::encode_png(m));
+  }
+  auto id = [&](int i) { return std::to_string(first + i); };
+  const std::string path = dir + "/ids" + id(0) + ".json";
+  write_file_atomic(path, R"({"images": [{"id": 1, "file_name": "0.png"}, {"id": 2, "file_name": "1.png"}],
+    "categories": [{"id": )" + id(0) + R"(, "name": "star"}, {"id": )" + id(1) + R"(, "name": "ring"},
+                   {"id": )" + id(2) + R"(, "name": "heart"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": )" + id(0) + R"(, "bbox": [1, 1, 9, 9]},
+                    {"id": 2, "image_id": 1, "category_id": )" + id(2) + R"(, "bbox": [20, 8, 12, 9]},
+                    {"id": 3, "image_id": 2, "category_id": )" + id(1) + R"(, "bbox": [3, 3, 9, 9]}]})");
+  return read_coco_detection(path, dir);
+}
+}  // namespace
+
+// Official modulated_coco.py maps category ids to contiguous 1-based labels: a category with id 0 is a
+// category like any other (0-based exports, ODVG), never background.
+TEST(GroundingBatch, ZeroBasedCategoryIdsTrainLikeOneBased) {
+  const std::string dir = test::temp_dir("gb_ids");
+  auto tok = text::make_tokenizer();
+  GroundingBatchBuilder zero({coco_with_ids(dir, 0)}, {1.0}, tok, small_options());
+  GroundingBatchBuilder one({coco_with_ids(dir, 1)}, {1.0}, tok, small_options());
+  for (int64_t it = 0; it < 6; ++it) {
+    const auto a = zero.build(it, 0, 1, 2), b = one.build(it, 0, 1, 2);
+    ASSERT_EQ(a.captions, b.captions);
+    for (size_t k = 0; k < a.targets.size(); ++k) {
+      EXPECT_TRUE(at::equal(a.targets[k].labels, b.targets[k].labels)) << a.targets[k].labels << b.targets[k].labels;
+      EXPECT_TRUE((a.targets[k].labels > 0).all().item<bool>()) << a.targets[k].labels;
+      EXPECT_TRUE(at::equal(a.targets[k].positive_map, b.targets[k].positive_map));
+      EXPECT_TRUE(at::equal(a.targets[k].boxes, b.targets[k].boxes));
+    }
+  }
+}
+
+}  // namespace glip::data

@@ -67,6 +67,7 @@ class GroundingBatchBuilder {
   std::vector<RecordSet> datasets_;
   std::vector<std::map<int64_t, std::string>> classes_;  // per detection dataset: id -> name
   std::vector<text::ClassPrompts> class_prompts_;        // per dataset: categories with a prefix/suffix
+  std::vector<std::map<int64_t, int64_t>> contiguous_;   // per dataset: category id -> 1-based label
   std::shared_ptr<const text::Tokenizer> tok_;
   BatchBuilderOptions opt_;
   SampleSchedule schedule_;
