@@ -97,6 +97,8 @@ Trainer::Trainer(TrainTask& task, TrainerOptions opts, std::shared_ptr<Comm> com
   Named params;
   for (const auto& kv : model.named_parameters()) params.emplace_back(kv.key(), kv.value());
   apply_training_mode(params, m.o.solver.tuning_highlevel_override, m.o.freeze_conv_body_at);
+  // Frozen parts run as in evaluation (official GeneralizedVLRCNN.train()): no dropout, drop-path or DropBlock.
+  set_frozen_modules_eval(model, m.o.solver.tuning_highlevel_override, m.o.freeze_conv_body_at);
   // Every rank starts from rank 0's weights (as DDP does).
   if (m.comm->world_size() > 1) {
     std::vector<at::Tensor> all;

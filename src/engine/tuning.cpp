@@ -1,5 +1,7 @@
 #include "glip/engine/tuning.h"
 
+#include <algorithm>
+
 #include "glip/core/error.h"
 #include "glip/core/strings.h"
 
@@ -60,6 +62,30 @@ int64_t apply_training_mode(const std::vector<std::pair<std::string, at::Tensor>
   GLIP_CHECK_INPUT(trainable > 0, "training mode '", mode, "' (freeze_conv_body_at ", freeze_conv_body_at,
                    ") leaves no trainable parameter in the model");
   return trainable;
+}
+
+std::vector<std::string> frozen_modules(const std::string& mode, int64_t freeze_conv_body_at) {
+  std::vector<std::string> out;
+  if (mode == "linear_prob" || mode == "language_prompt_v2")
+    out = {"backbone.body", "backbone.fpn", "language_backbone"};
+  if (mode == "language_prompt_v2") out.push_back("rpn.head");
+  const int64_t at = freeze_conv_body_at;
+  if (at >= 0) out.push_back("backbone.body.patch_embed");
+  for (int64_t i = 0; i + 2 <= at; ++i) out.push_back("backbone.body.layers." + std::to_string(i));
+  if (at >= 1) out.push_back("backbone.body.stem");
+  for (int64_t k = 1; k < at; ++k) out.push_back("backbone.body.layer" + std::to_string(k));
+  return out;
+}
+
+int64_t set_frozen_modules_eval(torch::nn::Module& model, const std::string& mode, int64_t freeze_conv_body_at) {
+  const auto names = frozen_modules(mode, freeze_conv_body_at);
+  int64_t found = 0;
+  for (const auto& item : model.named_modules()) {
+    if (std::find(names.begin(), names.end(), item.key()) == names.end()) continue;
+    item.value()->eval();
+    ++found;
+  }
+  return found;
 }
 
 }  // namespace glip::engine

@@ -14,6 +14,7 @@
 #include "glip/engine/schedule.h"
 #include "glip/engine/solver.h"
 #include "glip/engine/tuning.h"
+#include "glip/modeling/glip_model.h"
 
 namespace glip::engine {
 namespace {
@@ -229,6 +230,56 @@ TEST(SolverOptions, LoadsOfficialKeysAndRejectsBadValues) {
   EXPECT_THROW(validate_solver_options(v, "cfg"), InputError);
   v.grad_accum_steps = 1, v.steps = {0.8, 0.2};
   EXPECT_THROW(validate_solver_options(v, "cfg"), InputError);
+}
+
+}  // namespace
+}  // namespace glip::engine
+
+namespace glip::engine {
+namespace {
+
+bool module_training(torch::nn::Module& model, const std::string& name) {
+  for (const auto& item : model.named_modules())
+    if (item.key() == name) return item.value()->is_training();
+  ADD_FAILURE() << "no module " << name;
+  return false;
+}
+
+// Official GeneralizedVLRCNN.train(): frozen parts run in eval mode (MODEL.BACKBONE/FPN/RPN/LANGUAGE_BACKBONE
+// .FREEZE as tools/finetune.py sets them per mode), so dropout, drop-path and DropBlock are off there.
+TEST(TrainingModes, FrozenPartsRunInEvalMode) {
+  modeling::GlipModel model(modeling::GlipModelOptions::tiny());
+  const TextBatch text{torch::tensor({{101, 2732, 1012, 3869, 102}}, at::kLong), torch::ones({1, 5}, at::kLong),
+                       torch::zeros({1, 5}, at::kLong)};
+  const auto lang_twice_equal = [&] {
+    torch::manual_seed(1);
+    const auto a = model->language_backbone->forward(text).hidden;
+    const auto b = model->language_backbone->forward(text).hidden;
+    return at::equal(a, b);
+  };
+  model->train();
+  EXPECT_EQ(set_frozen_modules_eval(*model, "full", -1), 0);
+  EXPECT_FALSE(lang_twice_equal());  // BERT dropout is on while training
+
+  model->train();
+  EXPECT_EQ(set_frozen_modules_eval(*model, "linear_prob", -1), 3);
+  for (const char* m : {"backbone.body", "backbone.fpn", "language_backbone", "backbone.body.layers.0"})
+    EXPECT_FALSE(module_training(*model, m)) << m;
+  EXPECT_TRUE(module_training(*model, "rpn.head"));
+  EXPECT_TRUE(model->is_training());
+  EXPECT_TRUE(lang_twice_equal());
+
+  model->train();
+  EXPECT_EQ(set_frozen_modules_eval(*model, "language_prompt_v2", -1), 4);
+  EXPECT_FALSE(module_training(*model, "rpn.head"));
+  EXPECT_TRUE(module_training(*model, "rpn"));
+
+  model->train();
+  EXPECT_EQ(set_frozen_modules_eval(*model, "full", 2), 2);  // patch_embed, layers.0
+  EXPECT_FALSE(module_training(*model, "backbone.body.patch_embed"));
+  EXPECT_FALSE(module_training(*model, "backbone.body.layers.0"));
+  EXPECT_TRUE(module_training(*model, "backbone.body.layers.1"));
+  EXPECT_TRUE(module_training(*model, "language_backbone"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
  */
 #pragma once
 #include <ATen/ATen.h>
+#include <torch/nn/module.h>
 
 #include <string>
 #include <utility>
@@ -25,5 +26,18 @@ namespace glip::engine {
  */
 int64_t apply_training_mode(const std::vector<std::pair<std::string, at::Tensor>>& named_params,
                             const std::string& mode, int64_t freeze_conv_body_at);
+
+/**
+ * The submodules that `mode` and `freeze_conv_body_at` freeze, by name, as the official
+ * GeneralizedVLRCNN.train() and the backbones' _freeze_stages put them in eval mode (no dropout, drop-path or
+ * DropBlock, frozen statistics): linear_prob: backbone.body, backbone.fpn, language_backbone (MODEL.BACKBONE /
+ * FPN / LANGUAGE_BACKBONE.FREEZE); language_prompt_v2: those and rpn.head (MODEL.RPN.FREEZE); frozen stages:
+ * Swin patch_embed and layers.0 .. layers.(at-2), ResNet stem and layer1 .. layer(at-1).
+ */
+std::vector<std::string> frozen_modules(const std::string& mode, int64_t freeze_conv_body_at);
+
+/** Puts the frozen_modules() of `model` (by their names in model.named_modules()) in eval mode; returns how many
+ *  were found. Call after model.train(). */
+int64_t set_frozen_modules_eval(torch::nn::Module& model, const std::string& mode, int64_t freeze_conv_body_at);
 
 }  // namespace glip::engine
