@@ -1,5 +1,7 @@
 #include "glip/app/train_task.h"
 
+#include "glip/engine/tuning.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +9,7 @@
 #include "glip/core/environment.h"
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/engine/tuning.h"
 #include "glip/inference/predictor.h"
 #include "glip/modeling/checkpoint.h"
 #include "glip/modeling/model_config.h"
@@ -190,6 +193,28 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   engine::Trainer trainer(task, trainer_options(cfg, request, device), std::move(comm));
   trainer.add_hook(engine::make_progress_hook());
   trainer.add_hook(engine::make_metrics_hook());
+  if (cfg.solver.eval_period > 0) {
+    // solver.eval_period: the eval.datasets (or finetune.datasets) every eval_period steps and at the end, each
+    // dataset's headline metric into metrics.jsonl and metric_curves.png; results under WORK_DIR/eval/iter_N/
+    // (other ranks, which evaluate alike so that none waits in a collective: WORK_DIR/eval/rankR/iter_N/).
+    finetune_datasets(cfg);  // checked now: a missing eval.datasets fails before training starts
+    auto glip = task.glip_model();
+    const std::string root = request.data_root;
+    auto evaluate = [=, &cfg](engine::Trainer& t, int64_t it) mutable {
+      const std::string rank_dir = t.rank() > 0 ? str_cat("rank", t.rank(), "/") : std::string();
+      const std::string dir = str_cat(cfg.runtime.work_dir, "/eval/", rank_dir, "iter_", it);
+      const StageMetrics stage = evaluate_stage(cfg, glip, root, dir, device, t.rank() == 0);
+      glip->train();  // the predictor switched it to eval mode
+      engine::set_frozen_modules_eval(*glip, t.options().solver.tuning_highlevel_override,
+                                      t.options().freeze_conv_body_at);
+      std::map<std::string, double> out;
+      for (const auto& d : stage)
+        for (const auto& [k, v] : d.values)
+          if (k == d.primary) out[d.dataset + "/" + k] = v;
+      return out;
+    };
+    trainer.add_hook(engine::make_eval_hook(cfg.solver.eval_period, evaluate));
+  }
   trainer.add_hook(engine::make_curves_hook());
   engine::TrainResult r = trainer.train();
   const auto& bad = task.builder().bad_samples();

@@ -6,12 +6,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "cli_run.h"
 #include "common/test_utils.h"
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
 #include "glip/core/fs.h"
+#include "glip/io/safetensors.h"
 #include "glip/modeling/checkpoint.h"
 #include "glip/modeling/model_config.h"
 
@@ -128,6 +130,40 @@ TEST(TrainCli, TwoRanksEvaluateBeforeAndAfterAlikeAndRankZeroWritesTheReport) {
     EXPECT_EQ(m0["metrics"], m1["metrics"]) << stage;
   }
   EXPECT_FALSE(std::filesystem::exists(work + "/finetune_eval/rank1/finetune_report.json"));
+}
+
+// solver.eval_period: evaluation during training writes each dataset's headline metric into metrics.jsonl and
+// the curves, and leaves the training itself untouched (the same final weights as without it).
+TEST(TrainCli, PeriodicEvaluationLogsMetricsAndLeavesTrainingUnchanged) {
+  const std::string root = glip::test::temp_dir("train_cli_eval_period");
+  const std::string args = "--config " + kConfig + kSmall + " --set solver.max_iter=4 --set solver.checkpoint_period=4" +
+                           " --data-root " + world();
+  RunResult r = run(GLIP_TRAIN_EXE, args + " --set solver.eval_period=2 --work-dir " + root + "/eval");
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = run(GLIP_TRAIN_EXE, args + " --work-dir " + root + "/plain");
+  ASSERT_EQ(r.code, 0) << r.output;
+  // Same tensors (the files' metadata differ: each records its own config).
+  const auto a = glip::io::load_safetensors(root + "/eval/model_final.safetensors");
+  const auto b = glip::io::load_safetensors(root + "/plain/model_final.safetensors");
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (const auto& [name, t] : a.tensors) {
+    ASSERT_TRUE(b.tensors.count(name)) << name;
+    EXPECT_TRUE(at::equal(t, b.tensors.at(name))) << name;
+  }
+  std::vector<int64_t> evaluated;
+  std::istringstream lines(glip::read_file(root + "/eval/metrics.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    if (!j.contains("eval")) continue;
+    evaluated.push_back(j["iteration"].get<int64_t>());
+    for (const char* k : {"synth_coco/AP", "synth_lvis/AP", "synth_flickr/recall/1/all"})
+      EXPECT_TRUE(j["eval"].contains(k)) << line;
+  }
+  EXPECT_EQ(evaluated, (std::vector<int64_t>{2, 4}));
+  EXPECT_TRUE(fs::exists(root + "/eval/eval/iter_2/synth_coco/metrics.json"));
+  EXPECT_TRUE(fs::exists(root + "/eval/metric_curves.png"));
+  EXPECT_FALSE(fs::exists(root + "/plain/eval"));
 }
 
 TEST(TrainCli, BadInputExitsTwoNamingTheProblem) {
