@@ -23,6 +23,9 @@ void EvalDatasetConfig::visit(config::Visitor& v) {
     "categories per prompt: 0 = protocol default (lvis: 40, else test.chunk_size), -1 = all in one; prompts "
     "longer than model.max_query_len are split further automatically", config::at_least(-1));
   v("members", members, "odinw: names of coco-protocol datasets in eval.datasets, evaluated in turn");
+  v("detections_per_image", detections_per_image,
+    "detections kept per image and prompt chunk: 0 = protocol default (lvis: 300 as the official LVIS "
+    "evaluation, else model.detections_per_img)", config::at_least(0));
 }
 
 void EvalConfig::visit(config::Visitor& v) {
@@ -79,6 +82,12 @@ int64_t effective_chunk_size(const EvalDatasetConfig& ds, int64_t default_chunk_
   if (ds.chunk_size != 0) return ds.chunk_size;
   if (ds.protocol == "lvis" || ds.protocol == "lvis_fixed") return 40;
   return default_chunk_size == 0 ? -1 : default_chunk_size;
+}
+
+int64_t effective_detections_per_image(const EvalDatasetConfig& ds, int64_t model_default) {
+  if (ds.detections_per_image != 0) return ds.detections_per_image;
+  if (ds.protocol == "lvis" || ds.protocol == "lvis_fixed") return 300;
+  return model_default;
 }
 
 }  // namespace glip::eval

@@ -73,6 +73,13 @@ DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEva
   for (const auto& c : gt.categories) categories[c.id] = c.name;
   const auto& pred = *run.predictor;
   const int64_t chunk = effective_chunk_size(ds, run.default_chunk_size);
+  // The protocol's cut per image and prompt chunk for this dataset only (LVIS: 300), restored afterwards.
+  struct DetectionsCut {
+    modeling::GlipModel model;
+    int64_t saved;
+    ~DetectionsCut() { model->set_detections_per_image(saved); }
+  } cut{pred.model(), pred.model()->detections_per_image()};
+  cut.model->set_detections_per_image(effective_detections_per_image(ds, cut.saved));
   text::ClassPrompts parts;
   if (run.class_prompts)
     parts = run.class_prompts(categories, str_cat("eval dataset '", ds.name, "' (file '", ann, "')"));

@@ -53,6 +53,16 @@ TEST(EvalConfig, ChunkSizeDefaultsFollowTheProtocol) {
   EXPECT_EQ(glip::eval::effective_chunk_size(r.eval.datasets[1], -1), 8);
 }
 
+// Official LVIS evaluation: MODEL.ATSS.DETECTIONS_PER_IMG 300 per image and prompt chunk; others keep the model's.
+TEST(EvalConfig, DetectionsPerImageDefaultsFollowTheProtocol) {
+  Root r = load(kYaml);
+  EXPECT_EQ(r.eval.datasets[1].protocol.rfind("lvis", 0), 0u);
+  EXPECT_EQ(glip::eval::effective_detections_per_image(r.eval.datasets[0], 100), 100);
+  EXPECT_EQ(glip::eval::effective_detections_per_image(r.eval.datasets[1], 100), 300);
+  r.eval.datasets[0].detections_per_image = 7;
+  EXPECT_EQ(glip::eval::effective_detections_per_image(r.eval.datasets[0], 100), 7);
+}
+
 TEST(EvalConfig, ValidationListsEveryProblem) {
   Root r = load(R"(
 eval:

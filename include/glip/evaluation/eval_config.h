@@ -32,6 +32,7 @@ struct EvalDatasetConfig {
   bool merge_boxes = false;       ///< flickr: merged ground-truth boxes (official FLICKR_GT_TYPE "merged")
   int64_t chunk_size = 0;         ///< categories per prompt: 0 = protocol default (LVIS 40, else test.chunk_size)
   std::vector<std::string> members;  ///< odinw: names of coco-protocol datasets of eval.datasets
+  int64_t detections_per_image = 0;  ///< per image and prompt: 0 = protocol default (lvis 300, else the model's)
 
   void visit(config::Visitor& v);
 };
@@ -55,5 +56,12 @@ const EvalDatasetConfig& find_dataset(const EvalConfig& cfg, const std::string& 
  * TEST.CHUNKED_EVALUATION), else `default_chunk_size` (test.chunk_size; -1 = all in one prompt).
  */
 int64_t effective_chunk_size(const EvalDatasetConfig& ds, int64_t default_chunk_size);
+
+/**
+ * Detections kept per image and prompt (chunk): the dataset's detections_per_image when set, 300 for lvis /
+ * lvis_fixed (the official LVIS evaluation's MODEL.ATSS.DETECTIONS_PER_IMG 300), else `model_default`
+ * (model.detections_per_img).
+ */
+int64_t effective_detections_per_image(const EvalDatasetConfig& ds, int64_t model_default);
 
 }  // namespace glip::eval

@@ -106,6 +106,10 @@ class GlipModelImpl : public torch::nn::Module {
 
   const GlipModelOptions& options() const { return options_; }
 
+  /** Detections kept per image by the post-processor (MODEL.ATSS.DETECTIONS_PER_IMG); <= 0: no cut. */
+  int64_t detections_per_image() const { return postprocessor_.options().detections_per_image; }
+  void set_detections_per_image(int64_t n);
+
   Backbone backbone{nullptr};
   LanguageBackbone language_backbone{nullptr};
   VLDyHeadModule rpn{nullptr};

@@ -140,6 +140,12 @@ GlipOutput GlipModelImpl::forward_features(const std::vector<at::Tensor>& levels
   return out;
 }
 
+void GlipModelImpl::set_detections_per_image(int64_t n) {
+  AtssPostProcessorOptions o = postprocessor_.options();
+  o.detections_per_image = n;
+  postprocessor_ = AtssPostProcessor(o);
+}
+
 std::map<std::string, at::Tensor> GlipModelImpl::compute_losses(const GlipOutput& out,
                                                                 const std::vector<GroundingTarget>& targets,
                                                                 const at::Tensor& text_masks) const {

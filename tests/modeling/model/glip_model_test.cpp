@@ -83,6 +83,26 @@ TEST(GlipModel, BatchedInferenceWithACaptionPerImageEqualsOneByOne) {
   }
 }
 
+// The post-processor's cut per image can be changed on a built model (the LVIS protocol keeps 300).
+TEST(GlipModel, DetectionsPerImageCutIsAdjustable) {
+  torch::manual_seed(2);
+  GlipModelOptions o = GlipModelOptions::tiny(true);
+  o.postprocess.pre_nms_thresh = 0.0;  // every candidate passes: far more than 300 boxes before the cut
+  o.postprocess.nms_thresh = 1.0;
+  GlipModel m(o);
+  m->eval();
+  torch::NoGradGuard g;
+  const auto im = images(1, 96, 128);
+  const auto tx = text(1, 12);
+  const std::vector<LabelToTokens> maps{{{1, {1, 2}}, {2, {4}}, {3, {5}}}};
+  EXPECT_EQ(m->detections_per_image(), 100);
+  EXPECT_EQ(m->forward(im, tx, {}, maps).detections[0].boxes.size(0), 100);
+  m->set_detections_per_image(300);
+  EXPECT_EQ(m->forward(im, tx, {}, maps).detections[0].boxes.size(0), 300);
+  m->set_detections_per_image(100);
+  EXPECT_EQ(m->forward(im, tx, {}, maps).detections[0].boxes.size(0), 100);
+}
+
 TEST(GlipModel, ExtremeInputsGiveFiniteOutputs) {
   // Saturated pixels far outside the normalised range and a caption of one repeated token: the +-50000 clamps
   // of the fusion and the alignment logits keep every output finite.
