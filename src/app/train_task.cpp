@@ -220,6 +220,9 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   const auto& bad = task.builder().bad_samples();
   if (bad.bad_count() > 0)
     GLIP_LOG_WARN("[train] {} of {} samples were bad and replaced", bad.bad_count(), bad.seen());
+  if (bad.dropped_boxes() > 0)
+    GLIP_LOG_WARN("[train] {} boxes were dropped (empty after clipping to their image, or non-finite)",
+                  bad.dropped_boxes());
   if (report) {
     GLIP_LOG_INFO("[finetune] evaluation of the fine-tuned weights");
     const StageMetrics after = evaluate_stage(cfg, task.glip_model(), request.data_root,

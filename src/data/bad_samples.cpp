@@ -23,6 +23,23 @@ void BadSampleGuard::bad(const std::string& sample, const std::string& why) {
                    "% via data.max_bad_fraction); last: ", sample, ": ", why);
 }
 
+void BadSampleGuard::dropped_box(const std::string& sample, const std::string& why) {
+  int64_t n;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    n = ++dropped_boxes_;
+  }
+  constexpr int64_t kLogged = 10;
+  if (n <= kLogged)
+    GLIP_LOG_WARN("[data] dropping a box of {}: {}{}", sample, why,
+                  n == kLogged ? " (further dropped boxes are counted, not logged)" : "");
+}
+
+int64_t BadSampleGuard::dropped_boxes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_boxes_;
+}
+
 int64_t BadSampleGuard::seen() const {
   std::lock_guard<std::mutex> lock(mu_);
   return seen_;

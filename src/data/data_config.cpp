@@ -51,7 +51,7 @@ void DataConfig::visit(config::Visitor& v) {
   v("num_workers", num_workers, "loader threads", config::at_least(1));
   v("prefetch", prefetch, "batches prepared ahead of the trainer", config::at_least(1));
   v("max_bad_fraction", max_bad_fraction, "stop when more than this share of samples is bad (corrupt image, "
-    "missing file, invalid box)", config::range(0, 1));
+    "missing file; a box left empty by clipping is dropped and counted, its sample trains)", config::range(0, 1));
   v.list("override_category", override_category,
          "rename categories of the detection datasets (official DATASETS.OVERRIDE_CATEGORY; training and "
          "evaluation prompts; docs/formats.md)");

@@ -15,18 +15,30 @@ std::vector<size_t> sizes_of(const std::vector<RecordSet>& sets) {
   return s;
 }
 
-// Clips boxes to the image and checks them; a non-finite or empty box makes the sample bad.
-void check_boxes(std::vector<BoxAnnotation>& boxes, int64_t w, int64_t h, const std::string& origin) {
+// Clips boxes to the image and drops those left empty (or with a non-finite coordinate), as the official
+// BoxList.clip_to_image(remove_empty=True) / ConvertCocoPolysToMask keep-filter do: the rest of the sample trains.
+// Returns a description of each dropped box.
+std::vector<std::string> clip_boxes(std::vector<BoxAnnotation>& boxes, int64_t w, int64_t h) {
+  std::vector<std::string> dropped;
+  std::vector<BoxAnnotation> kept;
   for (auto& b : boxes) {
-    for (float v : b.xyxy)
-      GLIP_CHECK_INPUT(std::isfinite(v), origin, ": box with a non-finite coordinate");
-    b.xyxy[0] = std::clamp(b.xyxy[0], 0.f, static_cast<float>(w));
-    b.xyxy[2] = std::clamp(b.xyxy[2], 0.f, static_cast<float>(w));
-    b.xyxy[1] = std::clamp(b.xyxy[1], 0.f, static_cast<float>(h));
-    b.xyxy[3] = std::clamp(b.xyxy[3], 0.f, static_cast<float>(h));
-    GLIP_CHECK_INPUT(b.xyxy[2] > b.xyxy[0] && b.xyxy[3] > b.xyxy[1], origin, ": invalid box [", b.xyxy[0], ", ",
-                     b.xyxy[1], ", ", b.xyxy[2], ", ", b.xyxy[3], "] (empty or outside the ", w, "x", h, " image)");
+    const auto& x = b.xyxy;
+    const bool finite = std::isfinite(x[0]) && std::isfinite(x[1]) && std::isfinite(x[2]) && std::isfinite(x[3]);
+    if (finite) {
+      b.xyxy[0] = std::clamp(b.xyxy[0], 0.f, static_cast<float>(w));
+      b.xyxy[2] = std::clamp(b.xyxy[2], 0.f, static_cast<float>(w));
+      b.xyxy[1] = std::clamp(b.xyxy[1], 0.f, static_cast<float>(h));
+      b.xyxy[3] = std::clamp(b.xyxy[3], 0.f, static_cast<float>(h));
+    }
+    if (finite && b.xyxy[2] > b.xyxy[0] && b.xyxy[3] > b.xyxy[1]) {
+      kept.push_back(std::move(b));
+    } else {
+      dropped.push_back(str_cat("box [", x[0], ", ", x[1], ", ", x[2], ", ", x[3], "] ",
+                                finite ? "empty after clipping to the " : "non-finite in the ", w, "x", h, " image"));
+    }
   }
+  boxes = std::move(kept);
+  return dropped;
 }
 
 }  // namespace
@@ -80,7 +92,7 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const Record& re
   std::mt19937_64 rng(seed);
   at::Tensor img = decode_image(record.image);
   Record r = record;
-  check_boxes(r.boxes, img.size(1), img.size(0), r.origin);
+  for (const auto& why : clip_boxes(r.boxes, img.size(1), img.size(0))) bad_->dropped_box(r.origin, why);
   Sample s;
   s.origin = r.origin;
   if (set.is_detection) {

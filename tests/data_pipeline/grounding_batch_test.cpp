@@ -185,3 +185,29 @@ TEST(GroundingBatch, ZeroBasedCategoryIdsTrainLikeOneBased) {
 }
 
 }  // namespace glip::data
+
+namespace glip::data {
+
+// Official clip_to_image(remove_empty=True): a box left empty by clipping is dropped and the rest of the image
+// trains; the dropped box is counted, the sample is not bad.
+TEST(GroundingBatch, EmptyBoxesAreDroppedNotTheImage) {
+  const std::string dir = test::temp_dir("gb_empty_box");
+  cv::Mat m(48, 64, CV_8UC3, cv::Scalar(10, 60, 90));
+  write_file_atomic(dir + "/0.png", io::encode_png(m));
+  write_file_atomic(dir + "/d.json", R"({"images": [{"id": 1, "file_name": "0.png"}],
+    "categories": [{"id": 1, "name": "star"}, {"id": 2, "name": "ring"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [2, 3, 10, 9]},
+                    {"id": 2, "image_id": 1, "category_id": 2, "bbox": [70, 5, 8, 8]}]})");
+  BatchBuilderOptions o = small_options();
+  o.transforms.flip_prob = 0;
+  o.prompt.control_prob = {0.0, 1.0, 0.0, 0.0};  // no negatives: the prompt names the kept box's class only
+  GroundingBatchBuilder b({read_coco_detection(dir + "/d.json", dir)}, {1.0}, text::make_tokenizer(), o);
+  const auto batch = b.build(0, 0, 1, 1);
+  ASSERT_EQ(batch.targets[0].boxes.size(0), 1);  // the box right of the 64-pixel-wide image is gone
+  EXPECT_EQ(batch.targets[0].labels[0].item<int64_t>(), 1);
+  EXPECT_EQ(batch.captions[0], "star");
+  EXPECT_EQ(b.bad_samples().bad_count(), 0);
+  EXPECT_EQ(b.bad_samples().dropped_boxes(), 1);
+}
+
+}  // namespace glip::data
