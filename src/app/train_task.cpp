@@ -45,7 +45,8 @@ GroundingTarget target_to(const GroundingTarget& t, at::Device device) {
 
 }  // namespace
 
-std::shared_ptr<data::GroundingBatchBuilder> make_batch_builder(const GlipConfig& cfg, std::vector<data::RecordSet> datasets,
+std::shared_ptr<data::GroundingBatchBuilder> make_batch_builder(const GlipConfig& cfg,
+                                                                std::vector<data::RecordSet> datasets,
                                                                 std::shared_ptr<const text::Tokenizer> tokenizer) {
   auto opts = data::batch_options(cfg.data, static_cast<uint64_t>(cfg.solver.seed), cfg.model.max_query_len);
   return std::make_shared<data::GroundingBatchBuilder>(std::move(datasets), weights_of(cfg.data), std::move(tokenizer),

@@ -44,7 +44,8 @@ void SolverOptions::visit(config::Visitor& v) {
   v("checkpoint_period", checkpoint_period, "iterations between checkpoints", at_least(1));
   v("checkpoint_keep", checkpoint_keep, "checkpoints kept (the newest)", at_least(1));
   v("log_period", log_period, "iterations between progress lines and metrics records", at_least(1));
-  v("eval_period", eval_period, "iterations between evaluations of eval.datasets during training, and one at the end (0: none)", at_least(0));
+  v("eval_period", eval_period,
+    "iterations between evaluations of eval.datasets during training, and one at the end (0: none)", at_least(0));
   v("tuning_highlevel_override", tuning_highlevel_override,
     "training mode: full, linear_prob, or language_prompt_v2 (prompt tuning; official base_lr 0.05, "
     "weight_decay 0.25)",

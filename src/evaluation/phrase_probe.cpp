@@ -47,7 +47,8 @@ double PhraseProbeReport::fraction_with_margin(double m) const {
 }
 
 std::string PhraseProbeReport::table() const {
-  std::string out = "| category | objects | own name | best other name | own name highest |\n|---|---:|---:|---:|---:|\n";
+  std::string out =
+      "| category | objects | own name | best other name | own name highest |\n|---|---:|---:|---:|---:|\n";
   char line[256];
   for (const auto& [id, name] : categories) {
     int64_t n = 0, ok = 0;

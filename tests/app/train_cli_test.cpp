@@ -136,8 +136,8 @@ TEST(TrainCli, TwoRanksEvaluateBeforeAndAfterAlikeAndRankZeroWritesTheReport) {
 // the curves, and leaves the training itself untouched (the same final weights as without it).
 TEST(TrainCli, PeriodicEvaluationLogsMetricsAndLeavesTrainingUnchanged) {
   const std::string root = glip::test::temp_dir("train_cli_eval_period");
-  const std::string args = "--config " + kConfig + kSmall + " --set solver.max_iter=4 --set solver.checkpoint_period=4" +
-                           " --data-root " + world();
+  const std::string args = "--config " + kConfig + kSmall +
+                           " --set solver.max_iter=4 --set solver.checkpoint_period=4 --data-root " + world();
   RunResult r = run(GLIP_TRAIN_EXE, args + " --set solver.eval_period=2 --work-dir " + root + "/eval");
   ASSERT_EQ(r.code, 0) << r.output;
   r = run(GLIP_TRAIN_EXE, args + " --work-dir " + root + "/plain");

@@ -33,7 +33,8 @@ struct TrainPlacement {
 std::vector<data::RecordSet> load_train_datasets(const data::DataConfig& data, const std::string& data_root);
 
 /** The batch builder of a run: data.train's weights, the batch options of data.*, solver.seed, model.max_query_len. */
-std::shared_ptr<data::GroundingBatchBuilder> make_batch_builder(const GlipConfig& cfg, std::vector<data::RecordSet> datasets,
+std::shared_ptr<data::GroundingBatchBuilder> make_batch_builder(const GlipConfig& cfg,
+                                                                std::vector<data::RecordSet> datasets,
                                                                 std::shared_ptr<const text::Tokenizer> tokenizer);
 
 class GlipTrainTask : public engine::TrainTask {
