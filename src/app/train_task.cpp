@@ -137,6 +137,7 @@ std::string GlipTrainTask::describe_samples(const std::vector<int64_t>& position
 engine::TrainerOptions trainer_options(const GlipConfig& cfg, const TrainRequest& request, at::Device device) {
   engine::TrainerOptions o;
   o.solver = cfg.solver;
+  o.freeze_conv_body_at = cfg.model.freeze_conv_body_at;
   o.work_dir = cfg.runtime.work_dir;
   o.resume = request.resume;
   o.device = device;

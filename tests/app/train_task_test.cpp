@@ -146,5 +146,31 @@ TEST(GlipTrainTask, ResumedRunEndsBitIdentical) {
   for (const auto& [k, v] : a) EXPECT_TRUE(at::equal(v, b.at(k))) << k;
 }
 
+// model.freeze_conv_body_at (MODEL.BACKBONE.FREEZE_CONV_BODY_AT) reaches the trainer: with 2, the Swin patch
+// embedding and its first stage keep their initial weights while the second stage trains.
+TEST(GlipTrainTask, FreezeConvBodyAtKeepsTheFirstStagesFixed) {
+  const std::string dir = test::temp_dir("train_freeze");
+  GlipConfig cfg = tiny_config(dir, {"solver.max_iter=2", "model.freeze_conv_body_at=2"});
+  TrainRequest req{tiny_world(), false, config::dump(cfg)};
+  EXPECT_EQ(trainer_options(cfg, req, at::kCPU).freeze_conv_body_at, 2);
+  torch::manual_seed(static_cast<uint64_t>(cfg.runtime.seed));
+  const auto start = modeling::build_model(cfg.model)->named_parameters();
+  train(cfg);
+  const auto end = io::load_safetensors(dir + "/model_final.safetensors").tensors;
+  int64_t frozen = 0, moved = 0;
+  for (const auto& p : start) {
+    const std::string& k = p.key();
+    const bool is_frozen = k.rfind("backbone.body.patch_embed.", 0) == 0 || k.rfind("backbone.body.layers.0.", 0) == 0;
+    if (is_frozen) {
+      EXPECT_TRUE(at::equal(p.value(), end.at(k))) << k;
+      ++frozen;
+    } else if (k.rfind("backbone.body.layers.1.", 0) == 0 && !at::equal(p.value(), end.at(k))) {
+      ++moved;
+    }
+  }
+  EXPECT_GT(frozen, 4);
+  EXPECT_GT(moved, 4);
+}
+
 }  // namespace
 }  // namespace glip::app

@@ -23,6 +23,7 @@ struct ModelConfig {
   int64_t swin_window_size = 7;
   double swin_drop_path_rate = 0.2;
   bool swin_ape = false;
+  int64_t freeze_conv_body_at = -1;  ///< MODEL.BACKBONE.FREEZE_CONV_BODY_AT (training: frozen backbone stages)
   // FPN (MODEL.BACKBONE.OUT_CHANNELS, DropBlock)
   int64_t out_channels = 256;
   bool fpn_drop_block = true;

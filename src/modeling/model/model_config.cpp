@@ -18,6 +18,10 @@ void ModelConfig::visit(config::Visitor& v) {
   v("swin_window_size", swin_window_size, "Swin window (7 Swin-T, 12 Swin-L)", at_least(1));
   v("swin_drop_path_rate", swin_drop_path_rate, "Swin stochastic depth (0.2 T, 0.4 L)", range(0, 1));
   v("swin_ape", swin_ape, "Swin absolute position embedding (MODEL.SWINT.APE; off in every GLIP config)");
+  v("freeze_conv_body_at", freeze_conv_body_at,
+    "training: backbone stages frozen and run in eval mode (MODEL.BACKBONE.FREEZE_CONV_BODY_AT): -1 none; Swin >= 0 "
+    "patch_embed, >= 1 absolute_pos_embed, >= 2 also layers.0 .. layers.(N-2); ResNet stem and layer1 .. "
+    "layer(N-1)", at_least(-1));
   v("out_channels", out_channels, "FPN / head input channels (MODEL.BACKBONE.OUT_CHANNELS)", at_least(1));
   v("fpn_drop_block", fpn_drop_block, "FPN DropBlock (p 0.3, size 3) during training");
   v("bert_vocab_size", bert_vocab_size, "BERT vocabulary size (30522 bert-base-uncased)", at_least(1));
