@@ -1,7 +1,5 @@
 #include "glip/app/train_task.h"
 
-#include "glip/engine/tuning.h"
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 

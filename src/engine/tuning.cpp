@@ -21,22 +21,10 @@ bool linear_probe_trains(const std::string& name) {
 }
 
 bool in_frozen_stage(const std::string& name, int64_t at) {
-  if (at < 0 || !starts_with(name, "backbone.body.")) return false;
-  const std::string rel = name.substr(14);
-  // Swin Transformer.
-  if (starts_with(rel, "patch_embed.")) return true;
-  if (rel == "absolute_pos_embed") return at >= 1;
-  if (starts_with(rel, "layers.")) {
-    const int64_t idx = std::stoll(rel.substr(7, rel.find('.', 7) - 7));
-    return at >= 2 && idx <= at - 2;
-  }
-  // ResNet: stage 0 is the stem.
-  if (starts_with(rel, "stem.")) return at >= 1;
-  if (starts_with(rel, "layer")) {
-    const size_t dot = rel.find('.');
-    const std::string num = rel.substr(5, dot - 5);
-    if (!num.empty() && num.find_first_not_of("0123456789") == std::string::npos) return std::stoll(num) < at;
-  }
+  if (at < 0) return false;
+  if (name == "backbone.body.absolute_pos_embed") return at >= 1;  // Swin: a parameter, not a module
+  for (const auto& m : frozen_modules("full", at))
+    if (starts_with(name, m + ".")) return true;
   return false;
 }
 
