@@ -89,7 +89,7 @@ void print_params() {
   for (auto [name, o] : std::vector<std::pair<std::string, BackboneOptions>>{
            {"glip_t", BackboneOptions::glip_t()}, {"glip_l", BackboneOptions::glip_l()}, {"tiny", BackboneOptions::tiny()}}) {
     Backbone b(o);
-    std::printf("params %s: swin %lld, fpn %lld, backbone %lld\n", name.c_str(), static_cast<long long>(count(*b->body)),
+    std::printf("params %s: swin %lld, fpn %lld, backbone %lld\n", name.c_str(), static_cast<long long>(count(b->body())),
                 static_cast<long long>(count(*b->fpn)), static_cast<long long>(count(*b)));
   }
   std::printf("params DyConv(256): %lld; DyConv(32): %lld\n", static_cast<long long>(count(*DyConv(DyConvOptions{}))),

@@ -16,6 +16,7 @@ namespace glip::modeling {
 
 struct ModelConfig {
   std::string name = "glip_t";  ///< a label for logs and checkpoints
+  std::string conv_body = "SWINT-FPN-RETINANET";  ///< MODEL.BACKBONE.CONV_BODY
   // Swin (MODEL.SWINT.*)
   int64_t swin_embed_dim = 96;
   std::vector<int64_t> swin_depths{2, 2, 6, 2};
@@ -23,6 +24,15 @@ struct ModelConfig {
   int64_t swin_window_size = 7;
   double swin_drop_path_rate = 0.2;
   bool swin_ape = false;
+  // ResNet (MODEL.RESNETS.*, MODEL.GROUP_NORM.NUM_GROUPS), for the R-*-FPN-RETINANET bodies
+  std::vector<int64_t> resnet_stage_blocks;  ///< empty: from conv_body
+  int64_t resnet_stem_out_channels = 64;
+  int64_t resnet_res2_out_channels = 256;
+  int64_t resnet_width_per_group = 64;
+  int64_t resnet_num_groups = 1;
+  bool resnet_stride_in_1x1 = true;
+  std::string resnet_norm = "FrozenBN";
+  int64_t resnet_gn_groups = 32;
   int64_t freeze_conv_body_at = -1;  ///< MODEL.BACKBONE.FREEZE_CONV_BODY_AT (training: frozen backbone stages)
   // FPN (MODEL.BACKBONE.OUT_CHANNELS, DropBlock)
   int64_t out_channels = 256;

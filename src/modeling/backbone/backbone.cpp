@@ -1,4 +1,4 @@
-// Swin + FPN visual backbone ("SWINT-FPN-RETINANET").
+// Swin or ResNet body + FPN visual backbone ("SWINT-FPN-RETINANET", "R-50-FPN-RETINANET").
 #include "glip/modeling/backbone/backbone.h"
 
 #include "glip/core/error.h"
@@ -21,10 +21,17 @@ BackboneOptions BackboneOptions::tiny(int64_t embed_dim, int64_t out_channels) {
 }
 
 FPNOptions BackboneOptions::fpn_options() const {
-  GLIP_CHECK_INPUT(swin.depths.size() == 4 && swin.out_features.size() == 4,
-                   "backbone options: the Swin-FPN-RetinaNet layout needs 4 Swin stages, all returned");
   FPNOptions f;
-  f.in_channels_list = {0, swin.embed_dim * 2, swin.embed_dim * 4, swin.embed_dim * 8};
+  if (is_resnet()) {
+    GLIP_CHECK_INPUT(conv_body == "R-50-FPN-RETINANET" || conv_body == "R-101-FPN-RETINANET",
+                     "backbone options: conv_body '", conv_body,
+                     "' is not one of SWINT-FPN-RETINANET|R-50-FPN-RETINANET|R-101-FPN-RETINANET");
+    f.in_channels_list = {0, resnet.stage_out_channels(1), resnet.stage_out_channels(2), resnet.stage_out_channels(3)};
+  } else {
+    GLIP_CHECK_INPUT(swin.depths.size() == 4 && swin.out_features.size() == 4,
+                     "backbone options: the Swin-FPN-RetinaNet layout needs 4 Swin stages, all returned");
+    f.in_channels_list = {0, swin.embed_dim * 2, swin.embed_dim * 4, swin.embed_dim * 8};
+  }
   f.out_channels = out_channels;
   f.drop_block = drop_block;
   f.drop_prob = drop_prob;
@@ -33,12 +40,17 @@ FPNOptions BackboneOptions::fpn_options() const {
 }
 
 BackboneImpl::BackboneImpl(const BackboneOptions& options) : options_(options) {
-  body = register_module("body", SwinTransformer(options_.swin));
-  fpn = register_module("fpn", FPN(options_.fpn_options()));
+  const FPNOptions fpn_options = options_.fpn_options();  // validates conv_body first
+  if (options_.is_resnet()) {
+    resnet = register_module("body", ResNet(options_.resnet));
+  } else {
+    swin = register_module("body", SwinTransformer(options_.swin));
+  }
+  fpn = register_module("fpn", FPN(fpn_options));
 }
 
 std::vector<at::Tensor> BackboneImpl::forward(const at::Tensor& images) {
-  return fpn(body(images));
+  return fpn(swin ? swin(images) : resnet(images));
 }
 
 std::vector<PyramidLevel> BackboneImpl::levels() const {

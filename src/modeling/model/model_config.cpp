@@ -12,12 +12,29 @@ void ModelConfig::visit(config::Visitor& v) {
   using config::one_of;
   using config::range;
   v("name", name, "label of the variant (logs, checkpoint records)");
+  v("conv_body", conv_body, "visual body + FPN (MODEL.BACKBONE.CONV_BODY; every released GLIP model: Swin)",
+    one_of({"SWINT-FPN-RETINANET", "R-50-FPN-RETINANET", "R-101-FPN-RETINANET"}));
   v("swin_embed_dim", swin_embed_dim, "Swin embedding width (96 Swin-T, 192 Swin-L)", at_least(1));
   v("swin_depths", swin_depths, "Swin blocks per stage", at_least(1));
   v("swin_num_heads", swin_num_heads, "Swin attention heads per stage", at_least(1));
   v("swin_window_size", swin_window_size, "Swin window (7 Swin-T, 12 Swin-L)", at_least(1));
   v("swin_drop_path_rate", swin_drop_path_rate, "Swin stochastic depth (0.2 T, 0.4 L)", range(0, 1));
   v("swin_ape", swin_ape, "Swin absolute position embedding (MODEL.SWINT.APE; off in every GLIP config)");
+  v("resnet_stage_blocks", resnet_stage_blocks,
+    "ResNet bottleneck blocks in layer1..layer4 (empty: R-50 3-4-6-3 / R-101 3-4-23-3 from conv_body)", at_least(1));
+  v("resnet_stem_out_channels", resnet_stem_out_channels, "ResNet stem width (MODEL.RESNETS.STEM_OUT_CHANNELS)",
+    at_least(1));
+  v("resnet_res2_out_channels", resnet_res2_out_channels,
+    "ResNet layer1 output width, doubled per stage (MODEL.RESNETS.RES2_OUT_CHANNELS)", at_least(1));
+  v("resnet_width_per_group", resnet_width_per_group,
+    "ResNet layer1 bottleneck width per group (MODEL.RESNETS.WIDTH_PER_GROUP)", at_least(1));
+  v("resnet_num_groups", resnet_num_groups, "ResNeXt cardinality (MODEL.RESNETS.NUM_GROUPS)", at_least(1));
+  v("resnet_stride_in_1x1", resnet_stride_in_1x1, "ResNet stride in the 1x1 conv (MSRA) rather than the 3x3");
+  v("resnet_norm", resnet_norm,
+    "ResNet norms: FrozenBN (StemWithFixedBatchNorm, ImageNet checkpoints) or GN (StemWithGN, trains from scratch)",
+    one_of({"FrozenBN", "GN"}));
+  v("resnet_gn_groups", resnet_gn_groups, "GroupNorm groups of a GN ResNet (MODEL.GROUP_NORM.NUM_GROUPS)",
+    at_least(1));
   v("freeze_conv_body_at", freeze_conv_body_at,
     "training: backbone stages frozen and run in eval mode (MODEL.BACKBONE.FREEZE_CONV_BODY_AT): -1 none; Swin >= 0 "
     "patch_embed, >= 1 absolute_pos_embed, >= 2 also layers.0 .. layers.(N-2); ResNet stem and layer1 .. "
@@ -78,6 +95,18 @@ GlipModelOptions build_model_options(const ModelConfig& c) {
   s.drop_path_rate = c.swin_drop_path_rate;
   s.ape = c.swin_ape;
   s.validate();
+  o.backbone.conv_body = c.conv_body;
+  auto& r = o.backbone.resnet;
+  r = c.conv_body == "R-101-FPN-RETINANET" ? ResNetOptions::r101() : ResNetOptions::r50();
+  if (!c.resnet_stage_blocks.empty()) r.stage_blocks = c.resnet_stage_blocks;
+  r.stem_out_channels = c.resnet_stem_out_channels;
+  r.res2_out_channels = c.resnet_res2_out_channels;
+  r.width_per_group = c.resnet_width_per_group;
+  r.num_groups = c.resnet_num_groups;
+  r.stride_in_1x1 = c.resnet_stride_in_1x1;
+  r.norm = c.resnet_norm;
+  r.gn_groups = c.resnet_gn_groups;
+  if (o.backbone.is_resnet()) r.validate();
   o.backbone.out_channels = c.out_channels;
   o.backbone.drop_block = c.fpn_drop_block;
   auto& b = o.language.bert;

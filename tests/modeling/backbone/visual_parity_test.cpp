@@ -44,6 +44,41 @@ TEST(VisualParity, FpnLevels) {
   }
 }
 
+// The official ResNet body (R-50 layout 3-4-6-3 at small widths) + GLIP's FPN composition, both norms; loading
+// strictly by name checks the state-dict keys (bn1/bn2/bn3, downsample.0/1, FrozenBN buffers) as well.
+void expect_resnet_parity(const std::string& name, const std::string& norm) {
+  auto f = test::load_parity_fixture(name);
+  BackboneOptions o;
+  o.conv_body = "R-50-FPN-RETINANET";
+  o.resnet.stem_out_channels = 8;
+  o.resnet.res2_out_channels = 16;
+  o.resnet.width_per_group = 4;
+  o.resnet.norm = norm;
+  o.resnet.gn_groups = 4;
+  o.out_channels = 24;
+  o.drop_block = false;
+  Backbone b(o);
+  io::load_state_dict(*b, f.tensors, {"backbone.", true, name + ".safetensors"});
+  b->eval();
+  torch::NoGradGuard ng;
+  auto cs = b->resnet(f.at("input.image"));
+  ASSERT_EQ(cs.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    const std::string c = "C" + std::to_string(i + 2);
+    EXPECT_TRUE(test::all_close(cs[i], f.at("output." + c), f.rtol, f.atol, name + " " + c));
+  }
+  auto ps = b(f.at("input.image"));
+  ASSERT_EQ(ps.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    const std::string p = "P" + std::to_string(i + 3);
+    EXPECT_TRUE(test::all_close(ps[i], f.at("output." + p), f.rtol, f.atol, name + " " + p));
+  }
+}
+
+TEST(VisualParity, ResNetGroupNormBodyAndFpn) { expect_resnet_parity("resnet_gn", "GN"); }
+
+TEST(VisualParity, ResNetFrozenBatchNormBodyAndFpn) { expect_resnet_parity("resnet_frozenbn", "FrozenBN"); }
+
 class DyConvParity : public ::testing::Test {
  protected:
   void SetUp() override {

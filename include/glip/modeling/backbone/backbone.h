@@ -1,6 +1,8 @@
 /**
- * GLIP's visual backbone "SWINT-FPN-RETINANET": `body` (Swin Transformer, stages 2..5) followed by `fpn`
- * (C3..C5 -> P3..P7). Registered under the name "backbone" in the detector, its keys are `backbone.body.*` and
+ * GLIP's visual backbone: `body` followed by `fpn` (C3..C5 -> P3..P7). conv_body "SWINT-FPN-RETINANET" (every
+ * released GLIP model) makes the body a Swin Transformer (stages 2..5); "R-50-FPN-RETINANET" /
+ * "R-101-FPN-RETINANET" a maskrcnn_benchmark ResNet (layer1..layer4), with `resnet.stage_blocks` free for small
+ * variants. Registered under the name "backbone" in the detector, its keys are `backbone.body.*` and
  * `backbone.fpn.*` exactly as in the official checkpoints.
  */
 #pragma once
@@ -8,15 +10,20 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
+#include <string>
 #include <vector>
 
 #include "glip/modeling/backbone/fpn.h"
+#include "glip/modeling/backbone/resnet.h"
 #include "glip/modeling/backbone/swin.h"
 
 namespace glip::modeling {
 
 struct BackboneOptions {
+  /** MODEL.BACKBONE.CONV_BODY: "SWINT-FPN-RETINANET", "R-50-FPN-RETINANET" or "R-101-FPN-RETINANET". */
+  std::string conv_body = "SWINT-FPN-RETINANET";
   SwinOptions swin = SwinOptions::swin_t();
+  ResNetOptions resnet = ResNetOptions::r50();  ///< used when conv_body names a ResNet
   /** FPN output channels (MODEL.BACKBONE.OUT_CHANNELS); its in_channels_list comes from the Swin stages. */
   int64_t out_channels = 256;
   bool drop_block = true;
@@ -27,7 +34,8 @@ struct BackboneOptions {
   static BackboneOptions glip_l();
   /** Small CPU variant: Swin embed `embed_dim`, depths 2-2-2-2, FPN with `out_channels`. */
   static BackboneOptions tiny(int64_t embed_dim = 24, int64_t out_channels = 32);
-  /** The FPN options implied by these settings ([0, C3, C4, C5] from the Swin stage widths). */
+  bool is_resnet() const { return conv_body != "SWINT-FPN-RETINANET"; }
+  /** The FPN options implied by these settings ([0, C3, C4, C5] from the body's stage widths). */
   FPNOptions fpn_options() const;
 };
 
@@ -46,7 +54,11 @@ class BackboneImpl : public torch::nn::Module {
   std::vector<PyramidLevel> levels() const;
   const BackboneOptions& options() const { return options_; }
 
-  SwinTransformer body{nullptr};
+  /** The registered "body": swin or resnet, whichever conv_body names (the other is null). */
+  torch::nn::Module& body() { return swin ? static_cast<torch::nn::Module&>(*swin) : *resnet; }
+
+  SwinTransformer swin{nullptr};
+  ResNet resnet{nullptr};
   FPN fpn{nullptr};
 
  private:
