@@ -1,12 +1,12 @@
 // Does the model that glip trains ground words? The tiny GLIP trained on the 16 images of a small synthetic world
 // (tests/app/grounding_e2e.yaml) must (1) memorise them: COCO AP50 >= 0.9 on those images with the evaluation
 // prompt of all classes; (2) read its prompt: each class name alone ("circle", then "square", ...) is the prompt,
-// and for every object its own name must score highest in at least 90% of the objects, with a mean margin over
-// the best other name of at least 0.3 (glip_eval --phrase-probe). A model that ignores the words scores every
-// name alike on every object (margins ~0, own name highest ~1/3 of the time): that is what the second check
-// catches. Measured on the 2-core development VM (121 s beside another training run): AP 0.845, AP50 1.000; own name
-// highest for 29 of 29 objects, mean margin 0.517, min 0.085 (0.69 of the objects at >= 0.3, so the issue's stricter
-// "every object >= 0.3" is not met at this budget; docs/training.md).
+// and its own name must score highest for at least 90% of the objects, with a mean margin over the best other
+// name of at least 0.3 and at least 0.25 for every object (glip_eval --phrase-probe). A model that ignores the
+// words scores every name alike on every object (margins ~0, own name highest ~1/3 of the time): that is what the
+// second check catches. Measured on the 2-core development VM with configs/model/glip_tiny.yaml as it is now:
+// AP50 0.972; own name highest for 29 of 29 objects, mean margin 0.667, min 0.311 (every object >= 0.3). Before
+// the fix of #15 (HF word init, log_scale 0): mean margin 0.517, min 0.085.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -21,6 +21,35 @@ namespace fs = std::filesystem;
 
 const std::string kConfig = std::string(GLIP_SOURCE_DIR) + "/tests/app/grounding_e2e.yaml";
 
+struct ProbeResult {
+  double ap50 = 0;
+  nlohmann::json probe;
+};
+
+// Trains `config` on `world`, then evaluates the final model on its own training images (dataset "train"): COCO
+// metrics with the all-class prompt, and the one-phrase probe.
+ProbeResult train_and_probe(const std::string& config, const std::string& world, const std::string& tag) {
+  ProbeResult r;
+  const std::string work = glip::test::temp_dir(tag);
+  const auto train = glip::test::run_tool(GLIP_TRAIN_EXE, "--config " + config + " --data-root " + world +
+                                                              " --work-dir " + work + "/run");
+  EXPECT_EQ(train.code, 0) << train.output;
+  if (train.code != 0) return r;
+  const std::string common = "--config " + config + " --checkpoint " + work + "/run/model_final.safetensors" +
+                             " --dataset train --data-root " + world;
+  const auto coco = glip::test::run_tool(GLIP_EVAL_EXE, common + " --out " + work + "/coco");
+  EXPECT_EQ(coco.code, 0) << coco.output;
+  const auto m = nlohmann::json::parse(glip::read_file(work + "/coco/train/metrics.json"))["metrics"];
+  std::printf("memorisation: AP %.3f AP50 %.3f on the training images\n", m["AP"].get<double>(),
+              m["AP50"].get<double>());
+  r.ap50 = m["AP50"].get<double>();
+  const auto probe = glip::test::run_tool(GLIP_EVAL_EXE, common + " --phrase-probe --out " + work + "/probe");
+  EXPECT_EQ(probe.code, 0) << probe.output;
+  std::printf("%s", probe.output.c_str());
+  r.probe = nlohmann::json::parse(glip::read_file(work + "/probe/train/phrase_probe.json"));
+  return r;
+}
+
 TEST(GroundingE2E, TheTrainedModelMemorisesItsImagesAndReadsItsPrompt) {
   const std::string world = glip::test::render_world(
       GLIP_SYNTH_EXE, "grounding_e2e_world",
@@ -30,27 +59,33 @@ TEST(GroundingE2E, TheTrainedModelMemorisesItsImagesAndReadsItsPrompt) {
       " --set world.colours=[red,blue] --set world.textures=[solid] --set world.noise=0 --set world.occlusion=0"
       " --set world.min_object_frac=0.3 --set world.max_object_frac=0.6 --set world.min_objects=1"
       " --set world.max_objects=3");
-  const std::string work = glip::test::temp_dir("grounding_e2e");
-  const auto train = glip::test::run_tool(GLIP_TRAIN_EXE, "--config " + kConfig + " --data-root " + world +
-                                                              " --work-dir " + work + "/run");
-  ASSERT_EQ(train.code, 0) << train.output;
-  const std::string common = "--config " + kConfig + " --checkpoint " + work + "/run/model_final.safetensors" +
-                             " --dataset train --data-root " + world;
+  const auto r = train_and_probe(kConfig, world, "grounding_e2e");
+  EXPECT_GE(r.ap50, 0.9);
+  EXPECT_GE(r.probe["objects"].size(), 20u);
+  EXPECT_GE(r.probe["accuracy"].get<double>(), 0.9);
+  EXPECT_GE(r.probe["mean_margin"].get<double>(), 0.3);
+  EXPECT_GE(r.probe["min_margin"].get<double>(), 0.25);
+}
 
-  const auto coco = glip::test::run_tool(GLIP_EVAL_EXE, common + " --out " + work + "/coco");
-  ASSERT_EQ(coco.code, 0) << coco.output;
-  const auto m = nlohmann::json::parse(glip::read_file(work + "/coco/train/metrics.json"))["metrics"];
-  std::printf("memorisation: AP %.3f AP50 %.3f on the 16 training images\n", m["AP"].get<double>(),
-              m["AP50"].get<double>());
-  EXPECT_GE(m["AP50"].get<double>(), 0.9) << coco.output;
-
-  const auto probe = glip::test::run_tool(GLIP_EVAL_EXE, common + " --phrase-probe --out " + work + "/probe");
-  ASSERT_EQ(probe.code, 0) << probe.output;
-  std::printf("%s", probe.output.c_str());
-  const auto p = nlohmann::json::parse(glip::read_file(work + "/probe/train/phrase_probe.json"));
-  EXPECT_GE(p["objects"].size(), 20u);
-  EXPECT_GE(p["accuracy"].get<double>(), 0.9) << probe.output;
-  EXPECT_GE(p["mean_margin"].get<double>(), 0.3) << probe.output;
+// The issue's world (seed 3: 16 images of 8 shapes x 8 colours x 3 textures at 160 px, noise, occlusion) and the
+// teacher's own config: the model must memorise the images (AP50 >= 0.9) and give most objects their own name
+// (own name highest for >= 80% of the 73 objects, mean margin >= 0.1). Before the fix of #15 (docs/training.md) this
+// was at chance: own name highest 0.16, mean margin -0.02, AP50 0.19 at 300 steps. Measured with the fix at this
+// test's 500 steps: AP50 0.963, own name highest 0.877, mean margin 0.145, min -0.148. The issue's stricter bar,
+// every object's margin >= 0.3, is not reached at this budget (5% of the objects at 500 steps, 29% at 600).
+TEST(GroundingE2E, IssueWorldTeacherConfigMemorisesAndReadsItsPrompt) {
+  const std::string world = glip::test::render_world(
+      GLIP_SYNTH_EXE, "grounding_issue_world",
+      "--seed 3 --config " + std::string(GLIP_SOURCE_DIR) + "/configs/synthetic_world.yaml" +
+          " --set world.gold_det_images=16 --set world.gold_grounding_images=16 --set world.web_images=8"
+          " --set world.web_shard_size=8 --set world.eval_coco_images=16 --set world.eval_flickr_images=8"
+          " --set world.eval_lvis_images=8");
+  const auto r = train_and_probe(std::string(GLIP_SOURCE_DIR) + "/tests/app/grounding_issue_world.yaml", world,
+                                 "grounding_issue_world");
+  EXPECT_GE(r.ap50, 0.9);
+  EXPECT_EQ(r.probe["objects"].size(), 73u);
+  EXPECT_GE(r.probe["accuracy"].get<double>(), 0.8);
+  EXPECT_GE(r.probe["mean_margin"].get<double>(), 0.1);
 }
 
 }  // namespace

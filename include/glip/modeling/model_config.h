@@ -44,6 +44,7 @@ struct ModelConfig {
   int64_t bert_num_heads = 12;
   int64_t bert_intermediate_size = 3072;
   int64_t bert_max_position_embeddings = 512;
+  double bert_word_embedding_std = 0.02;  ///< random init of the word embeddings (HF initializer_range)
   int64_t lang_n_layers = 1;
   int64_t max_query_len = 256;
   std::string bert_weights;  ///< optional HF BERT file (model.safetensors / pytorch_model.bin) loaded at build

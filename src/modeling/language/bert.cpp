@@ -31,11 +31,11 @@ BertEmbeddingsImpl::BertEmbeddingsImpl(const BertOptions& o) {
       "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.hidden_size}).eps(o.layer_norm_eps)));
   dropout = register_module("dropout", torch::nn::Dropout(o.hidden_dropout));
   position_ids = register_buffer("position_ids", torch::arange(o.max_position_embeddings).unsqueeze(0));
-  // HF initialisation: normal(0, 0.02) embeddings, LayerNorm 1/0.
-  for (auto* e : {&word_embeddings, &position_embeddings, &token_type_embeddings}) {
-    torch::NoGradGuard g;
-    (*e)->weight.normal_(0.0, 0.02);
-  }
+  // HF initialisation: normal(0, 0.02) embeddings (words: word_embedding_init_std), LayerNorm 1/0.
+  torch::NoGradGuard g;
+  word_embeddings->weight.normal_(0.0, o.word_embedding_init_std);
+  position_embeddings->weight.normal_(0.0, 0.02);
+  token_type_embeddings->weight.normal_(0.0, 0.02);
 }
 
 at::Tensor BertEmbeddingsImpl::forward(const at::Tensor& input_ids, const at::Tensor& token_type_ids) {

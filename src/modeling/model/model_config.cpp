@@ -47,6 +47,9 @@ void ModelConfig::visit(config::Visitor& v) {
   v("bert_num_heads", bert_num_heads, "BERT attention heads", at_least(1));
   v("bert_intermediate_size", bert_intermediate_size, "BERT FFN width", at_least(1));
   v("bert_max_position_embeddings", bert_max_position_embeddings, "BERT positions", at_least(1));
+  v("bert_word_embedding_std", bert_word_embedding_std,
+    "std of the random word-embedding init (HF 0.02; replaced when bert_weights or weight load): a BERT trained "
+    "from scratch needs distinct words to start from (docs/training.md)", range(0, 10));
   v("lang_n_layers", lang_n_layers, "MODEL.LANGUAGE_BACKBONE.N_LAYERS (last layers averaged)", at_least(1));
   v("max_query_len", max_query_len, "text length every caption is padded to", at_least(1));
   v("bert_weights", bert_weights, "HF BERT weights loaded at build (empty: random init)", config::existing_path());
@@ -116,6 +119,7 @@ GlipModelOptions build_model_options(const ModelConfig& c) {
   b.num_heads = c.bert_num_heads;
   b.intermediate_size = c.bert_intermediate_size;
   b.max_position_embeddings = c.bert_max_position_embeddings;
+  b.word_embedding_init_std = c.bert_word_embedding_std;
   GLIP_CHECK_INPUT(c.max_query_len <= c.bert_max_position_embeddings, "model.max_query_len ", c.max_query_len,
                    " exceeds model.bert_max_position_embeddings ", c.bert_max_position_embeddings);
   o.language.n_layers = c.lang_n_layers;

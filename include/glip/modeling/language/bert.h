@@ -27,6 +27,11 @@ struct BertOptions {
   double layer_norm_eps = 1e-12;
   double hidden_dropout = 0.1;
   double attention_dropout = 0.1;
+  /**
+   * Std of the random word-embedding init. HF (initializer_range) draws every embedding from N(0, 0.02); a BERT
+   * trained from scratch with that init maps different words to nearly the same features (docs/training.md).
+   */
+  double word_embedding_init_std = 0.02;
   /** Throws InputError when the sizes are inconsistent (hidden % heads, non-positive sizes). */
   void validate() const;
 };
