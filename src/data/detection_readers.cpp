@@ -6,6 +6,7 @@
 
 #include "data/json_util.h"
 #include "glip/core/error.h"
+#include "glip/core/strings.h"
 #include "glip/data/readers.h"
 #include "glip/evaluation/detection_data.h"
 #include "glip/io/tar.h"
@@ -90,7 +91,7 @@ RecordSet read_webdataset(const std::vector<std::string>& tar_paths) {
       auto slash = m.name.find_last_of('/');
       auto dot = m.name.find('.', slash == std::string::npos ? 0 : slash + 1);
       if (dot == std::string::npos) continue;
-      std::string key = m.name.substr(0, dot), ext = m.name.substr(dot + 1);
+      std::string key = m.name.substr(0, dot), ext = ascii_lower(m.name.substr(dot + 1));
       auto [it, fresh] = by_key.emplace(key, records.size());
       if (fresh) {
         records.emplace_back();
