@@ -43,6 +43,8 @@ void merge_into(YAML::Node into, const YAML::Node& child, const std::string& pre
     if (prefix.empty() && key == "_base_") continue;
     const std::string path = join_path(prefix, key);
     auto found = index.find(key);
+    // `solver:` with nothing under it overrides nothing (it used to drop the base's whole section silently).
+    if (found != index.end() && found->second.IsMap() && kv.second.IsNull()) continue;
     if (found != index.end() && found->second.IsMap() && kv.second.IsMap()) {
       origin[path] = source;
       merge_into(found->second, kv.second, path, source, origin);

@@ -15,6 +15,9 @@
 namespace glip {
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;  // a folder opens as a stream and reads as empty: refuse it by name
+  GLIP_CHECK_INPUT(!std::filesystem::is_directory(path, ec), "cannot read file '", path,
+                   "': it is a folder, expected a file");
   std::ifstream in(path, std::ios::binary);
   GLIP_CHECK_INPUT(in.good(), "cannot open file '", path, "': ", std::strerror(errno));
   std::ostringstream ss;
