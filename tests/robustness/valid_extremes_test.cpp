@@ -1,5 +1,5 @@
 // Inputs at the edge that are valid and must work (the other side of the malformed families): images of extreme
-// aspect ratio, PAX and upper-case tar members.
+// aspect ratio, PAX and upper-case tar members, keys without an image (reported).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -8,6 +8,8 @@
 #include <random>
 
 #include "common/test_utils.h"
+#include "glip/core/fs.h"
+#include "glip/core/logging.h"
 #include "glip/data/readers.h"
 #include "glip/data/transforms.h"
 #include "glip/io/tar.h"
@@ -59,6 +61,22 @@ TEST(TarShard, PaxPathsAndUpperCaseExtensionsAreRead) {
   ASSERT_EQ(set.records.size(), 1u);  // other.TXT has no image: no sample
   EXPECT_EQ(set.records[0].image.member, long_key + ".JPG");
   std::filesystem::remove_all(dir);
+}
+
+TEST(TarShard, KeysWithoutAnImageAreReportedNotDroppedSilently) {
+  const std::string dir = temp_dir("no_image");
+  io::TarBuilder b;
+  b.add("a.jpg", "image bytes");
+  b.add("a.txt", "a caption");
+  b.add("lonely.txt", "a caption without its image");
+  put_file(dir + "/s.tar", b.finish());
+  log::add_file_sink(dir + "/log.txt");
+  const auto set = data::read_webdataset({dir + "/s.tar"});
+  log::logger().flush();
+  EXPECT_EQ(set.records.size(), 1u);
+  const std::string log_text = read_file(dir + "/log.txt");
+  EXPECT_NE(log_text.find("1 key(s) without an image"), std::string::npos) << log_text;
+  EXPECT_NE(log_text.find("s.tar#lonely"), std::string::npos) << log_text;
 }
 
 }  // namespace
