@@ -18,6 +18,11 @@ int run_main(const std::function<int()>& body) {
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kBadInput;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user named that cannot be created, read or followed (a folder where a file is expected, a
+    // symlink loop): an input problem; the message names the path(s).
+    std::cerr << "error: " << e.what() << "\n";
+    return kBadInput;
   } catch (const c10::Error& e) {
     std::cerr << "error: " << e.what_without_backtrace() << "\n";
     return kFailure;

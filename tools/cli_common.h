@@ -34,8 +34,9 @@ namespace glip::cli {
 enum ExitCode : int { kOk = 0, kFailure = 1, kBadInput = 2, kUsage = 64 };
 
 /**
- * Runs `body` and maps exceptions to exit codes with the message on stderr: glip::InputError -> 2,
- * other glip::Error / std::exception -> 1. No abort, no stack dump for user mistakes.
+ * Runs `body` and maps exceptions to exit codes with the message on stderr: glip::InputError and
+ * std::filesystem::filesystem_error (a path that cannot be used; the message names it) -> 2, other glip::Error /
+ * std::exception -> 1. No abort, no stack dump for user mistakes.
  */
 int run_main(const std::function<int()>& body);
 

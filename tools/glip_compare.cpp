@@ -8,6 +8,7 @@
 #include "cli_common.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/json.h"
 #include "glip/pseudo/compare.h"
 
 namespace {
@@ -43,12 +44,7 @@ int main(int argc, char** argv) {
         const std::string file = files.substr(start, comma - start);
         start = comma + 1;
         if (file.empty()) continue;
-        nlohmann::json j;
-        try {
-          j = nlohmann::json::parse(glip::read_file(file));
-        } catch (const nlohmann::json::exception& e) {
-          throw glip::InputError(glip::str_cat("metrics file '", file, "' is not valid JSON: ", e.what()));
-        }
+        const nlohmann::json j = glip::parse_json_input(glip::read_file(file), "metrics file '" + file + "'");
         for (const auto& [k, v] : glip::pseudo::flatten_metrics(j)) m.metrics[k] = v;
       }
       GLIP_CHECK_INPUT(!m.metrics.empty(), "--run '", r, "': no numeric metric in the file(s)");

@@ -2,11 +2,13 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli_common.h"
 #include "glip/config/config.h"
 #include "glip/config/runtime.h"
+#include "glip/core/error.h"
 #include "glip/synth/world.h"
 
 namespace {
@@ -46,6 +48,9 @@ int main(int argc, char** argv) {
       return glip::cli::kOk;
     }
     glip::synth::validate(cfg.world);
+    std::error_code ec;  // the folder is replaced atomically; a file of that name is not ours to replace
+    GLIP_CHECK_INPUT(!std::filesystem::exists(out, ec) || std::filesystem::is_directory(out, ec), "--out '", out,
+                     "' is an existing file; glip_synth writes (and replaces) a folder");
     glip::synth::WorldSummary s = glip::synth::generate_world(cfg.world, static_cast<uint64_t>(cfg.runtime.seed), out,
                                                               static_cast<int>(cfg.runtime.num_threads));
     std::cout << glip::synth::format_summary(s);

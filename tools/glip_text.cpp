@@ -11,6 +11,7 @@
 #include "cli_common.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/json.h"
 #include "glip/text/noun_phrases.h"
 #include "glip/text/positive_map.h"
 #include "glip/text/prompt.h"
@@ -31,12 +32,7 @@ void for_each_text_line(F&& fn) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     GLIP_CHECK_INPUT(gt::utf8_valid(line), "stdin line ", n, ": invalid UTF-8");
-    json j;
-    try {
-      j = json::parse(line);
-    } catch (const json::parse_error& e) {
-      throw glip::InputError(glip::str_cat("stdin line ", n, ": bad JSON: ", e.what()));
-    }
+    const json j = glip::parse_json_input(line, glip::str_cat("stdin line ", n));
     GLIP_CHECK_INPUT(j.is_object() && j.contains("text") && j["text"].is_string(), "stdin line ", n,
                      ": expected an object with a string \"text\"");
     const std::string text = j["text"].get<std::string>();
@@ -83,12 +79,7 @@ std::map<int64_t, std::string> read_categories(const std::string& path) {
   std::map<int64_t, std::string> cats;
   const size_t first = data.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && (data[first] == '[' || data[first] == '{')) {
-    json j;
-    try {
-      j = json::parse(data);
-    } catch (const json::parse_error& e) {
-      throw glip::InputError(glip::str_cat("categories file '", path, "': bad JSON: ", e.what()));
-    }
+    json j = glip::parse_json_input(data, "categories file '" + path + "'");
     if (j.is_object()) {
       GLIP_CHECK_INPUT(j.contains("categories"), "categories file '", path, "': object without key 'categories'");
       j = j["categories"];

@@ -11,6 +11,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/json.h"
 
 namespace glip::tools {
 namespace {
@@ -35,12 +36,7 @@ bool is_image_file(const fs::path& p) {
 }
 
 std::map<int64_t, std::string> categories_from_json(const std::string& path, const std::string& text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw InputError("categories file '" + path + "': invalid JSON: " + e.what());
-  }
+  json doc = parse_json_input(text, "categories file '" + path + "'");
   const json* list = &doc;
   if (doc.is_object() && doc.contains("categories")) list = &doc["categories"];
   GLIP_CHECK_INPUT(list->is_array() && !list->empty(), "categories file '", path,

@@ -166,6 +166,8 @@ std::string check_string(const Constraint& c, const std::string& text) {
 }
 
 std::string check_number(const Constraint& c, double x, const std::string& text) {
+  // NaN fails every comparison, so the range test below would pass it: refuse non-finite values first.
+  if (!std::isfinite(x)) return "expected a finite number, got " + text;
   if ((c.min && x < *c.min) || (c.max && x > *c.max)) return "expected a value " + range_text(c) + ", got " + text;
   if ((c.type_min && x < *c.type_min) || (c.type_max && x > *c.type_max)) {
     Constraint t;

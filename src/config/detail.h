@@ -10,11 +10,19 @@
 
 namespace glip::config::detail {
 
+/** Limits on a config's size, so that no file makes loading slow (docs/robustness.md). */
+constexpr size_t kMaxYamlNodes = 100000;  ///< values and keys in one file
+constexpr size_t kMaxMapKeys = 10000;     ///< keys in one map
+constexpr size_t kMaxYamlDepth = 100;     ///< nested maps and lists
+constexpr size_t kMaxConfigFiles = 64;    ///< files read for one config, `_base_` included
+constexpr size_t kMaxUnknownKeysListed = 20;  ///< unknown keys listed one by one (the rest are counted)
+
 /** A merged YAML tree plus, for each dotted key path, the source (file name or "--set") that set it. */
 struct Tree {
   YAML::Node root;                            ///< a map (possibly empty)
   std::map<std::string, std::string> origin;  ///< dotted path -> source; lookups use the longest prefix
   std::vector<std::string> errors;            ///< problems found while reading files and overrides
+  size_t files_read = 0;                      ///< config files read so far (the limit kMaxConfigFiles)
 
   /** The source that set `path` (or one of its parents), "" when none. */
   std::string source_of(const std::string& path) const;

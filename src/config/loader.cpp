@@ -51,7 +51,11 @@ class Loader : public Visitor {
     push("", tree.root);
   }
 
-  void finish() { pop(); }
+  void finish() {
+    pop();
+    if (unknown_ > kMaxUnknownKeysListed)
+      errors_.push_back(str_cat("... and ", unknown_ - kMaxUnknownKeysListed, " more unknown keys"));
+  }
 
  protected:
   void on_bool(const char* key, bool& x, const char* doc, const Constraint& c) override {
@@ -173,6 +177,7 @@ class Loader : public Visitor {
     Frame& f = stack_.back();
     for (const auto& [key, node] : f.entries) {
       if (f.consumed.count(key) || (f.prefix.empty() && key == "_base_")) continue;
+      if (++unknown_ > kMaxUnknownKeysListed) continue;  // counted only: suggestions cost a scan of every key
       const std::string full = f.prefix.empty() ? key : f.prefix + "." + key;
       std::string src = tree_.source_of(full);
       errors_.push_back((src.empty() ? "" : src + ": ") + "unknown key '" + full + "'" + suggest(f, key));
@@ -255,6 +260,7 @@ class Loader : public Visitor {
   std::vector<std::string> all_keys_;
   std::vector<std::string>& errors_;
   std::vector<Frame> stack_;
+  size_t unknown_ = 0;
 };
 
 [[noreturn]] void throw_errors(const std::vector<std::string>& errors) {

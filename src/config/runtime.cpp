@@ -15,7 +15,8 @@ namespace glip::config {
 void RuntimeConfig::visit(Visitor& v) {
   v("device", device, "where tensors live: auto (first GPU if any, else CPU), cpu, cuda or cuda:N",
     check("auto|cpu|cuda|cuda:N", device_spec_problem));
-  v("num_threads", num_threads, "threads for intra-op parallelism (the OpenMP team and the OpenBLAS pool); 0 = all cores", at_least(0));
+  v("num_threads", num_threads,
+    "threads for intra-op parallelism (the OpenMP team and the OpenBLAS pool); 0 = all cores", range(0, 256));
   v("seed", seed, "random seed (torch, data order, rendering)", at_least(0));
   v("work_dir", work_dir, "folder for outputs: config.yaml, env.json, log.txt, metrics.jsonl, checkpoints");
   v("log_level", log_level, "console and log-file level", one_of({"debug", "info", "warn", "error", "off"}));

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "config/detail.h"
 #include "glip/core/error.h"
@@ -34,21 +35,30 @@ void mark(std::map<std::string, std::string>& origin, const std::string& path, c
 /** Deep-merges map `child` into map `into` (child wins; maps merge, everything else replaces). */
 void merge_into(YAML::Node into, const YAML::Node& child, const std::string& prefix, const std::string& source,
                 std::map<std::string, std::string>& origin) {
+  // An index of `into`'s keys: yaml-cpp looks map keys up one by one, which made many keys quadratic.
+  std::unordered_map<std::string, YAML::Node> index;
+  for (const auto& e : into) index.emplace(e.first.as<std::string>(), e.second);
   for (const auto& kv : child) {
     const std::string key = kv.first.as<std::string>();
     if (prefix.empty() && key == "_base_") continue;
     const std::string path = join_path(prefix, key);
-    YAML::Node existing;
-    for (const auto& e : into)
-      if (e.first.as<std::string>() == key) existing.reset(e.second);
-    if (existing && existing.IsMap() && kv.second.IsMap()) {
+    auto found = index.find(key);
+    // `solver:` with nothing under it overrides nothing (it used to drop the base's whole section silently).
+    if (found != index.end() && found->second.IsMap() && kv.second.IsNull()) continue;
+    if (found != index.end() && found->second.IsMap() && kv.second.IsMap()) {
       origin[path] = source;
-      merge_into(existing, kv.second, path, source, origin);
-    } else {
-      erase_below(origin, path);
-      into[key] = YAML::Clone(kv.second);
-      mark(origin, path, kv.second, source);
+      merge_into(found->second, kv.second, path, source, origin);
+      continue;
     }
+    erase_below(origin, path);
+    if (found != index.end()) {
+      found->second = YAML::Clone(kv.second);  // assigns through the handle: replaces the value inside `into`
+    } else {
+      YAML::Node value = YAML::Clone(kv.second);
+      into.force_insert(key, value);
+      index.emplace(key, value);
+    }
+    mark(origin, path, kv.second, source);
   }
 }
 
@@ -57,6 +67,33 @@ std::string yaml_error(const std::string& source, const YAML::Exception& e) {
   if (e.mark.is_null()) return source + ": YAML syntax error: " + what;
   return str_cat(source, ": YAML syntax error at line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ",
                  what);
+}
+
+/**
+ * "" when `doc` keeps within the size limits and every map key is a plain string, else the problem. Iterative,
+ * so that it is safe on any depth yaml-cpp accepts.
+ */
+std::string shape_problem(const YAML::Node& doc) {
+  std::vector<std::pair<YAML::Node, size_t>> stack{{doc, 1}};
+  size_t nodes = 0;
+  while (!stack.empty()) {
+    auto [n, depth] = stack.back();
+    stack.pop_back();
+    if (++nodes > kMaxYamlNodes) return str_cat("more than ", kMaxYamlNodes, " values (a config never needs so many)");
+    if (!n.IsMap() && !n.IsSequence()) continue;
+    if (depth > kMaxYamlDepth) return str_cat("maps and lists nested deeper than ", kMaxYamlDepth, " levels");
+    if (n.size() > kMaxMapKeys)
+      return str_cat("a ", n.IsMap() ? "map" : "list", " with ", n.size(), " entries (at most ", kMaxMapKeys, ")");
+    for (const auto& kv : n) {
+      if (n.IsSequence()) {
+        stack.emplace_back(kv, depth + 1);
+        continue;
+      }
+      if (!kv.first.IsScalar()) return "a map key that is not a plain string";
+      stack.emplace_back(kv.second, depth + 1);
+    }
+  }
+  return "";
 }
 
 /** Parses one document; on error records it and returns an empty map. */
@@ -73,6 +110,10 @@ YAML::Node parse(const std::string& text, const std::string& source, std::vector
     errors.push_back(source + ": expected a map of keys at the top level");
     return YAML::Node(YAML::NodeType::Map);
   }
+  if (std::string problem = shape_problem(doc); !problem.empty()) {
+    errors.push_back(source + ": refused: " + problem);
+    return YAML::Node(YAML::NodeType::Map);
+  }
   return doc;
 }
 
@@ -83,15 +124,23 @@ void load_into(Tree& tree, const YAML::Node& doc, const std::string& source, con
 void load_file_into(Tree& tree, const std::string& path, const std::string& included_by,
                     std::vector<std::string>& chain) {
   for (const auto& c : chain) {
-    if (fs::weakly_canonical(c) == fs::weakly_canonical(path)) {
+    std::error_code e1, e2;  // a symlink loop is reported when the file is opened below
+    if (fs::weakly_canonical(c, e1) == fs::weakly_canonical(path, e2) && !e1 && !e2) {
       std::string cycle;
       for (const auto& x : chain) cycle += x + " -> ";
       tree.errors.push_back(included_by + ": _base_ cycle: " + cycle + path);
       return;
     }
   }
+  if (++tree.files_read > kMaxConfigFiles) {
+    if (tree.files_read == kMaxConfigFiles + 1)
+      tree.errors.push_back(str_cat(included_by, ": _base_ includes read more than ", kMaxConfigFiles,
+                                    " config files (a file included by several others is read each time); refused"));
+    return;
+  }
+  std::error_code ec;
   std::ifstream in(path, std::ios::binary);
-  if (!in.good() || fs::is_directory(path)) {
+  if (!in.good() || fs::is_directory(path, ec)) {
     if (included_by.empty())
       tree.errors.push_back("config file '" + path + "' does not exist");
     else
@@ -184,6 +233,10 @@ void apply_overrides(Tree& tree, const std::vector<std::string>& overrides) {
         tree.errors.push_back(yaml_error("--set '" + ov + "'", e));
         continue;
       }
+      if (std::string problem = shape_problem(value); !problem.empty()) {
+        tree.errors.push_back("--set '" + ov + "': refused: " + problem);
+        continue;
+      }
     }
     std::vector<std::string> parts;
     std::stringstream ks(key);
@@ -194,6 +247,10 @@ void apply_overrides(Tree& tree, const std::vector<std::string>& overrides) {
       tree.errors.push_back("--set '" + ov + "': malformed key '" + key + "'");
       continue;
     }
+    if (parts[0] == "_base_") {
+      tree.errors.push_back("--set '" + ov + "': '_base_' is read from config files only; name the file with --config");
+      continue;
+    }
     YAML::Node node = tree.root;
     std::string path;
     bool failed = false;
@@ -202,10 +259,17 @@ void apply_overrides(Tree& tree, const std::vector<std::string>& overrides) {
       const bool last = i + 1 == parts.size();
       path = join_path(path, part);
       if (!tree.origin.count(path)) tree.origin[path] = "--set";
-      if (node.IsSequence() && is_index(part)) {
-        const size_t idx = std::stoul(part);
+      if (node.IsSequence() && !is_index(part)) {
+        tree.errors.push_back(str_cat("--set '", ov, "': '", path.substr(0, path.size() - part.size() - 1),
+                                      "' is a list of ", node.size(), " elements; expected an index, got '", part,
+                                      "'"));
+        failed = true;
+        break;
+      }
+      if (node.IsSequence()) {
+        const size_t idx = part.size() > 9 ? SIZE_MAX : std::stoul(part);
         if (idx >= node.size()) {
-          tree.errors.push_back(str_cat("--set '", ov, "': index ", idx, " is out of range (the list has ",
+          tree.errors.push_back(str_cat("--set '", ov, "': index ", part, " is out of range (the list has ",
                                         node.size(), " elements)"));
           failed = true;
           break;

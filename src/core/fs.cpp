@@ -15,6 +15,9 @@
 namespace glip {
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;  // a folder opens as a stream and reads as empty: refuse it by name
+  GLIP_CHECK_INPUT(!std::filesystem::is_directory(path, ec), "cannot read file '", path,
+                   "': it is a folder, expected a file");
   std::ifstream in(path, std::ios::binary);
   GLIP_CHECK_INPUT(in.good(), "cannot open file '", path, "': ", std::strerror(errno));
   std::ostringstream ss;
@@ -26,11 +29,16 @@ std::string read_file(const std::string& path) {
 void write_file_atomic(const std::string& path, const std::string& data) {
   namespace fs = std::filesystem;
   fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  // Where the user's path cannot hold a file (a folder, a file as a parent, no permission) is an input error.
+  std::error_code ec;
+  GLIP_CHECK_INPUT(!fs::is_directory(target, ec), "cannot write '", path, "': it is a folder, expected a file path");
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  GLIP_CHECK_INPUT(!ec, "cannot write '", path, "': cannot create its folder '", target.parent_path().string(),
+                   "': ", ec.message());
   std::random_device rd;
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  GLIP_CHECK(fd >= 0, "cannot create '", tmp, "': ", std::strerror(errno));
+  GLIP_CHECK_INPUT(fd >= 0, "cannot write '", path, "': cannot create '", tmp, "': ", std::strerror(errno));
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);

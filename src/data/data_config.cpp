@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "glip/core/error.h"
@@ -19,7 +20,7 @@ void DatasetConfig::visit(config::Visitor& v) {
     "the data root");
   v("image_root", image_root, "folder the image file names are relative to (relative to the data root)");
   v("weight", weight, "mixing weight: copies of this dataset per epoch (official dataset repeats)",
-    config::at_least(0));
+    config::range(0, 1000));
 }
 
 void CategoryOverride::visit(config::Visitor& v) {
@@ -36,20 +37,20 @@ void CaptionPromptEntry::visit(config::Visitor& v) {
 
 void DataConfig::visit(config::Visitor& v) {
   v.list("train", train, "training datasets, mixed by weight");
-  v("min_size_train", min_size_train, "short side choices for multi-scale training", config::at_least(1));
-  v("max_size_train", max_size_train, "long side limit in training (0 = none)", config::at_least(0));
-  v("min_size_test", min_size_test, "short side at evaluation", config::at_least(1));
-  v("max_size_test", max_size_test, "long side limit at evaluation (0 = none)", config::at_least(0));
+  v("min_size_train", min_size_train, "short side choices for multi-scale training", config::range(1, 8192));
+  v("max_size_train", max_size_train, "long side limit in training (0 = none)", config::range(0, 16384));
+  v("min_size_test", min_size_test, "short side at evaluation", config::range(1, 8192));
+  v("max_size_test", max_size_test, "long side limit at evaluation (0 = none)", config::range(0, 16384));
   v("flip_prob", flip_prob, "horizontal flip probability in training (swaps left/right in captions)",
     config::range(0, 1));
-  v("size_divisibility", size_divisibility, "images are zero-padded to a multiple of this", config::at_least(1));
+  v("size_divisibility", size_divisibility, "images are zero-padded to a multiple of this", config::range(1, 1024));
   v("random_sample_negative", random_sample_negative,
     "detection datasets: negative classes sampled into each training prompt", config::at_least(0));
   v("caption_conf", caption_conf, "pseudo labels: minimum teacher score of a box", config::range(0, 1));
   v("caption_min_box", caption_min_box, "pseudo labels: minimum boxes left for a caption to be used",
     config::at_least(0));
-  v("num_workers", num_workers, "loader threads", config::at_least(1));
-  v("prefetch", prefetch, "batches prepared ahead of the trainer", config::at_least(1));
+  v("num_workers", num_workers, "loader threads", config::range(1, 256));
+  v("prefetch", prefetch, "batches prepared ahead of the trainer", config::range(1, 1024));
   v("max_bad_fraction", max_bad_fraction, "stop when more than this share of samples is bad (corrupt image, "
     "missing file; a box left empty by clipping is dropped and counted, its sample trains)", config::range(0, 1));
   v.list("override_category", override_category,
@@ -85,7 +86,8 @@ std::vector<std::string> expand_pattern(const std::string& path, const DatasetCo
 
 }  // namespace
 
-RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const std::string& data_root) {
+namespace {
+RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data, const std::string& data_root) {
   std::vector<std::string> paths;
   std::stringstream ss(ds.path);
   for (std::string p; std::getline(ss, p, ',');) {
@@ -112,6 +114,18 @@ RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const st
   if (set.is_detection)
     apply_class_prompts(data, set, str_cat("dataset '", ds.name, "' (file '", paths.at(0), "')"));
   return set;
+}
+}  // namespace
+
+RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const std::string& data_root) {
+  // The readers name file, line and key for every problem they check; these two catch what they do not.
+  try {
+    return load_dataset_unchecked(ds, data, data_root);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(str_cat("dataset '", ds.name, "' (path '", ds.path, "'): unexpected JSON value: ", e.what()));
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw InputError(str_cat("dataset '", ds.name, "' (path '", ds.path, "'): ", e.what()));
+  }
 }
 
 text::ClassPrompts class_prompts(const DataConfig& data, const std::map<int64_t, std::string>& categories,

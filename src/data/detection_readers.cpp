@@ -6,6 +6,8 @@
 
 #include "data/json_util.h"
 #include "glip/core/error.h"
+#include "glip/core/logging.h"
+#include "glip/core/strings.h"
 #include "glip/data/readers.h"
 #include "glip/evaluation/detection_data.h"
 #include "glip/io/tar.h"
@@ -90,7 +92,7 @@ RecordSet read_webdataset(const std::vector<std::string>& tar_paths) {
       auto slash = m.name.find_last_of('/');
       auto dot = m.name.find('.', slash == std::string::npos ? 0 : slash + 1);
       if (dot == std::string::npos) continue;
-      std::string key = m.name.substr(0, dot), ext = m.name.substr(dot + 1);
+      std::string key = m.name.substr(0, dot), ext = ascii_lower(m.name.substr(dot + 1));
       auto [it, fresh] = by_key.emplace(key, records.size());
       if (fresh) {
         records.emplace_back();
@@ -107,11 +109,19 @@ RecordSet read_webdataset(const std::vector<std::string>& tar_paths) {
         if (j.is_object() && j.contains("caption") && j["caption"].is_string()) r.caption = j["caption"];
       }
     }
+    int64_t without_image = 0;
+    std::string example;
     for (auto& r : records) {
-      if (r.image.member.empty()) continue;  // a key without an image is no sample
+      if (r.image.member.empty()) {  // a key without an image is no sample: said, not silently dropped
+        if (without_image++ == 0) example = r.origin;
+        continue;
+      }
       r.image_id = next_id++;
       set.records.push_back(std::move(r));
     }
+    if (without_image > 0)
+      GLIP_LOG_WARN("[data] {}: {} key(s) without an image (.jpg, .jpeg, .png) skipped, e.g. '{}'", path,
+                    without_image, example);
   }
   return set;
 }

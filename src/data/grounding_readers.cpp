@@ -6,6 +6,7 @@
 
 #include "data/json_util.h"
 #include "glip/core/error.h"
+#include "glip/core/json.h"
 #include "glip/data/readers.h"
 #include "glip/text/unicode.h"
 
@@ -14,14 +15,14 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<Span> read_spans(const json& v, const std::string& where) {
+std::vector<Span> read_spans(const json& v, const std::string& where, const char* key = "tokens_positive") {
   std::vector<Span> spans;
-  GLIP_CHECK_INPUT(v.is_array(), where, ": 'tokens_positive' must be a list of [start, end] pairs");
+  GLIP_CHECK_INPUT(v.is_array(), where, ": '", key, "' must be a list of [start, end] pairs");
   for (const auto& s : v) {
     GLIP_CHECK_INPUT(s.is_array() && s.size() == 2 && s[0].is_number_integer() && s[1].is_number_integer(), where,
-                     ": 'tokens_positive' entries must be [start, end] integer pairs, got ", s.dump());
+                     ": '", key, "' entries must be [start, end] integer pairs, got ", json_dump(s));
     Span sp{s[0].get<int64_t>(), s[1].get<int64_t>()};
-    GLIP_CHECK_INPUT(0 <= sp[0] && sp[0] < sp[1], where, ": empty or negative span ", s.dump());
+    GLIP_CHECK_INPUT(0 <= sp[0] && sp[0] < sp[1], where, ": '", key, "' has an empty or negative span ", json_dump(s));
     spans.push_back(sp);
   }
   return spans;
@@ -43,26 +44,26 @@ RecordSet read_mdetr(const std::string& json_path, const std::string& image_root
   std::map<int64_t, size_t> index;
   for (const auto& im : images) {
     Record r;
-    std::string where = json_path + ": image " + im.value("id", json(nullptr)).dump();
+    std::string where = json_path + ": image " + detail::id_text(im, "id");
     r.image_id = detail::require_int(im, "id", where);
     r.image.path = detail::join_root(image_root, detail::require_string(im, "file_name", where));
-    r.width = im.value("width", int64_t{0});
-    r.height = im.value("height", int64_t{0});
+    r.width = detail::optional_int(im, "width", 0, where);
+    r.height = detail::optional_int(im, "height", 0, where);
     r.caption = detail::require_string(im, "caption", where);
     r.origin = where;
     GLIP_CHECK_INPUT(index.emplace(r.image_id, set.records.size()).second, where, ": duplicate image id");
     set.records.push_back(std::move(r));
   }
   for (const auto& a : detail::require_array(doc, "annotations", json_path)) {
-    std::string where = json_path + ": annotation " + a.value("id", json(nullptr)).dump();
+    std::string where = json_path + ": annotation " + detail::id_text(a, "id");
     int64_t image_id = detail::require_int(a, "image_id", where);
     auto it = index.find(image_id);
     GLIP_CHECK_INPUT(it != index.end(), where, ": image_id ", image_id, " is not in 'images'");
-    if (a.value("iscrowd", 0) != 0) continue;
+    if (detail::optional_int(a, "iscrowd", 0, where) != 0) continue;
     Record& r = set.records[it->second];
     BoxAnnotation b;
     b.xyxy = detail::xywh_to_xyxy(detail::require_box(a, "bbox", where));
-    b.category_id = a.value("category_id", int64_t{0});
+    b.category_id = detail::optional_int(a, "category_id", 0, where);
     b.spans = read_spans(a.contains("tokens_positive") ? a["tokens_positive"] : json::array(), where);
     check_spans_in_caption(b, text::utf8_length(r.caption), where);
     r.boxes.push_back(std::move(b));
@@ -87,12 +88,12 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
     Record r;
     r.image_id = line_no;
     r.image.path = detail::join_root(image_root, detail::require_string(j, "filename", where));
-    r.width = j.value("width", int64_t{0});
-    r.height = j.value("height", int64_t{0});
+    r.width = detail::optional_int(j, "width", 0, where);
+    r.height = detail::optional_int(j, "height", 0, where);
     r.origin = where;
     if (j.contains("grounding")) {
       any_grounding = true;
-      const auto& g = j["grounding"];
+      const auto& g = detail::require_object(j, "grounding", where);
       r.caption = detail::require_string(g, "caption", where);
       for (const auto& reg : detail::require_array(g, "regions", where)) {
         BoxAnnotation b;
@@ -103,7 +104,8 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
       }
     } else if (j.contains("detection")) {
       any_detection = true;
-      for (const auto& inst : detail::require_array(j["detection"], "instances", where)) {
+      for (const auto& inst : detail::require_array(detail::require_object(j, "detection", where), "instances",
+                                                    where)) {
         BoxAnnotation b;
         b.xyxy = detail::require_box(inst, "bbox", where);
         b.category_id = detail::require_int(inst, "label", where);
@@ -139,29 +141,30 @@ RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const 
       json j = detail::parse_json(line, where);
       Record r;
       r.image_id = detail::require_int(j, "image_id", where);
-      const auto& img = j.at("image");
-      GLIP_CHECK_INPUT(img.is_object(), where, ": 'image' must be an object {\"tar\", \"member\"} or {\"path\"}");
+      GLIP_CHECK_INPUT(j.is_object() && j.contains("image") && j["image"].is_object(), where,
+                       ": key 'image' must be an object {\"tar\", \"member\"} or {\"path\"}");
+      const auto& img = j["image"];
       if (img.contains("tar")) {
         r.image.path = detail::join_root(dir.string(), detail::require_string(img, "tar", where));
         r.image.member = detail::require_string(img, "member", where);
       } else {
         r.image.path = detail::join_root(dir.string(), detail::require_string(img, "path", where));
       }
-      r.width = j.value("width", int64_t{0});
-      r.height = j.value("height", int64_t{0});
+      r.width = detail::optional_int(j, "width", 0, where);
+      r.height = detail::optional_int(j, "height", 0, where);
       r.caption = detail::require_string(j, "caption", where);
       r.origin = where;
       const int64_t len = text::utf8_length(r.caption);
       for (const auto& p : detail::require_array(j, "phrases", where)) {
-        std::vector<Span> spans = read_spans(json::array({detail::require_span(p, "span", where)}), where);
+        std::vector<Span> spans = read_spans(json::array({detail::require_span(p, "span", where)}), where, "span");
         const auto& boxes = detail::require_array(p, "boxes", where);
         const auto& scores = detail::require_array(p, "scores", where);
         GLIP_CHECK_INPUT(boxes.size() == scores.size(), where, ": a phrase has ", boxes.size(), " boxes but ",
                          scores.size(), " scores");
         for (size_t k = 0; k < boxes.size(); ++k) {
           BoxAnnotation b;
-          b.xyxy = detail::box_from_json(boxes[k], where);
-          b.score = scores[k].get<float>();
+          b.xyxy = detail::box_from_json(boxes[k], str_cat(where, ": 'boxes' entry ", k));
+          b.score = static_cast<float>(detail::number_at(scores[k], str_cat("'scores' entry ", k), where));
           b.spans = spans;
           check_spans_in_caption(b, len, where);
           if (b.score >= filter.min_score) r.boxes.push_back(std::move(b));

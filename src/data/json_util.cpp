@@ -4,18 +4,13 @@
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/json.h"
 
 namespace glip::data::detail {
 
 using nlohmann::json;
 
-json parse_json(const std::string& text, const std::string& where) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw InputError(str_cat(where, ": invalid JSON at byte ", e.byte, ": ", e.what()));
-  }
-}
+json parse_json(const std::string& text, const std::string& where) { return parse_json_input(text, where); }
 
 json load_json(const std::string& path) { return parse_json(read_file(path), path); }
 
@@ -28,22 +23,22 @@ const json& require_array(const json& obj, const char* key, const std::string& w
 int64_t require_int(const json& obj, const char* key, const std::string& where) {
   GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
   GLIP_CHECK_INPUT(obj[key].is_number_integer(), where, ": key '", key, "' must be an integer, got ",
-                   obj[key].dump());
+                   json_dump(obj[key]));
   return obj[key].get<int64_t>();
 }
 
 std::string require_string(const json& obj, const char* key, const std::string& where) {
   GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
-  GLIP_CHECK_INPUT(obj[key].is_string(), where, ": key '", key, "' must be a string, got ", obj[key].dump());
+  GLIP_CHECK_INPUT(obj[key].is_string(), where, ": key '", key, "' must be a string, got ", json_dump(obj[key]));
   return obj[key].get<std::string>();
 }
 
 std::array<float, 4> box_from_json(const json& v, const std::string& where) {
-  GLIP_CHECK_INPUT(v.is_array() && v.size() == 4, where, ": a box must be 4 numbers, got ", v.dump());
+  GLIP_CHECK_INPUT(v.is_array() && v.size() == 4, where, ": a box must be 4 numbers, got ", json_dump(v));
   std::array<float, 4> b{};
   for (size_t k = 0; k < 4; ++k) {
     GLIP_CHECK_INPUT(v[k].is_number() && std::isfinite(v[k].get<double>()), where,
-                     ": a box must be 4 finite numbers, got ", v.dump());
+                     ": a box must be 4 finite numbers, got ", json_dump(v));
     b[k] = v[k].get<float>();
   }
   return b;
@@ -54,11 +49,32 @@ std::array<float, 4> require_box(const json& obj, const char* key, const std::st
   return box_from_json(obj[key], where + " '" + key + "'");
 }
 
+const json& require_object(const json& obj, const char* key, const std::string& where) {
+  GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
+  GLIP_CHECK_INPUT(obj[key].is_object(), where, ": key '", key, "' must be an object, got ", json_dump(obj[key]));
+  return obj[key];
+}
+
+int64_t optional_int(const json& obj, const char* key, int64_t fallback, const std::string& where) {
+  if (!obj.is_object() || !obj.contains(key) || obj[key].is_null()) return fallback;
+  return require_int(obj, key, where);
+}
+
+double number_at(const json& v, const std::string& what, const std::string& where) {
+  GLIP_CHECK_INPUT(v.is_number() && std::isfinite(v.get<double>()), where, ": ", what,
+                   " must be a finite number, got ", json_dump(v));
+  return v.get<double>();
+}
+
+std::string id_text(const json& obj, const char* key) {
+  return obj.is_object() && obj.contains(key) ? json_dump(obj[key]) : std::string("null");
+}
+
 Span require_span(const json& obj, const char* key, const std::string& where) {
   GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");
   const auto& v = obj[key];
   GLIP_CHECK_INPUT(v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_number_integer(), where,
-                   ": key '", key, "' must be [start, end], got ", v.dump());
+                   ": key '", key, "' must be [start, end], got ", json_dump(v));
   return {v[0].get<int64_t>(), v[1].get<int64_t>()};
 }
 

@@ -16,6 +16,13 @@ nlohmann::json parse_json(const std::string& text, const std::string& where);
 const nlohmann::json& require_array(const nlohmann::json& obj, const char* key, const std::string& where);
 int64_t require_int(const nlohmann::json& obj, const char* key, const std::string& where);
 std::string require_string(const nlohmann::json& obj, const char* key, const std::string& where);
+const nlohmann::json& require_object(const nlohmann::json& obj, const char* key, const std::string& where);
+/** An optional integer: `fallback` when absent or null; any other non-integer is an error naming the key. */
+int64_t optional_int(const nlohmann::json& obj, const char* key, int64_t fallback, const std::string& where);
+/** `v` as a finite number; else an error naming `what` (e.g. "score 3"). */
+double number_at(const nlohmann::json& v, const std::string& what, const std::string& where);
+/** The value under `key` as JSON text for messages ("null" when absent or `obj` is no object). */
+std::string id_text(const nlohmann::json& obj, const char* key);
 /** A 4-number box under `key` (as written: xywh or xyxy, the caller knows). */
 std::array<float, 4> require_box(const nlohmann::json& obj, const char* key, const std::string& where);
 std::array<float, 4> box_from_json(const nlohmann::json& v, const std::string& where);

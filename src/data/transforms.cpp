@@ -20,9 +20,11 @@ std::array<int64_t, 2> resized_size(int64_t h, int64_t w, int64_t size, int64_t 
     if (mx / mn * static_cast<double>(size) > static_cast<double>(max_size))
       size = static_cast<int64_t>(std::lround(static_cast<double>(max_size) * mn / mx));
   }
+  // An extreme aspect ratio (1 x 5000) would round a side to 0 pixels, which OpenCV cannot resize to: keep >= 1.
+  size = std::max<int64_t>(size, 1);
   if ((w <= h && w == size) || (h <= w && h == size)) return {h, w};
-  if (w < h) return {static_cast<int64_t>(static_cast<double>(size) * h / w), size};
-  return {size, static_cast<int64_t>(static_cast<double>(size) * w / h)};
+  if (w < h) return {std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(size) * h / w)), size};
+  return {size, std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(size) * w / h))};
 }
 
 at::Tensor decode_image(const ImageSource& source) {

@@ -69,7 +69,10 @@ class MetricsHook : public TrainHook {
     std::string line, kept;
     while (std::getline(in, line)) {
       const auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_object() && j.value("iteration", int64_t{0}) <= t.iteration()) kept += line + "\n";
+      // A line whose iteration is not an integer (hand-edited) is dropped rather than trusted.
+      if (j.is_object() && j.contains("iteration") && j["iteration"].is_number_integer() &&
+          j["iteration"].get<int64_t>() <= t.iteration())
+        kept += line + "\n";
     }
     write_file_atomic(path, kept);
   }
@@ -121,10 +124,12 @@ class CurvesHook : public TrainHook {
     while (std::getline(in, line)) {
       const auto j = nlohmann::json::parse(line, nullptr, false);
       if (!j.is_object()) continue;
-      const double it = j.value("iteration", 0.0);
-      if (j.contains("loss")) losses["loss"].push_back({it, j["loss"].get<double>()});
+      if (!j.contains("iteration") || !j["iteration"].is_number()) continue;
+      const double it = j["iteration"].get<double>();
+      // A non-finite loss is written as null: no point on the curve.
+      if (j.contains("loss") && j["loss"].is_number()) losses["loss"].push_back({it, j["loss"].get<double>()});
       for (const char* group : {"losses", "eval"}) {
-        if (!j.contains(group)) continue;
+        if (!j.contains(group) || !j[group].is_object()) continue;
         for (const auto& [k, v] : j[group].items()) {
           if (v.is_number()) (std::string(group) == "eval" ? evals : losses)[k].push_back({it, v.get<double>()});
         }

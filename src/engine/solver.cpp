@@ -17,8 +17,8 @@ void SolverOptions::visit(config::Visitor& v) {
   using config::range;
   v("max_iter", max_iter, "optimiser steps of the run", at_least(1));
   v("ims_per_batch", ims_per_batch, "global batch: images per step over all ranks and accumulation steps",
-    at_least(1));
-  v("grad_accum_steps", grad_accum_steps, "micro-batches accumulated per optimiser step", at_least(1));
+    range(1, 16384));
+  v("grad_accum_steps", grad_accum_steps, "micro-batches accumulated per optimiser step", range(1, 16384));
   v("optimizer", optimizer, "optimiser (the official GLIP configs use ADAMW)", one_of({"ADAMW"}));
   v("base_lr", base_lr, "learning rate", at_least(0));
   v("lang_lr", lang_lr, "learning rate of parameters named language_backbone", at_least(0));

@@ -16,6 +16,7 @@
 #include "glip/engine/schedule.h"
 #include "glip/engine/tuning.h"
 #include "glip/io/safetensors.h"
+#include "glip/io/state_dict.h"
 
 namespace glip::engine {
 
@@ -142,9 +143,14 @@ void Trainer::Impl::resume_from_checkpoint() {
     GLIP_CHECK_INPUT(it != c->model.end(), what, ": tensor '", name, "' is missing");
     GLIP_CHECK_INPUT(it->second.sizes() == t.sizes(), what, ": tensor '", name, "' has shape ", it->second.sizes(),
                      ", the model has ", t.sizes());
+    const std::string bad = io::nonfinite_problem(name, it->second);
+    GLIP_CHECK_INPUT(bad.empty(), what, ": ", bad);
     t.copy_(it->second);
   }
-  opt->load_state_dict(strip_prefix("optimizer.", c->train_state), what);
+  const auto opt_state = strip_prefix("optimizer.", c->train_state);
+  GLIP_CHECK_INPUT(!opt_state.empty() || c->iteration == 0, what,
+                   ": the training state has no optimizer state (an emptied or foreign train_*.safetensors)");
+  opt->load_state_dict(opt_state, what);
   if (ema) ema->load(strip_prefix("ema.", c->train_state), what);
   const auto rng = comm->rank() == 0 ? c->train_state : ckpt.load_rank_state(c->iteration, comm->rank());
   restore_rng_states(rng);
@@ -158,6 +164,10 @@ void Trainer::Impl::resume_from_checkpoint() {
   } catch (const nlohmann::json::exception& e) {
     throw InputError(str_cat(what, ": bad record: ", e.what()));
   }
+  // The record is a file a user can edit: its numbers must agree with the checkpoint they describe.
+  GLIP_CHECK_INPUT(iter == c->iteration, what, ": the record says iteration ", iter, ", the checkpoint files say ",
+                   c->iteration);
+  GLIP_CHECK_INPUT(skipped >= 0 && skipped <= iter, what, ": 'skipped_steps' ", skipped, " is not in [0, ", iter, "]");
   GLIP_CHECK_INPUT(rec.value("ims_per_batch", o.solver.ims_per_batch) == o.solver.ims_per_batch, what,
                    ": it was trained with solver.ims_per_batch=", rec.value("ims_per_batch", 0),
                    ", the config now says ", o.solver.ims_per_batch, " (the data position would not match)");

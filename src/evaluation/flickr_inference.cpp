@@ -7,6 +7,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/json.h"
 #include "glip/data/transforms.h"
 #include "glip/evaluation/model_eval.h"
 
@@ -46,24 +47,20 @@ json phrase_boxes(const Detections& d, int64_t num_phrases) {
 }  // namespace
 
 std::vector<FlickrQuery> read_flickr_queries(const std::string& mdetr_json, const std::string& image_root) {
-  json doc;
-  try {
-    doc = json::parse(read_file(mdetr_json));
-  } catch (const json::parse_error& e) {
-    throw InputError("file '" + mdetr_json + "': invalid JSON: " + e.what());
-  }
+  const json doc = parse_json_input(read_file(mdetr_json), "file '" + mdetr_json + "'");
   GLIP_CHECK_INPUT(doc.is_object() && doc.contains("images") && doc["images"].is_array(), "file '", mdetr_json,
                    "': expected an object with an 'images' list (MDETR final_flickr_separateGT_<split>.json)");
   std::vector<FlickrQuery> out;
   for (const auto& im : doc["images"]) {
-    const std::string where = "file '" + mdetr_json + "': image " + im.value("id", json(nullptr)).dump();
+    const std::string where =
+        "file '" + mdetr_json + "': image " + (im.is_object() && im.contains("id") ? json_dump(im["id"]) : "null");
     for (const char* key : {"file_name", "caption", "tokens_positive_eval", "sentence_id", "original_img_id"})
       GLIP_CHECK_INPUT(im.contains(key), where, ": missing key '", key, "'");
     GLIP_CHECK_INPUT(im["file_name"].is_string() && im["caption"].is_string(), where,
                      ": 'file_name' and 'caption' must be strings");
     FlickrQuery q;
-    q.image_id_json = im["original_img_id"].dump();
-    q.sentence_id_json = im["sentence_id"].dump();
+    q.image_id_json = json_dump(im["original_img_id"]);
+    q.sentence_id_json = json_dump(im["sentence_id"]);
     q.source.path = join_root(image_root, im["file_name"].get<std::string>());
     q.prompt.text = im["caption"].get<std::string>();
     const auto& phrases = im["tokens_positive_eval"];

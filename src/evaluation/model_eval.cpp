@@ -199,11 +199,18 @@ DatasetEvalReport evaluate_dataset(const EvalConfig& cfg, const std::string& nam
   const EvalDatasetConfig& ds = find_dataset(cfg, name);
   const std::string dir = run.out_dir + "/" + ds.name;
   std::error_code ec;
+  const bool existed = std::filesystem::exists(dir, ec);
   std::filesystem::create_directories(dir, ec);
   GLIP_CHECK_INPUT(!ec, "cannot create output folder '", dir, "': ", ec.message());
-  if (ds.protocol == "odinw") return evaluate_odinw(cfg, ds, run, dir);
-  if (ds.protocol == "flickr") return evaluate_flickr(ds, run, dir);
-  return evaluate_detection(ds, run, dir);
+  try {
+    if (ds.protocol == "odinw") return evaluate_odinw(cfg, ds, run, dir);
+    if (ds.protocol == "flickr") return evaluate_flickr(ds, run, dir);
+    return evaluate_detection(ds, run, dir);
+  } catch (...) {
+    // A failed evaluation leaves no partial output folder behind (e.g. the LVIS protocol on a COCO file).
+    if (!existed) std::filesystem::remove_all(dir, ec);
+    throw;
+  }
 }
 
 }  // namespace glip::eval

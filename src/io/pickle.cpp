@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "glip/core/error.h"
 
@@ -98,8 +99,8 @@ class Machine {
         case 0x94: memo_[static_cast<uint64_t>(memo_.size())] = top(at); break;
         case 'h': push(memo_get(le(1), at)); break;
         case 'j': push(memo_get(le(4), at)); break;
-        case 'p': memo_[std::stoull(line())] = top(at); break;
-        case 'g': push(memo_get(std::stoull(line()), at)); break;
+        case 'p': memo_[decimal(line(), at)] = top(at); break;
+        case 'g': push(memo_get(decimal(line(), at), at)); break;
         case 'Q': {
           auto pid = pop(at);
           GLIP_CHECK_INPUT(persistent_, what_, ": unexpected persistent id in pickle at byte ", at);
@@ -118,8 +119,9 @@ class Machine {
     need(1);
     return static_cast<uint8_t>(b_[pos_++]);
   }
-  void need(size_t n) {
-    GLIP_CHECK_INPUT(pos_ + n <= b_.size(), what_, ": truncated pickle (needs ", n, " bytes at byte ", pos_,
+  void need(uint64_t n) {  // written so that a length near 2^64 cannot wrap around
+    GLIP_CHECK_INPUT(pos_ <= b_.size() && n <= b_.size() - pos_, what_, ": truncated pickle (needs ", n,
+                     " bytes at byte ", pos_,
                      ", has ", b_.size() - pos_, ")");
   }
   std::string take(size_t n) {
@@ -141,6 +143,14 @@ class Machine {
     std::string s = b_.substr(pos_, e - pos_);
     pos_ = e + 1;
     return s;
+  }
+  uint64_t decimal(const std::string& text, size_t at) {
+    uint64_t v = 0;
+    bool ok = !text.empty() && text.size() <= 19;
+    for (char c : text) ok = ok && c >= '0' && c <= '9', v = v * 10 + static_cast<uint64_t>(c - '0');
+    GLIP_CHECK_INPUT(ok, what_, ": corrupt pickle (memo key '", text.substr(0, 40), "' at byte ", at,
+                     " is not a decimal number)");
+    return v;
   }
   int64_t long_n(uint64_t n, size_t at) {
     GLIP_CHECK_INPUT(n <= 8, what_, ": pickle integer of ", n, " bytes at byte ", at, " does not fit 64 bits");
@@ -217,11 +227,100 @@ class Machine {
   std::unordered_map<uint64_t, ValuePtr> memo_;
 };
 
+/** Moves the children of `v` onto `out` (for the non-recursive release and for breaking cycles). */
+void detach_children(Value& v, std::vector<ValuePtr>& out) {
+  for (auto& x : v.items)
+    if (x) out.push_back(std::move(x));
+  for (auto& [k, x] : v.dict) {
+    if (k) out.push_back(std::move(k));
+    if (x) out.push_back(std::move(x));
+  }
+  v.items.clear();
+  v.dict.clear();
+  if (v.callable) out.push_back(std::move(v.callable));
+  if (v.state) out.push_back(std::move(v.state));
+}
+
+std::vector<const Value*> children(const Value& v) {
+  std::vector<const Value*> out;
+  for (const auto& x : v.items) out.push_back(x.get());
+  for (const auto& [k, x] : v.dict) out.push_back(k.get()), out.push_back(x.get());
+  out.push_back(v.callable.get());
+  out.push_back(v.state.get());
+  return out;
+}
+
+/**
+ * "" when `root` nests at most kMaxDepth containers and contains no cycle, else the problem. Iterative (an
+ * explicit stack), linear in the values: shared values are measured once.
+ */
+std::string depth_problem(const ValuePtr& root, std::vector<const Value*>& seen) {
+  std::unordered_map<const Value*, size_t> depth;  // finished values -> their height
+  std::unordered_set<const Value*> open;
+  struct Item {
+    const Value* v;
+    std::vector<const Value*> kids;
+    size_t next = 0, height = 1;
+  };
+  std::vector<Item> stack;
+  auto enter = [&](const Value* v) {
+    open.insert(v);
+    seen.push_back(v);
+    stack.push_back({v, children(*v)});
+  };
+  enter(root.get());
+  while (!stack.empty()) {
+    if (stack.size() > kMaxDepth) return str_cat("containers nested deeper than ", kMaxDepth, " levels");
+    Item& it = stack.back();
+    if (it.next == it.kids.size()) {
+      depth[it.v] = it.height;
+      open.erase(it.v);
+      const size_t h = it.height;
+      stack.pop_back();
+      if (!stack.empty()) stack.back().height = std::max(stack.back().height, h + 1);
+      continue;
+    }
+    const Value* kid = it.kids[it.next++];
+    if (!kid) continue;
+    if (open.count(kid)) return "a container that contains itself";
+    auto d = depth.find(kid);
+    if (d != depth.end()) {
+      it.height = std::max(it.height, d->second + 1);
+      if (it.height + stack.size() - 1 > kMaxDepth)
+        return str_cat("containers nested deeper than ", kMaxDepth, " levels");
+      continue;
+    }
+    enter(kid);
+  }
+  return "";
+}
+
 }  // namespace
+
+Value::~Value() {
+  std::vector<ValuePtr> work;
+  detach_children(*this, work);
+  while (!work.empty()) {
+    ValuePtr v = std::move(work.back());
+    work.pop_back();
+    if (v.use_count() == 1) detach_children(*v, work);  // v dies here with no children left: no recursion
+  }
+}
 
 ValuePtr load(const std::string& bytes, size_t& pos, const std::string& what, const ReduceHook& reduce,
               const PersistentHook& persistent) {
-  return Machine(bytes, pos, what, reduce, persistent).run();
+  const size_t start = pos;
+  ValuePtr root = Machine(bytes, pos, what, reduce, persistent).run();
+  std::vector<const Value*> seen;
+  const std::string problem = depth_problem(root, seen);
+  if (!problem.empty()) {
+    // Break every reference among the values built (a cycle would otherwise never be freed).
+    std::vector<ValuePtr> hold;
+    for (const Value* v : seen) detach_children(const_cast<Value&>(*v), hold);
+    hold.clear();
+    throw InputError(str_cat(what, ": refusing the pickle at byte ", start, ": ", problem));
+  }
+  return root;
 }
 
 }  // namespace glip::io::pickle

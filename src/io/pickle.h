@@ -28,6 +28,12 @@ struct Value {
   ValuePtr state;                                    // object: BUILD state
   std::shared_ptr<void> payload;                     // set by a reduce hook (e.g. a rebuilt tensor)
 
+  Value() = default;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  /** Releases the children without recursion: a pickle may nest containers 100,000 deep. */
+  ~Value();
+
   static ValuePtr make(Kind k) { auto v = std::make_shared<Value>(); v->kind = k; return v; }
   bool is_string() const { return kind == Kind::kString; }
 };
@@ -40,9 +46,13 @@ using ReduceHook = std::function<ValuePtr(const std::string& callable, const Val
 /** Resolves a persistent id (BINPERSID) into a value. */
 using PersistentHook = std::function<ValuePtr(const ValuePtr& pid)>;
 
+/** Containers nested deeper than this are refused (torch.save writes fewer than 10 levels). */
+constexpr size_t kMaxDepth = 100;
+
 /**
  * Runs the pickle program in bytes[pos, end) until STOP and returns the top value; `pos` is advanced past STOP.
- * Throws glip::InputError naming `what` on malformed input.
+ * Throws glip::InputError naming `what` on malformed input, on nesting deeper than kMaxDepth and on a container
+ * that contains itself.
  */
 ValuePtr load(const std::string& bytes, size_t& pos, const std::string& what, const ReduceHook& reduce,
               const PersistentHook& persistent);

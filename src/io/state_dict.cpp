@@ -32,7 +32,23 @@ std::string LoadReport::describe() const {
   append_list(os, "missing keys", missing);
   append_list(os, "unexpected keys", unexpected);
   append_list(os, "shape/dtype mismatches", mismatched);
+  append_list(os, "non-finite values (NaN or Inf; not loaded)", nonfinite);
   return os.str();
+}
+
+std::string nonfinite_problem(const std::string& key, const at::Tensor& t) {
+  if (!t.defined() || !at::isFloatingType(t.scalar_type()) || t.numel() == 0) return "";
+  const int64_t bad = (~at::isfinite(t)).sum().item<int64_t>();
+  if (bad == 0) return "";
+  return str_cat("tensor '", key, "' has ", bad, " of ", t.numel(), " values NaN or Inf");
+}
+
+std::string nonfinite_problem(const std::map<std::string, at::Tensor>& tensors) {
+  for (const auto& [k, t] : tensors) {
+    std::string p = nonfinite_problem(k, t);
+    if (!p.empty()) return p;
+  }
+  return "";
 }
 
 std::map<std::string, at::Tensor> state_dict(const torch::nn::Module& module, const std::string& prefix) {
@@ -69,12 +85,19 @@ LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string
                                   (src.defined() ? shape_str(src) : std::string("an undefined tensor")));
       continue;
     }
+    if (std::string bad = nonfinite_problem(key, src); !bad.empty()) {
+      report.nonfinite.push_back(bad);
+      continue;
+    }
     target.copy_(src.to(target.device(), target.scalar_type()));
     report.loaded.push_back(key);
   }
   for (const auto& [k, v] : tensors) {
     if (k.compare(0, options.prefix.size(), options.prefix) == 0 && !used.count(k)) report.unexpected.push_back(k);
   }
+  GLIP_CHECK_INPUT(options.allow_nonfinite || report.nonfinite.empty(), options.source,
+                   ": refusing tensors with NaN or Inf values (a diverged or corrupt checkpoint):",
+                   report.describe());
   GLIP_CHECK_INPUT(!options.strict || report.ok(), "loading '", options.source, "' (prefix '", options.prefix,
                    "') into the module failed:", report.describe());
   return report;

@@ -16,7 +16,10 @@ uint64_t parse_octal(const char* p, size_t n, const std::string& what) {
   // GNU base-256 encoding for large sizes: high bit of the first byte set.
   if (static_cast<unsigned char>(p[0]) & 0x80) {
     uint64_t v = static_cast<unsigned char>(p[0]) & 0x7f;
-    for (size_t k = 1; k < n; ++k) v = (v << 8) | static_cast<unsigned char>(p[k]);
+    for (size_t k = 1; k < n; ++k) {
+      GLIP_CHECK_INPUT(v >> 56 == 0, what, ": corrupt tar header (base-256 size does not fit 64 bits)");
+      v = (v << 8) | static_cast<unsigned char>(p[k]);
+    }
     return v;
   }
   uint64_t v = 0;
@@ -44,6 +47,29 @@ bool checksum_ok(const char* h) {
 
 std::string field(const char* p, size_t n) { return std::string(p, strnlen(p, n)); }
 
+/** Name and PAX headers are read whole: a bound keeps a forged size from allocating without end. */
+constexpr uint64_t kMaxHeaderData = uint64_t{1} << 20;
+
+/** The "path" record of a PAX extended header ("LEN path=NAME\n" records), "" when it has none. */
+std::string pax_path(const std::string& recs, const std::string& what, uint64_t at) {
+  size_t i = 0;
+  while (i < recs.size() && recs[i] != '\0') {
+    size_t len = 0, k = i;
+    while (k < recs.size() && recs[k] >= '0' && recs[k] <= '9' && len < recs.size()) len = len * 10 + (recs[k++] - '0');
+    GLIP_CHECK_INPUT(k < recs.size() && recs[k] == ' ' && len > k - i && len <= recs.size() - i, what,
+                     ": corrupt PAX header at byte ", at);
+    const std::string rec = recs.substr(k + 1, len - (k + 1 - i));  // "key=value\n"
+    const size_t eq = rec.find('=');
+    if (eq != std::string::npos && rec.compare(0, eq, "path") == 0) {
+      std::string v = rec.substr(eq + 1);
+      if (!v.empty() && v.back() == '\n') v.pop_back();
+      return v;
+    }
+    i += len;
+  }
+  return "";
+}
+
 // Walks the headers of an archive of `size` bytes; read(pos, n, dst) copies bytes [pos, pos + n).
 std::vector<TarMember> walk(uint64_t size, const std::function<void(uint64_t, size_t, char*)>& read,
                             const std::string& what) {
@@ -60,7 +86,11 @@ std::vector<TarMember> walk(uint64_t size, const std::function<void(uint64_t, si
     const uint64_t n = parse_octal(h + 124, 12, what);
     const char type = h[156];
     const uint64_t data = pos + kBlock;
-    GLIP_CHECK_INPUT(data + n <= size, what, ": truncated tar member at byte ", pos, " (needs ", n, " bytes)");
+    // data <= size here; compared as n <= size - data so that a size near 2^64 cannot wrap the sum around.
+    GLIP_CHECK_INPUT(n <= size - data, what, ": truncated tar member at byte ", pos, " (needs ", n, " bytes, ",
+                     size - data, " remain)");
+    GLIP_CHECK_INPUT((type != 'L' && type != 'x') || n <= kMaxHeaderData, what, ": tar header at byte ", pos,
+                     " carries ", n, " bytes of name data (at most ", kMaxHeaderData, ")");
     if (type == 'L') {  // GNU long name: the next member's name is the data
       std::string name(n, '\0');
       read(data, n, name.data());
@@ -74,8 +104,12 @@ std::vector<TarMember> walk(uint64_t size, const std::function<void(uint64_t, si
       }
       out.push_back({name, data, n});
       long_name.clear();
+    } else if (type == 'x') {  // PAX extended header (Python's tarfile for names over 100 bytes)
+      std::string recs(n, '\0');
+      read(data, n, recs.data());
+      long_name = pax_path(recs, what, pos);
     } else {
-      long_name.clear();  // directories, links and pax headers carry no member data we use
+      long_name.clear();  // directories, links and global headers carry no member data we use
     }
     pos = data + (n + kBlock - 1) / kBlock * kBlock;
   }

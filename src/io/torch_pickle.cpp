@@ -70,7 +70,7 @@ class Reader {
     TensorFile out;
     for (const auto& [k, v] : dict->dict) {
       if (!k->is_string() || !v->payload || v->s != "tensor") continue;
-      out.tensors[k->s] = materialise(*std::static_pointer_cast<TensorRef>(v->payload));
+      out.tensors[k->s] = materialise(*std::static_pointer_cast<TensorRef>(v->payload), k->s);
     }
     GLIP_CHECK_INPUT(!out.tensors.empty(), path_, ": no tensors found ",
                      entry.empty() ? std::string("at the root") : "under '" + entry + "' or at the root");
@@ -119,7 +119,7 @@ class Reader {
   }
 
   ValuePtr make_storage(const ValuePtr& pid, bool legacy) {
-    GLIP_CHECK_INPUT(pid->kind == Kind::kTuple && pid->items.size() >= 5 && pid->items[0]->is_string() &&
+    GLIP_CHECK_INPUT(pid && pid->kind == Kind::kTuple && pid->items.size() >= 5 && pid->items[0]->is_string() &&
                          pid->items[0]->s == "storage" && pid->items[1]->kind == Kind::kGlobal &&
                          pid->items[2]->is_string() && pid->items[4]->kind == Kind::kInt,
                      path_, ": malformed storage record in the pickle");
@@ -130,6 +130,7 @@ class Reader {
       ref->key = key;
       ref->dtype = storage_dtype(pid->items[1]->s, path_);
       ref->numel = pid->items[4]->i;
+      GLIP_CHECK_INPUT(ref->numel >= 0, path_, ": storage '", key, "' has a negative size (", ref->numel, ")");
     }
     GLIP_CHECK_INPUT(!legacy || pid->items.size() < 6 || pid->items[5]->kind == Kind::kNone, path_,
                      ": legacy storage views are not supported (storage '", key, "')");
@@ -137,6 +138,18 @@ class Reader {
     v->s = "storage";
     v->payload = ref;
     return v;
+  }
+
+  /** A zip record; a corrupt archive (e.g. a forged size that cannot be allocated) is an input error. */
+  std::tuple<at::DataPtr, size_t> record(const std::string& name) {
+    try {
+      return zip_->getRecord(name);
+    } catch (const c10::Error& e) {
+      throw InputError(str_cat(path_, ": cannot read record '", name, "' of the PyTorch zip checkpoint: ",
+                               e.what_without_backtrace()));
+    } catch (const std::bad_alloc&) {
+      throw InputError(str_cat(path_, ": record '", name, "' of the PyTorch zip checkpoint is too large to load"));
+    }
   }
 
   ValuePtr parse_zip() {
@@ -147,7 +160,7 @@ class Reader {
                                e.what_without_backtrace()));
     }
     GLIP_CHECK_INPUT(zip_->hasRecord("data.pkl"), path_, ": zip archive has no data.pkl (not a torch.save file)");
-    auto [ptr, size] = zip_->getRecord("data.pkl");
+    auto [ptr, size] = record("data.pkl");
     std::string pkl(static_cast<const char*>(ptr.get()), size);
     size_t pos = 0;
     return pickle::load(pkl, pos, path_, reduce_hook(),
@@ -176,41 +189,70 @@ class Reader {
       GLIP_CHECK_INPUT(numel == ref->numel, path_, ": storage '", k->s, "' has ", numel, " elements, expected ",
                        ref->numel);
       legacy_offsets_[k->s] = pos + 8;
+      const uint64_t left = (bytes_.size() - pos - 8) / c10::elementSize(ref->dtype);
+      GLIP_CHECK_INPUT(static_cast<uint64_t>(numel) <= left, path_, ": truncated legacy checkpoint (storage '",
+                       k->s, "' needs ", numel, " elements, ", left, " remain)");
       pos += 8 + static_cast<size_t>(numel) * c10::elementSize(ref->dtype);
-      GLIP_CHECK_INPUT(pos <= bytes_.size(), path_, ": truncated legacy checkpoint (storage '", k->s, "')");
     }
     return root;
   }
 
   const at::Tensor& storage_data(StorageRef& s) {
     if (s.data.defined()) return s.data;
-    const size_t nbytes = static_cast<size_t>(s.numel) * c10::elementSize(s.dtype);
-    s.data = at::empty({s.numel}, at::TensorOptions().dtype(s.dtype));
+    // The bytes present are checked against the declared size before anything is allocated.
+    const size_t elem = c10::elementSize(s.dtype);
+    GLIP_CHECK_INPUT(s.numel >= 0 && static_cast<uint64_t>(s.numel) <= UINT64_MAX / elem, path_, ": storage '",
+                     s.key, "' declares an impossible size of ", s.numel, " elements");
+    const uint64_t nbytes = static_cast<uint64_t>(s.numel) * elem;
     if (zip_) {
       const std::string rec = "data/" + s.key;
       GLIP_CHECK_INPUT(zip_->hasRecord(rec), path_, ": missing storage record '", rec, "'");
-      auto [ptr, size] = zip_->getRecord(rec);
+      auto [ptr, size] = record(rec);
       GLIP_CHECK_INPUT(size == nbytes, path_, ": storage '", s.key, "' has ", size, " bytes, expected ", nbytes);
+      s.data = at::empty({s.numel}, at::TensorOptions().dtype(s.dtype));
       if (nbytes) std::memcpy(s.data.data_ptr(), ptr.get(), nbytes);
     } else {
       auto it = legacy_offsets_.find(s.key);
       GLIP_CHECK_INPUT(it != legacy_offsets_.end(), path_, ": storage '", s.key, "' has no data");
+      s.data = at::empty({s.numel}, at::TensorOptions().dtype(s.dtype));
       if (nbytes) std::memcpy(s.data.data_ptr(), bytes_.data() + it->second, nbytes);
     }
     return s.data;
   }
 
-  at::Tensor materialise(const TensorRef& t) {
+  /** Checks sizes, strides and offset of tensor `name` against its storage before LibTorch sees them. */
+  void check_view(const TensorRef& t, const std::string& name) {
+    const std::string where = str_cat(path_, ": tensor '", name, "'");
+    GLIP_CHECK_INPUT(t.sizes.size() == t.strides.size(), where, " has ", t.sizes.size(), " sizes but ",
+                     t.strides.size(), " strides");
+    GLIP_CHECK_INPUT(t.sizes.size() <= 64, where, " has ", t.sizes.size(), " dimensions (at most 64)");
+    GLIP_CHECK_INPUT(t.offset >= 0, where, " has a negative storage offset (", t.offset, ")");
+    bool empty = false;
+    for (size_t d = 0; d < t.sizes.size(); ++d) {
+      GLIP_CHECK_INPUT(t.sizes[d] >= 0 && t.strides[d] >= 0, where, " has a negative size or stride in dimension ",
+                       d, " (", t.sizes[d], ", ", t.strides[d], ")");
+      empty = empty || t.sizes[d] == 0;
+    }
+    if (empty) return;
+    // The last element read, in 128 bits so that no size or stride can overflow it.
+    __int128 last = t.offset;
+    for (size_t d = 0; d < t.sizes.size() && last < t.storage->numel; ++d)
+      last += static_cast<__int128>(t.sizes[d] - 1) * t.strides[d];
+    GLIP_CHECK_INPUT(last < t.storage->numel, where, " reads past the end of its storage '", t.storage->key,
+                     "' (", t.storage->numel, " elements)");
+  }
+
+  at::Tensor materialise(const TensorRef& t, const std::string& name) {
+    check_view(t, name);
     const at::Tensor& data = storage_data(*t.storage);
-    GLIP_CHECK_INPUT(t.sizes.size() == t.strides.size(), path_, ": tensor with mismatched sizes and strides");
-    int64_t last = t.offset;
-    for (size_t d = 0; d < t.sizes.size(); ++d)
-      if (t.sizes[d] > 0) last += (t.sizes[d] - 1) * t.strides[d];
     bool empty = false;
     for (auto s : t.sizes) empty = empty || s == 0;
-    GLIP_CHECK_INPUT(empty || last < t.storage->numel, path_, ": tensor reads past its storage '", t.storage->key, "'");
     if (empty) return at::empty(t.sizes, data.options());
-    return data.as_strided(t.sizes, t.strides, t.offset).clone(at::MemoryFormat::Contiguous);
+    try {  // a stride-0 view may still ask for more memory than there is
+      return data.as_strided(t.sizes, t.strides, t.offset).clone(at::MemoryFormat::Contiguous);
+    } catch (const c10::Error& e) {
+      throw InputError(str_cat(path_, ": tensor '", name, "' cannot be built: ", e.what_without_backtrace()));
+    }
   }
 
   std::string path_;

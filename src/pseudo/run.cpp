@@ -12,7 +12,9 @@
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/json.h"
 #include "glip/core/logging.h"
+#include "glip/core/strings.h"
 #include "glip/io/tar.h"
 #include "glip/pseudo/labeler.h"
 #include "glip/core/sha256.h"
@@ -67,19 +69,23 @@ void remove_stale_temps(const std::string& out_dir, const std::vector<std::strin
 std::optional<json> finished_record(const std::string& out_dir, const std::string& stem, const LabelRunOptions& o) {
   const std::string done = (fs::path(out_dir) / (stem + ".done.json")).string();
   if (!fs::exists(done)) return std::nullopt;
-  json j;
+  const json j = parse_json_input(read_file(done), "'" + done + "' (delete it to relabel the shard)");
+  std::string teacher, config, output, output_sha256;
   try {
-    j = json::parse(read_file(done));
+    teacher = j.value("teacher_sha256", "");
+    config = j.value("config_hash", "");
+    output = j.value("output", "");
+    output_sha256 = j.value("output_sha256", "");
   } catch (const json::exception& e) {
-    throw InputError(str_cat("'", done, "' is not valid JSON (", e.what(), "); delete it to relabel the shard"));
+    throw InputError(str_cat("'", done, "': malformed record, expected an object of strings (", e.what(),
+                             "); delete it to relabel the shard"));
   }
-  const std::string teacher = j.value("teacher_sha256", ""), config = j.value("config_hash", "");
   GLIP_CHECK_INPUT(teacher == o.teacher_sha256 && config == o.config_hash, "'", done,
                    "' was labelled by teacher sha256 ", teacher, " with config hash ", config,
                    ", but this run uses teacher sha256 ", o.teacher_sha256, " and config hash ", o.config_hash,
                    ": use a new --out folder, or delete the old one");
-  const std::string out = (fs::path(out_dir) / j.value("output", "")).string();
-  if (!fs::exists(out) || sha256_file(out) != j.value("output_sha256", "")) {
+  const std::string out = (fs::path(out_dir) / output).string();
+  if (!fs::exists(out) || sha256_file(out) != output_sha256) {
     GLIP_LOG_WARN("[pseudo] '{}' does not match its record '{}'; labelling the shard again", out, done);
     return std::nullopt;
   }
@@ -91,7 +97,7 @@ int64_t count_images(const std::string& tar) {
   for (const auto& m : io::list_tar(tar)) {
     const auto dot = m.name.find('.', m.name.find_last_of('/') == std::string::npos ? 0 : m.name.find_last_of('/') + 1);
     if (dot == std::string::npos) continue;
-    const std::string ext = m.name.substr(dot + 1);
+    const std::string ext = ascii_lower(m.name.substr(dot + 1));
     if (ext == "jpg" || ext == "jpeg" || ext == "png") keys.insert(m.name.substr(0, dot));
   }
   return static_cast<int64_t>(keys.size());
@@ -129,7 +135,7 @@ std::pair<bool, std::string> write_manifest(const LabelRunOptions& o, const std:
       continue;
     }
     totals += ShardStats::from_json((*rec)["stats"], stem + ".done.json");
-    shards.push_back(ojson::parse(rec->dump()));
+    shards.push_back(ojson::parse(json_dump(*rec)));
   }
   ojson m;
   m["format"] = "glip-pseudo-labels/1";

@@ -36,7 +36,7 @@ struct Problems {
   void add(const std::string& key, const std::string& what) { items.push_back("world." + key + ": " + what); }
   template <typename T>
   void range(const std::string& key, T v, T lo, T hi) {
-    if (v < lo || v > hi) add(key, str_cat("expected a value in [", lo, ", ", hi, "], got ", v));
+    if (!(v >= lo && v <= hi)) add(key, str_cat("expected a value in [", lo, ", ", hi, "], got ", v));
   }
   void names(const std::string& key, const std::vector<std::string>& v, const std::vector<std::string>& known) {
     if (v.empty()) add(key, "expected at least one name, got an empty list");

@@ -139,7 +139,7 @@ TEST(Config, BadEnumListsAllowedValues) {
 
 TEST(Config, RangesIncludingTheMemberType) {
   EXPECT_EQ(load_error("num_threads: -1\n"),
-            "invalid config (1 problem):\n  - t.yaml: key 'num_threads': expected a value >= 0, got -1");
+            "invalid config (1 problem):\n  - t.yaml: key 'num_threads': expected a value in [0, 256], got -1");
   EXPECT_EQ(load_error("small: 3000000000\n"),
             "invalid config (1 problem):\n"
             "  - t.yaml: key 'small': expected a value in [-2147483648, 2147483647], got 3000000000");
@@ -300,7 +300,7 @@ TEST(Config, ValidateChecksValuesSetInCode) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
               "invalid config (2 problems):\n"
-              "  - key 'num_threads': expected a value >= 0, got -2\n"
+              "  - key 'num_threads': expected a value in [0, 256], got -2\n"
               "  - key 'solver.optimizer': expected one of [sgd, adamw], got 'rmsprop'");
   }
 }

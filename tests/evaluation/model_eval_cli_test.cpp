@@ -77,7 +77,9 @@ class ModelEvalCli : public ::testing::Test {
            " image_root: eval/lvis/images}\n"
         << "    - {name: synth_flickr, protocol: flickr, annotation: eval/flickr/final_flickr_separateGT_test.json,"
            " image_root: eval/flickr/images, flickr_root: eval/flickr}\n"
-        << "    - {name: synth_odinw, protocol: odinw, members: [synth_coco, synth_coco8]}\n";
+        << "    - {name: synth_odinw, protocol: odinw, members: [synth_coco, synth_coco8]}\n"
+        << "    - {name: lvis_on_coco, protocol: lvis, annotation: eval/coco/instances.json,"
+           " image_root: eval/coco/images}\n";
   }
   static void TearDownTestSuite() { delete root_; }
 
@@ -231,6 +233,14 @@ TEST_F(ModelEvalCli, EvalErrorsExitWith2AndNameTheInput) {
   EXPECT_NE(no_root.err.find("eval/coco/instances.json"), std::string::npos) << no_root.err;
   const Proc usage = exec(GLIP_EVAL_BIN, "--config " + *root_ + "/eval.yaml --dataset synth_coco");
   EXPECT_EQ(usage.code, 64) << usage.err;
+}
+
+TEST_F(ModelEvalCli, AFailedEvaluationLeavesNoOutputFolder) {
+  const std::string out = glip::test::temp_dir("me_lvis_on_coco");
+  const Proc p = exec(GLIP_EVAL_BIN, eval_args("lvis_on_coco", out));
+  EXPECT_EQ(p.code, 2) << p.err;
+  EXPECT_NE(p.err.find("eval/coco/instances.json"), std::string::npos) << p.err;
+  EXPECT_FALSE(std::filesystem::exists(out + "/lvis_on_coco")) << "a partial output folder was left behind";
 }
 
 TEST_F(ModelEvalCli, InferOnOneImageAndOnAFolder) {

@@ -27,7 +27,10 @@ TensorFile parse_safetensors(const std::string& bytes, const std::string& what);
 std::string serialize_safetensors(const std::map<std::string, at::Tensor>& tensors,
                                   const std::map<std::string, std::string>& metadata = {});
 
-/** Writes a safetensors file atomically (temp file + rename). */
+/**
+ * Writes a safetensors file atomically (temp file + rename). Refuses (glip::Error naming the tensor, nothing
+ * written) when a floating tensor holds NaN or Inf: no run leaves a checkpoint of non-finite weights behind.
+ */
 void save_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 

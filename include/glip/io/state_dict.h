@@ -23,7 +23,8 @@ struct LoadReport {
   std::vector<std::string> missing;     // full keys of the module absent from the map
   std::vector<std::string> unexpected;  // keys of the map under `prefix` that the module lacks
   std::vector<std::string> mismatched;  // "key: expected [..] float, got [..] long" lines
-  bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
+  std::vector<std::string> nonfinite;   // "key: N of M values are NaN or Inf" lines (not copied)
+  bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty() && nonfinite.empty(); }
   /** A multi-line description of every problem (empty when ok()). */
   std::string describe() const;
 };
@@ -35,7 +36,17 @@ struct LoadOptions {
   bool strict = true;
   /** Names the origin of the tensors (a file path) in error messages. */
   std::string source = "state dict";
+  /**
+   * Tensors with NaN or Inf values are never copied; unless this is set they are an InputError even when not
+   * strict (a diverged checkpoint would otherwise load and silently detect nothing).
+   */
+  bool allow_nonfinite = false;
 };
+
+/** "" when every floating tensor is finite, else "tensor 'k' has N of M values NaN or Inf" for the first one. */
+std::string nonfinite_problem(const std::map<std::string, at::Tensor>& tensors);
+/** The same for one tensor ("" when it is finite or not floating). */
+std::string nonfinite_problem(const std::string& key, const at::Tensor& t);
 
 /**
  * Copies tensors from `tensors` into `module`'s parameters and buffers by name. Mismatched tensors are never

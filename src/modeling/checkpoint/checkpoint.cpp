@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "glip/core/error.h"
+#include "glip/core/json.h"
 #include "glip/core/logging.h"
 #include "glip/core/strings.h"
 #include "glip/io/safetensors.h"
@@ -67,12 +68,8 @@ CheckpointRecord parse_record(const io::TensorFile& file, const std::string& pat
   auto it = file.metadata.find(kRecordKey);
   GLIP_CHECK_INPUT(it != file.metadata.end(), "checkpoint '", path, "': no '", kRecordKey,
                    "' metadata; not a glip checkpoint (official .pth files load with load_official_checkpoint)");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(it->second);
-  } catch (const std::exception& e) {
-    throw InputError(str_cat("checkpoint '", path, "': the '", kRecordKey, "' record is not valid JSON: ", e.what()));
-  }
+  const nlohmann::json j =
+      parse_json_input(it->second, str_cat("checkpoint '", path, "': the '", kRecordKey, "' record"));
   GLIP_CHECK_INPUT(j.is_object() && j.value("format", "") == "glip-checkpoint-v1", "checkpoint '", path,
                    "': record format must be 'glip-checkpoint-v1'");
   CheckpointRecord r;
