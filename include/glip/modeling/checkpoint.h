@@ -15,6 +15,8 @@
 #include <map>
 #include <string>
 
+#include "glip/io/state_dict.h"
+
 namespace glip::modeling {
 
 /** True for keys an official checkpoint may carry that the model rebuilds itself (anchors, resizer, pooler). */
@@ -38,6 +40,18 @@ void load_official_checkpoint(torch::nn::Module& model, const std::string& path,
  * table to a model whose checkpoint never had it, and it starts at zero.
  */
 void load_initial_weights(torch::nn::Module& model, const std::string& path);
+
+/**
+ * Backbone-only initial weights (model.backbone_weight), as official pretraining starts from
+ * swin_tiny_patch4_window7_224.pth: an ImageNet Swin or ResNet checkpoint (.pth/.pt/.bin: its `model` dict or the
+ * root dict; or .safetensors) loaded into `body` (the model's backbone.body). Keys may carry `module.`,
+ * `backbone.body.`, `backbone.` or `body.` in front (stripped). Layouts that load: the official Swin repository's
+ * and timm 0.6's (the same names), maskrcnn_benchmark's ResNet (stem.*, layerN.*) and glip's own. Tensors the
+ * body lacks (a classifier `head.*`, the final `norm.*`) are ignored and body tensors the file lacks (the
+ * detection output norms `norm1..3`) keep their initialisation; both lists are logged. A wrong shape or
+ * non-finite value, or a file with no matching tensor at all, is an InputError naming the file and keys.
+ */
+io::LoadReport load_backbone_weights(torch::nn::Module& body, const std::string& path);
 
 /** The JSON record stored with the project's checkpoints. */
 struct CheckpointRecord {

@@ -47,6 +47,7 @@ struct ModelConfig {
   double bert_word_embedding_std = 0.02;  ///< random init of the word embeddings (HF initializer_range)
   int64_t lang_n_layers = 1;
   int64_t max_query_len = 256;
+  std::string backbone_weight;  ///< optional backbone-only checkpoint (ImageNet Swin / ResNet) loaded at build
   std::string bert_weights;  ///< optional HF BERT file (model.safetensors / pytorch_model.bin) loaded at build
   std::string weight;        ///< MODEL.WEIGHT: initial weights (official .pth or project .safetensors), loaded at build
   // DyHead (MODEL.DYHEAD.*)
@@ -84,7 +85,7 @@ struct ModelConfig {
 /** GlipModelOptions from the config (validated; throws InputError naming the key on inconsistency). */
 GlipModelOptions build_model_options(const ModelConfig& cfg);
 
-/** Builds the model (and loads `bert_weights`, then `weight`, when set). */
+/** Builds the model (and loads `backbone_weight`, `bert_weights`, then `weight`, when set). */
 GlipModel build_model(const ModelConfig& cfg);
 
 }  // namespace glip::modeling

@@ -52,6 +52,10 @@ void ModelConfig::visit(config::Visitor& v) {
     "from scratch needs distinct words to start from (docs/training.md)", range(0, 10));
   v("lang_n_layers", lang_n_layers, "MODEL.LANGUAGE_BACKBONE.N_LAYERS (last layers averaged)", at_least(1));
   v("max_query_len", max_query_len, "text length every caption is padded to", at_least(1));
+  v("backbone_weight", backbone_weight,
+    "backbone-only initial weights loaded into backbone.body at build (an ImageNet Swin / ResNet .pth or "
+    ".safetensors, as the official swin_tiny_patch4_window7_224.pth; empty: random init)",
+    config::existing_path());
   v("bert_weights", bert_weights, "HF BERT weights loaded at build (empty: random init)", config::existing_path());
   v("weight", weight,
     "initial weights of the whole model (MODEL.WEIGHT): an official GLIP .pth or a project .safetensors checkpoint; "
@@ -157,6 +161,7 @@ GlipModelOptions build_model_options(const ModelConfig& c) {
 
 GlipModel build_model(const ModelConfig& cfg) {
   GlipModel m(build_model_options(cfg));
+  if (!cfg.backbone_weight.empty()) load_backbone_weights(m->backbone->body(), cfg.backbone_weight);
   if (!cfg.bert_weights.empty()) load_hf_bert(*m->language_backbone->body->model, cfg.bert_weights);
   if (!cfg.weight.empty()) load_initial_weights(*m, cfg.weight);
   return m;
