@@ -71,8 +71,9 @@ TEST(GroundingE2E, TheTrainedModelMemorisesItsImagesAndReadsItsPrompt) {
 // teacher's own config: the model must memorise the images (AP50 >= 0.9) and give most objects their own name
 // (own name highest for >= 80% of the 73 objects, mean margin >= 0.1). Before the fix of #15 (docs/training.md) this
 // was at chance: own name highest 0.16, mean margin -0.02, AP50 0.19 at 300 steps. Measured with the fix at this
-// test's 500 steps: AP50 0.963, own name highest 0.877, mean margin 0.145, min -0.148. The issue's stricter bar,
-// every object's margin >= 0.3, is not reached at this budget (5% of the objects at 500 steps, 29% at 600).
+// test's 450 steps (171 s alone on the 2-core VM): AP50 0.938, own name highest 0.890, mean margin 0.132, min
+// -0.185. The issue's stricter bar, every object's margin >= 0.3, is not reached at this budget (5% of the objects
+// at 500 steps, 29% at 600).
 TEST(GroundingE2E, IssueWorldTeacherConfigMemorisesAndReadsItsPrompt) {
   const std::string world = glip::test::render_world(
       GLIP_SYNTH_EXE, "grounding_issue_world",
