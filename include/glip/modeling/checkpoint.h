@@ -19,6 +19,9 @@
 
 namespace glip::modeling {
 
+/** True for a torch.save file by its extension (.pth, .pt, .bin); anything else is read as safetensors. */
+bool is_torch_pickle_file(const std::string& path);
+
 /** True for keys an official checkpoint may carry that the model rebuilds itself (anchors, resizer, pooler). */
 bool is_ignored_official_key(const std::string& key);
 

@@ -3,6 +3,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/core/strings.h"
 #include "glip/io/safetensors.h"
 #include "glip/io/torch_pickle.h"
 #include "glip/modeling/checkpoint.h"
@@ -10,13 +11,9 @@
 namespace glip::modeling {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::string strip_leading(std::string key) {
   for (const char* p : {"module.", "backbone.body.", "backbone.", "body."})
-    if (key.rfind(p, 0) == 0) key = key.substr(std::string(p).size());
+    if (starts_with(key, p)) key = key.substr(std::string_view(p).size());
   return key;
 }
 
@@ -32,8 +29,7 @@ std::string first(const std::vector<std::string>& v, size_t n = 6) {
 io::LoadReport load_backbone_weights(torch::nn::Module& body, const std::string& path) {
   GLIP_CHECK_INPUT(std::filesystem::is_regular_file(path), "backbone checkpoint '", path,
                    "' does not exist or is not a file (expected a Swin / ResNet .pth or a .safetensors)");
-  const bool pickle = ends_with(path, ".pth") || ends_with(path, ".pt") || ends_with(path, ".bin");
-  const auto raw = pickle ? io::load_torch_tensors(path, "model").tensors : io::load_safetensors(path).tensors;
+  const auto raw = is_torch_pickle_file(path) ? io::load_torch_tensors(path, "model").tensors : io::load_safetensors(path).tensors;
   std::map<std::string, at::Tensor> tensors;
   std::vector<std::string> file_keys;
   for (const auto& [k, v] : raw) {

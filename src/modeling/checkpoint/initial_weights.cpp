@@ -2,25 +2,21 @@
 #include <filesystem>
 
 #include "glip/core/error.h"
+#include "glip/core/strings.h"
 #include "glip/io/safetensors.h"
 #include "glip/io/state_dict.h"
 #include "glip/modeling/checkpoint.h"
 
 namespace glip::modeling {
 
-namespace {
-
-bool has_suffix(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+bool is_torch_pickle_file(const std::string& path) {
+  return ends_with(path, ".pth") || ends_with(path, ".pt") || ends_with(path, ".bin");
 }
-
-}  // namespace
 
 void load_initial_weights(torch::nn::Module& model, const std::string& path) {
   GLIP_CHECK_INPUT(std::filesystem::is_regular_file(path), "checkpoint '", path,
                    "' does not exist or is not a file (expected an official .pth or a project .safetensors)");
-  const bool official = has_suffix(path, ".pth") || has_suffix(path, ".pt") || has_suffix(path, ".bin");
-  const auto tensors = official ? read_official_checkpoint(path) : io::load_safetensors(path).tensors;
+  const auto tensors = is_torch_pickle_file(path) ? read_official_checkpoint(path) : io::load_safetensors(path).tensors;
   io::LoadOptions opts;
   opts.strict = false;
   opts.source = path;
