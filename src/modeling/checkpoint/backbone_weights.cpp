@@ -29,7 +29,8 @@ std::string first(const std::vector<std::string>& v, size_t n = 6) {
 io::LoadReport load_backbone_weights(torch::nn::Module& body, const std::string& path) {
   GLIP_CHECK_INPUT(std::filesystem::is_regular_file(path), "backbone checkpoint '", path,
                    "' does not exist or is not a file (expected a Swin / ResNet .pth or a .safetensors)");
-  const auto raw = is_torch_pickle_file(path) ? io::load_torch_tensors(path, "model").tensors : io::load_safetensors(path).tensors;
+  const auto raw =
+      is_torch_pickle_file(path) ? io::load_torch_tensors(path, "model").tensors : io::load_safetensors(path).tensors;
   std::map<std::string, at::Tensor> tensors;
   std::vector<std::string> file_keys;
   for (const auto& [k, v] : raw) {
