@@ -131,6 +131,17 @@ TEST(LossNormalisers, TwoRanksAndAccumulationTrainLikeOneBatch) {
   }
   run(base, data, engine::make_single_process_comm());
   run(normaliser_config(accum, {"solver.grad_accum_steps=2"}), data, engine::make_single_process_comm());
+  const auto w = final_weights(whole);
+  const double gap_accum = relative_gap(w, final_weights(accum), start);
+  std::cout << "positives " << pos[0] << " and " << pos[1] << "; largest weight gap / largest change: accumulation "
+            << gap_accum << "\n";
+  // Measured: 7.5e-6 (fp32 summation order: one batch of two images against two of one). Each rank or
+  // micro-batch dividing by its own counts (the behaviour before) leaves them apart by 0.39 of the change.
+  EXPECT_LE(gap_accum, 1e-4);
+#ifndef GLIP_HAVE_GLOO
+  GTEST_SKIP() << "two ranks not run: this build has no c10d Gloo (libgloo not found), so CPU processes cannot "
+                  "form a process group";
+#endif
   const std::string cfg_path = ranks + "/config.yaml";
   std::ofstream(cfg_path) << config::dump(normaliser_config(ranks, {}));
   const int port = et::free_port();
@@ -145,14 +156,8 @@ TEST(LossNormalisers, TwoRanksAndAccumulationTrainLikeOneBatch) {
   for (int r = 0; r < 2; ++r)
     ASSERT_EQ(et::wait_child(pids[static_cast<size_t>(r)], 300), 0)
         << read_file(ranks + "/log" + std::to_string(r) + ".txt");
-  const auto w = final_weights(whole);
-  // Measured: 7.5e-6 (fp32 summation order: one batch of two images against two of one). Each rank or
-  // micro-batch dividing by its own counts (the behaviour before) leaves them apart by 0.39 of the change.
-  const double gap_accum = relative_gap(w, final_weights(accum), start);
   const double gap_ranks = relative_gap(w, final_weights(ranks), start);
-  std::cout << "positives " << pos[0] << " and " << pos[1] << "; largest weight gap / largest change: accumulation "
-            << gap_accum << ", two ranks " << gap_ranks << "\n";
-  EXPECT_LE(gap_accum, 1e-4);
+  std::cout << "two ranks: largest weight gap / largest change " << gap_ranks << "\n";
   EXPECT_LE(gap_ranks, 1e-4);
 }
 
