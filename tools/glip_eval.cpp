@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     glip::tools::ModelEvalArgs margs;
     glip::cli::add_config_options(app, margs.config);
     app.add_option("--checkpoint", margs.checkpoint, "model mode: official .pth or project .safetensors checkpoint");
-    app.add_option("--dataset", margs.dataset, "model mode: name of a dataset in the config's eval.datasets");
+    app.add_option("--dataset", margs.dataset, "model mode: name of a dataset in the config's eval.datasets "
+                                               "(default: its only dataset that is not an odinw member)");
     app.add_option("--data-root", margs.data_root, "model mode: folder the dataset paths are relative to "
                                                   "(default: $GLIP_DATA_ROOT)");
     app.add_option("--out", margs.out, "model mode: output folder (default: the config's work_dir); results and "
@@ -76,9 +77,9 @@ int main(int argc, char** argv) {
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
 
     if (app.get_subcommands().empty()) {
-      if (!margs.config.dump && (margs.checkpoint.empty() || margs.dataset.empty()))
-        return glip::cli::usage_error(app, "model mode needs --checkpoint and --dataset (or give a subcommand: "
-                                           "coco, lvis, flickr)");
+      if (!margs.config.dump && margs.checkpoint.empty())
+        return glip::cli::usage_error(app, "model mode needs --checkpoint (and --dataset when the config has "
+                                           "several datasets), or give a subcommand: coco, lvis, flickr");
       return glip::tools::run_model_eval(margs);
     }
     const auto t0 = std::chrono::steady_clock::now();

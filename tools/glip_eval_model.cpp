@@ -26,7 +26,8 @@ int run_model_eval(const ModelEvalArgs& args) {
   if (!cli::resolve_config(args.config, cfg)) return cli::kOk;
   // Everything that can be checked without the model is checked first, so mistakes fail in a second.
   eval::validate(cfg.eval);
-  eval::find_dataset(cfg.eval, args.dataset);
+  const std::string dataset = args.dataset.empty() ? eval::default_dataset(cfg.eval) : args.dataset;
+  eval::find_dataset(cfg.eval, dataset);
   GLIP_CHECK_INPUT(std::filesystem::is_regular_file(args.checkpoint), "checkpoint '", args.checkpoint,
                    "' does not exist or is not a file");
   std::string data_root = args.data_root;
@@ -59,7 +60,7 @@ int run_model_eval(const ModelEvalArgs& args) {
   inference::Predictor predictor(inference::load_model(cfg.model, args.checkpoint), text::make_tokenizer(), popt,
                                  st.device);
   if (args.phrase_probe) {
-    const eval::EvalDatasetConfig& ds = eval::find_dataset(cfg.eval, args.dataset);
+    const eval::EvalDatasetConfig& ds = eval::find_dataset(cfg.eval, dataset);
     GLIP_CHECK_INPUT(ds.protocol == "coco" || ds.protocol == "odinw", "--phrase-probe: dataset '", ds.name,
                      "' has protocol '", ds.protocol, "'; the probe takes a COCO-format detection set (coco, odinw)");
     const data::RecordSet set = data::read_coco_detection(data::resolve_data_path(data_root, ds.annotation),
@@ -77,12 +78,12 @@ int run_model_eval(const ModelEvalArgs& args) {
   eval::ModelEvalRun run = app::model_eval_run(cfg, predictor, data_root, cfg.runtime.work_dir);
   run.reuse_features = !args.no_feature_reuse;
   run.record_json = record.dump();
-  const eval::DatasetEvalReport rep = eval::evaluate_dataset(cfg.eval, args.dataset, run);
+  const eval::DatasetEvalReport rep = eval::evaluate_dataset(cfg.eval, dataset, run);
   std::cout << rep.table;
   std::printf("glip_eval %s: %lld images in %.2f s (%.2f images/s); wrote %s/%s/metrics.json\n",
-              args.dataset.c_str(), (long long)rep.images, rep.seconds,
+              dataset.c_str(), (long long)rep.images, rep.seconds,
               rep.seconds > 0 ? static_cast<double>(rep.images) / rep.seconds : 0.0, run.out_dir.c_str(),
-              args.dataset.c_str());
+              dataset.c_str());
   return cli::kOk;
 }
 

@@ -1,6 +1,7 @@
 #include "glip/app/train_task.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "glip/app/finetune_report.h"
@@ -103,7 +104,7 @@ void GlipTrainTask::prefetch(const std::vector<int64_t>& positions) {
   if (!loader_) restart_loader(std::max<int64_t>(micro_step_of(positions) - 1, 0));
 }
 
-engine::LossTerms GlipTrainTask::losses(const std::vector<int64_t>& positions, int64_t /*iteration*/) {
+data::TrainBatch GlipTrainTask::next_batch(const std::vector<int64_t>& positions) {
   const int64_t k = micro_step_of(positions);
   if (!loader_ || loader_next_ != k) restart_loader(k);
   data::TrainBatch batch = loader_->next();
@@ -112,12 +113,60 @@ engine::LossTerms GlipTrainTask::losses(const std::vector<int64_t>& positions, i
                  std::equal(positions.begin(), positions.end(), batch.positions.begin(),
                             [](int64_t a, uint64_t b) { return static_cast<uint64_t>(a) == b; }),
              "[train] the loader's batch does not match the engine's stream positions");
+  return batch;
+}
+
+std::vector<GroundingTarget> GlipTrainTask::targets_of(const data::TrainBatch& batch) const {
+  std::vector<GroundingTarget> targets;
+  for (const auto& t : batch.targets) targets.push_back(target_to(t, place_.device));
+  return targets;
+}
+
+void GlipTrainTask::begin_step(const std::vector<std::vector<int64_t>>& micro_batches, engine::Comm& comm) {
+  pending_.clear();
+  pending_next_ = 0;
+  double num_pos = 0.0, ctr_sum = 0.0;
+  for (const auto& positions : micro_batches) {
+    Pending p{next_batch(positions), {}};
+    p.stats = model_->loss_stats(p.batch.images.images, p.batch.text.input_ids.size(1),
+                                 targets_of(p.batch));
+    num_pos += static_cast<double>(p.stats.num_pos);
+    ctr_sum += p.stats.centerness_sum;
+    pending_.push_back(std::move(p));
+  }
+  at::Tensor sums = at::tensor({num_pos, ctr_sum}, at::kDouble).to(place_.device);
+  if (comm.world_size() > 1) comm.allreduce_sum(sums);  // every rank, positives or not
+  sums = sums.cpu();
+  const double parts = static_cast<double>(comm.world_size()) * static_cast<double>(micro_batches.size());
+  step_normalizers_ = {std::max(sums[0].item<double>() / parts, 1.0), sums[1].item<double>() / parts};
+}
+
+engine::LossTerms GlipTrainTask::losses(const std::vector<int64_t>& positions, int64_t /*iteration*/) {
+  const bool from_step = pending_next_ < pending_.size() &&
+                         std::equal(positions.begin(), positions.end(), pending_[pending_next_].batch.positions.begin(),
+                                    pending_[pending_next_].batch.positions.end(),
+                                    [](int64_t a, uint64_t b) { return static_cast<uint64_t>(a) == b; });
+  data::TrainBatch batch = from_step ? std::move(pending_[pending_next_].batch) : next_batch(positions);
+  if (from_step) {
+    // The step's divisors; the loss must see the stats begin_step predicted (the same anchors and targets).
+    const modeling::AtssLocalStats want = pending_[pending_next_++].stats;
+    const modeling::AtssNormalizers norm = step_normalizers_;
+    model_->set_loss_normalizers([want, norm](const modeling::AtssLocalStats& got) {
+      GLIP_CHECK(got.num_pos == want.num_pos &&
+                     std::abs(got.centerness_sum - want.centerness_sum) <= 1e-4 * std::max(1.0, want.centerness_sum),
+                 "[train] the loss saw ", got.num_pos, " positives (centerness sum ", got.centerness_sum,
+                 ") where the step's normalisers counted ", want.num_pos, " (", want.centerness_sum,
+                 "): the feature-map sizes differ from ceil(image size / anchor stride)");
+      return norm;
+    });
+  } else {
+    model_->set_loss_normalizers(nullptr);  // outside a trainer step: this batch's own divisors
+  }
   const at::Device dev = place_.device;
   ImageBatch images{batch.images.images.to(dev), batch.images.image_sizes};
   TextBatch text{batch.text.input_ids.to(dev), batch.text.attention_mask.to(dev), batch.text.token_type_ids.to(dev)};
-  std::vector<GroundingTarget> targets;
-  for (const auto& t : batch.targets) targets.push_back(target_to(t, dev));
-  modeling::GlipOutput out = model_->forward(images, text, targets);
+  modeling::GlipOutput out = model_->forward(images, text, targets_of(batch));
+  model_->set_loss_normalizers(nullptr);
   GLIP_CHECK(!out.losses.empty(), "[train] the model returned no losses (is it in training mode?)");
   return out.losses;
 }

@@ -129,32 +129,32 @@ RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const st
 }
 
 text::ClassPrompts class_prompts(const DataConfig& data, const std::map<int64_t, std::string>& categories,
-                                 const std::string& what) {
+                                 const std::string& what, const std::string& key_prefix) {
   text::ClassPrompts out;
   if (data.override_category.empty() && data.caption_prompt.empty()) return out;
   for (const auto& [id, name] : categories) out[id] = {"", name, ""};
   std::map<int64_t, size_t> seen;
   for (size_t i = 0; i < data.override_category.size(); ++i) {
     const auto& o = data.override_category[i];
-    const std::string key = str_cat("data.override_category.", i);
+    const std::string key = str_cat(key_prefix, ".override_category.", i);
     GLIP_CHECK_INPUT(categories.count(o.id), "config key '", key, "': category id ", o.id, " is not a category of ",
                      what, " (its ids are ", categories.empty() ? 0 : categories.begin()->first, "..",
                      categories.empty() ? 0 : categories.rbegin()->first, ", ", categories.size(), " categories)");
     GLIP_CHECK_INPUT(!seen.count(o.id), "config key '", key, "': category id ", o.id,
-                     " is overridden twice (also by data.override_category.", seen[o.id], ")");
+                     " is overridden twice (also by ", key_prefix, ".override_category.", seen[o.id], ")");
     GLIP_CHECK_INPUT(!text::clean_name(o.name).empty(), "config key '", key, ".name': empty name for category id ",
                      o.id);
     seen[o.id] = i;
     out[o.id].name = o.name;
   }
   if (!data.caption_prompt.empty()) {
-    GLIP_CHECK_INPUT(data.caption_prompt.size() == categories.size(), "config key 'data.caption_prompt': ",
+    GLIP_CHECK_INPUT(data.caption_prompt.size() == categories.size(), "config key '", key_prefix, ".caption_prompt': ",
                      data.caption_prompt.size(), " entries but ", what, " has ", categories.size(),
                      " categories (one {prefix, name, suffix} entry per category, in ascending id order)");
     size_t i = 0;
     for (auto& [id, part] : out) {
       const auto& e = data.caption_prompt[i];
-      GLIP_CHECK_INPUT(!text::clean_name(e.name).empty(), "config key 'data.caption_prompt.", i,
+      GLIP_CHECK_INPUT(!text::clean_name(e.name).empty(), "config key '", key_prefix, ".caption_prompt.", i,
                        ".name': empty name for category id ", id, " ('", part.name, "')");
       part = {e.prefix, e.name, e.suffix};
       ++i;

@@ -222,8 +222,11 @@ StepStats Trainer::Impl::step() {
   const auto samples = [&](int64_t it, int64_t micro) {
     return by_position ? sampler.positions(it, micro, comm->rank()) : sampler.indices(it, micro, comm->rank());
   };
+  std::vector<std::vector<int64_t>> micro_batches;
+  for (int64_t m = 0; m < accum; ++m) micro_batches.push_back(samples(iter, m));
+  task.begin_step(micro_batches, *comm);
   for (int64_t m = 0; m < accum; ++m) {
-    const auto idx = samples(iter, m);
+    const auto& idx = micro_batches[static_cast<size_t>(m)];
     const auto next = m + 1 < accum ? samples(iter, m + 1) : samples(iter + 1, 0);
     task.prefetch(next);
     sync->prepare(m == accum - 1);

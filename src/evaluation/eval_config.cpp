@@ -26,6 +26,14 @@ void EvalDatasetConfig::visit(config::Visitor& v) {
   v("detections_per_image", detections_per_image,
     "detections kept per image and prompt chunk: 0 = protocol default (lvis: 300 as the official LVIS "
     "evaluation, else model.detections_per_img)", config::at_least(0));
+  v.list("override_category", override_category,
+         "coco / lvis: rename this dataset's categories in its prompts (the official task config's "
+         "DATASETS.OVERRIDE_CATEGORY, applied with USE_OVERRIDE_CATEGORY True); replaces data.override_category "
+         "for this dataset");
+  v.list("caption_prompt", caption_prompt,
+         "coco / lvis: per category in ascending id order, prefix + name + suffix in this dataset's prompts (the "
+         "official DATASETS.CAPTION_PROMPT, applied with USE_CAPTION_PROMPT True); replaces data.caption_prompt "
+         "for this dataset");
 }
 
 void EvalConfig::visit(config::Visitor& v) {
@@ -47,6 +55,10 @@ void validate(const EvalConfig& cfg) {
     if (d.protocol == "odinw" && d.members.empty()) problems.push_back(key + ".members is empty");
     if (d.protocol != "odinw" && !d.members.empty())
       problems.push_back(key + ".members is only for protocol odinw");
+    if ((d.protocol == "odinw" || d.protocol == "flickr") &&
+        (!d.override_category.empty() || !d.caption_prompt.empty()))
+      problems.push_back(key + ".override_category / caption_prompt are for coco and lvis datasets (protocol " +
+                         d.protocol + ")");
   }
   for (size_t i = 0; i < cfg.datasets.size(); ++i) {
     const auto& d = cfg.datasets[i];
@@ -76,6 +88,20 @@ const EvalDatasetConfig& find_dataset(const EvalConfig& cfg, const std::string& 
   }
   throw InputError("unknown dataset '" + name + "': the config's eval.datasets has " +
                    (known.empty() ? std::string("none") : known));
+}
+
+std::string default_dataset(const EvalConfig& cfg) {
+  std::set<std::string> members;
+  for (const auto& d : cfg.datasets) members.insert(d.members.begin(), d.members.end());
+  std::vector<std::string> top;
+  for (const auto& d : cfg.datasets)
+    if (!members.count(d.name)) top.push_back(d.name);
+  if (top.size() == 1) return top[0];
+  std::string names;
+  for (const auto& n : top) names += (names.empty() ? "" : ", ") + n;
+  throw InputError("no --dataset given and the config's eval.datasets has " +
+                   (top.empty() ? std::string("no dataset") : str_cat(top.size(), " (", names, ")")) +
+                   ": name one with --dataset");
 }
 
 int64_t effective_chunk_size(const EvalDatasetConfig& ds, int64_t default_chunk_size) {

@@ -81,8 +81,15 @@ DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEva
   } cut{pred.model(), pred.model()->detections_per_image()};
   cut.model->set_detections_per_image(effective_detections_per_image(ds, cut.saved));
   text::ClassPrompts parts;
-  if (run.class_prompts)
-    parts = run.class_prompts(categories, str_cat("eval dataset '", ds.name, "' (file '", ann, "')"));
+  const std::string what = str_cat("eval dataset '", ds.name, "' (file '", ann, "')");
+  if (!ds.override_category.empty() || !ds.caption_prompt.empty()) {
+    data::DataConfig own;  // the dataset's own prompts replace data.*'s
+    own.override_category = ds.override_category;
+    own.caption_prompt = ds.caption_prompt;
+    parts = data::class_prompts(own, categories, what, str_cat("eval.datasets[", ds.name, "]"));
+  } else if (run.class_prompts) {
+    parts = run.class_prompts(categories, what);
+  }
   const auto queries = plan_category_queries(categories, pred.tokenizer(), chunk, pred.options().max_query_len,
                                              parts.empty() ? nullptr : &parts);
   std::vector<text::Prompt> prompts;

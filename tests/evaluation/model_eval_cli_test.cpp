@@ -217,6 +217,31 @@ TEST_F(ModelEvalCli, ShippedSyntheticWorldConfigRuns) {
   EXPECT_TRUE(fs::exists(out + "/synth_coco/metrics.json"));
 }
 
+// A dataset's own caption_prompt (the official ODinW task configs' CAPTION_PROMPT) writes its prompts, and a config
+// with one top-level dataset needs no --dataset (configs/eval/).
+TEST_F(ModelEvalCli, DatasetOwnPromptsAndNoDatasetFlag) {
+  const std::string dir = glip::test::temp_dir("me_own_prompt");
+  const json ann = read_json(*root_ + "/world/eval/coco/instances.json");
+  std::string entries;
+  for (size_t i = 0; i < ann["categories"].size(); ++i)
+    entries += std::string(i ? ", " : "") + "{prefix: \"a \", name: \"" +
+               ann["categories"][i]["name"].get<std::string>() + "\", suffix: \" shape\"}";
+  std::ofstream(dir + "/own.yaml") << "_base_: " << *root_ << "/eval.yaml\neval:\n  datasets:\n"
+                                   << "    - {name: own, protocol: coco, annotation: eval/coco/instances.json,"
+                                   << " image_root: eval/coco/images, caption_prompt: [" << entries << "]}\n";
+  const Proc r = exec(GLIP_EVAL_BIN, "--config " + dir + "/own.yaml --checkpoint " + *root_ +
+                                         "/tiny.safetensors --data-root " + *root_ + "/world --out " + dir + "/out");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json m = read_json(dir + "/out/own/metrics.json");
+  const std::string first = m["reproducibility"]["first_prompt"].get<std::string>();
+  EXPECT_EQ(first.rfind("a " + ann["categories"][0]["name"].get<std::string>() + " shape. a ", 0), 0u) << first;
+  // Several top-level datasets and no --dataset: exit 2 listing them.
+  const Proc many = exec(GLIP_EVAL_BIN, "--config " + *root_ + "/eval.yaml --checkpoint " + *root_ +
+                                            "/tiny.safetensors --out " + dir + "/many");
+  EXPECT_EQ(many.code, 2);
+  EXPECT_NE(many.err.find("name one with --dataset"), std::string::npos) << many.err;
+}
+
 TEST_F(ModelEvalCli, EvalErrorsExitWith2AndNameTheInput) {
   const std::string out = glip::test::temp_dir("me_err");
   const Proc unknown = exec(GLIP_EVAL_BIN, eval_args("nope", out));

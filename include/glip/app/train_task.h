@@ -46,6 +46,12 @@ class GlipTrainTask : public engine::TrainTask {
   torch::nn::Module& model() override;
   int64_t dataset_size() const override;
   bool wants_stream_positions() const override { return true; }
+  /**
+   * Reads the step's micro-batches and makes the ATSS loss divisors those of the whole step: the positive count
+   * and centerness-target sum over every rank and micro-batch / (ranks x micro-batches), one all-reduce (official
+   * loss.py divides by reduce_sum / num_gpus; accumulation is glip's, defined so that the step equals one batch).
+   */
+  void begin_step(const std::vector<std::vector<int64_t>>& micro_batches, engine::Comm& comm) override;
   engine::LossTerms losses(const std::vector<int64_t>& positions, int64_t iteration) override;
   void prefetch(const std::vector<int64_t>& positions) override;
   std::string describe_samples(const std::vector<int64_t>& positions) const override;
@@ -57,6 +63,13 @@ class GlipTrainTask : public engine::TrainTask {
   int64_t micro_step_of(const std::vector<int64_t>& positions) const;
   std::vector<uint64_t> positions_of(int64_t micro_step) const;
   void restart_loader(int64_t micro_step);
+  data::TrainBatch next_batch(const std::vector<int64_t>& positions);
+  std::vector<GroundingTarget> targets_of(const data::TrainBatch& batch) const;
+
+  struct Pending {
+    data::TrainBatch batch;
+    modeling::AtssLocalStats stats;  // what the loss must see for it (checked)
+  };
 
   modeling::GlipModel model_;
   std::shared_ptr<data::GroundingBatchBuilder> builder_;
@@ -65,6 +78,9 @@ class GlipTrainTask : public engine::TrainTask {
   int num_workers_, prefetch_;
   std::unique_ptr<data::PrefetchLoader<data::TrainBatch>> loader_;
   int64_t loader_next_ = -1;  // micro-step the loader returns next
+  std::vector<Pending> pending_;  // the current step's micro-batches read by begin_step, in order
+  size_t pending_next_ = 0;
+  modeling::AtssNormalizers step_normalizers_;
 };
 
 /** What glip_train was asked to do (beyond the config). */

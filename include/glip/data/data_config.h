@@ -64,11 +64,11 @@ struct DataConfig {
  * How each category of a detection dataset is written into its prompts under data.override_category (renames
  * by id) and data.caption_prompt (one entry per category in ascending id order: prefix + name + suffix, the
  * span on the name), as the official DATASETS.OVERRIDE_CATEGORY / CAPTION_PROMPT. Empty when neither is set.
- * InputError naming the key and `what` (the dataset) for an unknown id, a duplicate id, a wrong number of
- * caption_prompt entries or an empty name.
+ * InputError naming the key (`key_prefix`.override_category.N, ...) and `what` (the dataset) for an unknown id, a
+ * duplicate id, a wrong number of caption_prompt entries or an empty name.
  */
 text::ClassPrompts class_prompts(const DataConfig& data, const std::map<int64_t, std::string>& categories,
-                                 const std::string& what);
+                                 const std::string& what, const std::string& key_prefix = "data");
 
 /** Applies class_prompts to the categories of a detection set (names, prompt_prefix, prompt_suffix). */
 void apply_class_prompts(const DataConfig& data, RecordSet& set, const std::string& what);

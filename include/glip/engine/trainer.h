@@ -29,6 +29,13 @@ class TrainTask {
   virtual int64_t dataset_size() const = 0;
   /** Loss terms (scalars; their sum is minimised; means over the samples) of these samples. */
   virtual LossTerms losses(const std::vector<int64_t>& sample_indices, int64_t iteration) = 0;
+  /**
+   * Called on every rank once per optimiser step, before its first micro-batch, with this rank's micro-batches of
+   * the step (as losses() will get them, in order) and the process group. A task whose loss is divided by counts
+   * over the batch (GLIP's positives) computes them here over every rank and micro-batch, so that R ranks x M
+   * micro-batches train as one batch of the whole step.
+   */
+  virtual void begin_step(const std::vector<std::vector<int64_t>>& /*micro_batches*/, Comm& /*comm*/) {}
   /** A hint of the samples the next call will ask for (a loader may start reading them). */
   virtual void prefetch(const std::vector<int64_t>& /*sample_indices*/) {}
   /**

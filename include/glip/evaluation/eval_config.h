@@ -12,6 +12,7 @@
  *       - {name: flickr_test, protocol: flickr, annotation: mdetr_annotations/final_flickr_separateGT_test.json,
  *          image_root: flickr30k/images, flickr_root: flickr30k/flickr30k_entities, split: test}
  *       - {name: odinw, protocol: odinw, members: [aquarium, pothole]}   # each member: protocol coco
+ *   (a dataset may carry its own override_category / caption_prompt, as the official ODinW task configs do)
  */
 #pragma once
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "glip/config/visitor.h"
+#include "glip/data/data_config.h"
 
 namespace glip::eval {
 
@@ -33,6 +35,11 @@ struct EvalDatasetConfig {
   int64_t chunk_size = 0;         ///< categories per prompt: 0 = protocol default (LVIS 40, else test.chunk_size)
   std::vector<std::string> members;  ///< odinw: names of coco-protocol datasets of eval.datasets
   int64_t detections_per_image = 0;  ///< per image and prompt: 0 = protocol default (lvis 300, else the model's)
+  /// coco / lvis prompts of this dataset (official per-task DATASETS.OVERRIDE_CATEGORY / CAPTION_PROMPT, used with
+  /// USE_OVERRIDE_CATEGORY / USE_CAPTION_PROMPT True as the ODinW evaluation does); when either is set they
+  /// replace data.override_category / data.caption_prompt for this dataset.
+  std::vector<data::CategoryOverride> override_category;
+  std::vector<data::CaptionPromptEntry> caption_prompt;
 
   void visit(config::Visitor& v);
 };
@@ -50,6 +57,13 @@ void validate(const EvalConfig& cfg);
 
 /** The dataset called `name`; InputError naming it and listing the configured names when there is none. */
 const EvalDatasetConfig& find_dataset(const EvalConfig& cfg, const std::string& name);
+
+/**
+ * The dataset glip_eval evaluates when --dataset is not given: the only one that is not a member of an odinw
+ * dataset (every file of configs/eval/ has one). InputError listing the candidates when there are none or
+ * several.
+ */
+std::string default_dataset(const EvalConfig& cfg);
 
 /**
  * Categories per prompt: the dataset's chunk_size when set, 40 for lvis / lvis_fixed (official

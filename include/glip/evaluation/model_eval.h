@@ -103,7 +103,8 @@ struct ModelEvalRun {
   bool show_progress = true;        ///< progress line on stderr
   std::string record_json = "{}";   ///< reproducibility fields of the run (checkpoint, config hash, device, ...)
   /** coco/lvis prompts: how each category (id -> name of the annotation file) of dataset `what` is written
-   *  (data::class_prompts over data.override_category / caption_prompt); unset or empty: the names. */
+   *  (data::class_prompts over data.override_category / caption_prompt); unset or empty: the names. A dataset's
+   *  own override_category / caption_prompt come first. */
   std::function<text::ClassPrompts(const std::map<int64_t, std::string>&, const std::string& what)> class_prompts;
 };
 

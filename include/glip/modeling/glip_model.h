@@ -104,6 +104,16 @@ class GlipModelImpl : public torch::nn::Module {
   std::map<std::string, at::Tensor> compute_losses(const GlipOutput& out, const std::vector<GroundingTarget>& targets,
                                                    const at::Tensor& text_masks) const;
 
+  /**
+   * The ATSS loss stats of a training batch from its targets alone (no forward pass): the anchors of a padded
+   * batch [B, 3, H, W] are those of feature maps ceil(H / stride) x ceil(W / stride), as the backbones give them.
+   * num_tokens: the text length. What compute_losses() would see for the same batch.
+   */
+  AtssLocalStats loss_stats(const at::Tensor& images, int64_t num_tokens,
+                            const std::vector<GroundingTarget>& targets) const;
+  /** The divisors compute_losses() uses (null: each call's own, as one process with one batch). */
+  void set_loss_normalizers(AtssNormalizerFn fn) { loss_.set_normalizers(std::move(fn)); }
+
   const GlipModelOptions& options() const { return options_; }
 
   /** Detections kept per image by the post-processor (MODEL.ATSS.DETECTIONS_PER_IMG); <= 0: no cut. */

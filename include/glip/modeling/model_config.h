@@ -45,6 +45,7 @@ struct ModelConfig {
   int64_t bert_intermediate_size = 3072;
   int64_t bert_max_position_embeddings = 512;
   double bert_word_embedding_std = 0.02;  ///< random init of the word embeddings (HF initializer_range)
+  double bert_dropout = 0.1;  ///< BertConfig hidden_dropout_prob = attention_probs_dropout_prob (also the tower's)
   int64_t lang_n_layers = 1;
   int64_t max_query_len = 256;
   std::string backbone_weight;  ///< optional backbone-only checkpoint (ImageNet Swin / ResNet) loaded at build
@@ -63,6 +64,7 @@ struct ModelConfig {
   bool use_fused_features_dot_product = true;
   int64_t fusion_embed_dim = 2048;
   int64_t fusion_num_heads = 8;
+  double fusion_dropout = 0.1;  ///< BiMultiHeadAttention dropout (hard-coded 0.1 in VLFuse)
   bool add_linear_layer = false;
   bool use_classification_loss = false;
   double dot_product_token_loss_weight = 1.0;

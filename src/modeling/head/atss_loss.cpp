@@ -7,8 +7,65 @@
 
 namespace glip::modeling {
 
-AtssLoss::AtssLoss(AtssLossOptions options) : options_(std::move(options)), box_coder_(options_.box_coder) {
-  GLIP_CHECK(options_.world_size >= 1, "ATSS loss: world_size must be >= 1, got ", options_.world_size);
+AtssNormalizers local_normalizers(const AtssLocalStats& stats) {
+  return {std::max(static_cast<double>(stats.num_pos), 1.0), stats.centerness_sum};
+}
+
+AtssLoss::AtssLoss(AtssLossOptions options) : options_(std::move(options)), box_coder_(options_.box_coder) {}
+
+std::vector<AnchorTargets> AtssLoss::assign(const std::vector<at::Tensor>& anchors,
+                                            const std::vector<GroundingTarget>& targets, int64_t num_tokens,
+                                            at::Device device) const {
+  std::vector<AnchorTargets> out;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto& t = targets[i];
+    const int64_t n = t.boxes.defined() ? t.boxes.size(0) : 0;
+    at::Tensor pmap;
+    if (n > 0) {
+      GLIP_CHECK(t.positive_map.defined() && t.positive_map.dim() == 2 && t.positive_map.size(0) == n &&
+                     t.positive_map.size(1) == num_tokens,
+                 "ATSS loss: image ", i, " has ", n, " boxes, so its positive map must be [", n, ", ", num_tokens,
+                 "], got ", t.positive_map.defined() ? t.positive_map.sizes() : at::IntArrayRef{});
+      pmap = t.positive_map.to(device, at::kFloat);
+      if (options_.binarize_token_targets) pmap = (pmap > 0).to(at::kFloat);
+    }
+    out.push_back(atss_assign(anchors, n > 0 ? t.boxes.to(device) : at::Tensor(), n > 0 ? t.labels : at::Tensor(),
+                              pmap, num_tokens, box_coder_, options_.assigner));
+  }
+  return out;
+}
+
+namespace {
+
+// The positives of a batch (anchors of every image concatenated, image-major) and their centerness targets.
+struct Positives {
+  at::Tensor inds, reg_targets, anchors, ctr_targets;
+};
+
+Positives positives_of(const std::vector<AnchorTargets>& assigned, const std::vector<at::Tensor>& anchors,
+                       const BoxCoder& box_coder) {
+  std::vector<at::Tensor> labels, reg;
+  for (const auto& a : assigned) {
+    labels.push_back(a.labels);
+    reg.push_back(a.reg_targets);
+  }
+  Positives p;
+  p.inds = at::nonzero(at::cat(labels, 0) > 0).view(-1);
+  p.reg_targets = at::cat(reg, 0).index_select(0, p.inds);
+  p.anchors = at::cat(anchors, 0).repeat({static_cast<int64_t>(assigned.size()), 1}).index_select(0, p.inds);
+  p.ctr_targets = centerness_targets(p.reg_targets, p.anchors, box_coder);
+  return p;
+}
+
+double centerness_sum(const Positives& p) { return p.inds.numel() > 0 ? p.ctr_targets.sum().item<double>() : 0.0; }
+
+}  // namespace
+
+AtssLocalStats AtssLoss::local_stats(const std::vector<at::Tensor>& anchors,
+                                     const std::vector<GroundingTarget>& targets, int64_t num_tokens) const {
+  GLIP_CHECK(!anchors.empty(), "ATSS loss: no anchors");
+  const Positives p = positives_of(assign(anchors, targets, num_tokens, anchors[0].device()), anchors, box_coder_);
+  return {p.inds.numel(), centerness_sum(p)};
 }
 
 AtssLossOutput AtssLoss::operator()(const HeadOutputs& outputs, const std::vector<at::Tensor>& anchors,
@@ -25,25 +82,11 @@ AtssLossOutput AtssLoss::operator()(const HeadOutputs& outputs, const std::vecto
 
   // Targets per image.
   AtssLossOutput out;
-  std::vector<at::Tensor> labels, reg_targets, token_labels;
-  for (int64_t i = 0; i < batch; ++i) {
-    const auto& t = targets[i];
-    const int64_t n = t.boxes.defined() ? t.boxes.size(0) : 0;
-    at::Tensor pmap;
-    if (n > 0) {
-      GLIP_CHECK(t.positive_map.defined() && t.positive_map.dim() == 2 && t.positive_map.size(0) == n &&
-                     t.positive_map.size(1) == num_tokens,
-                 "ATSS loss: image ", i, " has ", n, " boxes, so its positive map must be [", n, ", ", num_tokens,
-                 "], got ", t.positive_map.defined() ? t.positive_map.sizes() : at::IntArrayRef{});
-      pmap = t.positive_map.to(device, at::kFloat);
-      if (options_.binarize_token_targets) pmap = (pmap > 0).to(at::kFloat);
-    }
-    auto a = atss_assign(anchors, n > 0 ? t.boxes.to(device) : at::Tensor(), n > 0 ? t.labels : at::Tensor(), pmap,
-                         num_tokens, box_coder_, options_.assigner);
+  out.targets = assign(anchors, targets, num_tokens, device);
+  std::vector<at::Tensor> labels, token_labels;
+  for (const auto& a : out.targets) {
     labels.push_back(a.labels);
-    reg_targets.push_back(a.reg_targets);
     token_labels.push_back(a.token_labels);
-    out.targets.push_back(std::move(a));
   }
 
   // Predictions flattened to [B, sum_l H*W*A, .], in the anchor order.
@@ -59,23 +102,18 @@ AtssLossOutput AtssLoss::operator()(const HeadOutputs& outputs, const std::vecto
   auto centerness = at::cat(ctr_l, 1).reshape({-1});
   auto dot_product_logits = at::cat(dot_l, 1);
   auto labels_flat = at::cat(labels, 0);
-  auto reg_targets_flat = at::cat(reg_targets, 0).to(box_regression.scalar_type());
-  auto anchors_one = at::cat(anchors, 0);
-  auto anchors_flat = anchors_one.repeat({batch, 1});
 
-  auto reduce = [&](double v) { return options_.all_reduce_sum ? options_.all_reduce_sum(v) : v; };
-  const double world = static_cast<double>(options_.world_size);
-
-  auto pos_inds = at::nonzero(labels_flat > 0).view(-1);
-  const int64_t local_pos = pos_inds.numel();
-  const double total_pos = reduce(static_cast<double>(local_pos));
-  const double num_pos_avg = std::max(total_pos / world, 1.0);
+  const Positives pos = positives_of(out.targets, anchors, box_coder_);
+  const AtssLocalStats stats{pos.inds.numel(), centerness_sum(pos)};
+  // Always called, so processes without positives stay in step with the others in a collective.
+  const AtssNormalizers norm = options_.normalizers ? options_.normalizers(stats) : local_normalizers(stats);
+  GLIP_CHECK(norm.num_pos > 0, "ATSS loss: the positive-count normaliser must be > 0, got ", norm.num_pos);
 
   if (!cls_l.empty()) {
     auto box_cls = at::cat(cls_l, 1);
     out.loss_cls = sigmoid_focal_loss(box_cls.reshape({-1, box_cls.size(2)}), labels_flat, options_.focal_gamma,
                                       options_.focal_alpha) /
-                   num_pos_avg;
+                   norm.num_pos;
   } else {
     out.loss_cls = at::zeros({}, box_regression.options());
   }
@@ -86,22 +124,19 @@ AtssLossOutput AtssLoss::operator()(const HeadOutputs& outputs, const std::vecto
   auto token_targets = at::stack(token_labels, 0).to(dot_product_logits.scalar_type());
   out.loss_dot_product_token = token_sigmoid_binary_focal_loss(dot_product_logits, token_targets, text_masks,
                                                                options_.token_alpha, options_.token_gamma) /
-                               num_pos_avg;
+                               norm.num_pos;
 
-  auto pos_reg = box_regression.index_select(0, pos_inds);
-  auto pos_reg_targets = reg_targets_flat.index_select(0, pos_inds);
-  auto pos_anchors = anchors_flat.index_select(0, pos_inds);
-  auto pos_ctr = centerness.index_select(0, pos_inds);
-  auto ctr_targets = centerness_targets(pos_reg_targets, pos_anchors, box_coder_);
-  // Always reduce, so processes without positives stay in step with the others.
-  const double sum_ctr_avg = reduce(local_pos > 0 ? ctr_targets.sum().item<double>() : 0.0) / world;
-
-  if (local_pos > 0 && sum_ctr_avg > 0) {
+  auto pos_reg = box_regression.index_select(0, pos.inds);
+  auto pos_ctr = centerness.index_select(0, pos.inds);
+  if (stats.num_pos > 0 && norm.centerness_sum > 0) {
+    const auto dtype = box_regression.scalar_type();
+    auto ctr_targets = pos.ctr_targets.to(dtype);
+    auto pos_anchors = pos.anchors.to(dtype);
     auto pred_boxes = box_coder_.decode(pos_reg, pos_anchors);
-    auto gt_boxes = box_coder_.decode(pos_reg_targets, pos_anchors);
-    out.loss_reg = giou_loss(pred_boxes, gt_boxes, ctr_targets) / sum_ctr_avg * options_.reg_loss_weight;
+    auto gt_boxes = box_coder_.decode(pos.reg_targets.to(dtype), pos_anchors);
+    out.loss_reg = giou_loss(pred_boxes, gt_boxes, ctr_targets) / norm.centerness_sum * options_.reg_loss_weight;
     out.loss_centerness =
-        at::binary_cross_entropy_with_logits(pos_ctr, ctr_targets, {}, {}, at::Reduction::Sum) / num_pos_avg;
+        at::binary_cross_entropy_with_logits(pos_ctr, ctr_targets, {}, {}, at::Reduction::Sum) / norm.num_pos;
   } else {
     // Sums over the (empty) positive selections: zeros that keep the graph to the predictions.
     out.loss_reg = pos_reg.sum() * options_.reg_loss_weight;

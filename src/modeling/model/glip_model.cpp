@@ -140,6 +140,15 @@ GlipOutput GlipModelImpl::forward_features(const std::vector<at::Tensor>& levels
   return out;
 }
 
+AtssLocalStats GlipModelImpl::loss_stats(const at::Tensor& images, int64_t num_tokens,
+                                         const std::vector<GroundingTarget>& targets) const {
+  GLIP_CHECK_INPUT(images.defined() && images.dim() == 4, "model: images must be [B, 3, H, W]");
+  std::vector<std::array<int64_t, 2>> grids;
+  for (int64_t s : options_.anchors.strides)
+    grids.push_back({(images.size(2) + s - 1) / s, (images.size(3) + s - 1) / s});
+  return loss_.local_stats(rpn->anchor_generator->forward(grids), targets, num_tokens);
+}
+
 void GlipModelImpl::set_detections_per_image(int64_t n) {
   AtssPostProcessorOptions o = postprocessor_.options();
   o.detections_per_image = n;

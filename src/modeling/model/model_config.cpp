@@ -50,6 +50,11 @@ void ModelConfig::visit(config::Visitor& v) {
   v("bert_word_embedding_std", bert_word_embedding_std,
     "std of the random word-embedding init (HF 0.02; replaced when bert_weights or weight load): a BERT trained "
     "from scratch needs distinct words to start from (docs/training.md)", range(0, 10));
+  v("bert_dropout", bert_dropout,
+    "BERT dropout during training (bert-base-uncased's BertConfig: hidden_dropout_prob and "
+    "attention_probs_dropout_prob 0.1), in the language backbone and the head's BertEncoderLayer blocks, which "
+    "the official code builds from the same BertConfig; 0 makes training deterministic",
+    range(0, 1));
   v("lang_n_layers", lang_n_layers, "MODEL.LANGUAGE_BACKBONE.N_LAYERS (last layers averaged)", at_least(1));
   v("max_query_len", max_query_len, "text length every caption is padded to", at_least(1));
   v("backbone_weight", backbone_weight,
@@ -75,6 +80,11 @@ void ModelConfig::visit(config::Visitor& v) {
     "alignment uses the tower's fused text features (else the masked BERT output)");
   v("fusion_embed_dim", fusion_embed_dim, "X-MHA width (2048 in GLIP)", at_least(1));
   v("fusion_num_heads", fusion_num_heads, "X-MHA heads (8 in GLIP)", at_least(1));
+  v("fusion_dropout", fusion_dropout,
+    "dropout on both attention maps of the X-MHA fusion (BiMultiHeadAttention; hard-coded 0.1 in the official "
+    "VLFuse, MHA-B). FUSE_CONFIG.JOINT_EMB_DROPOUT has no counterpart: it only acts in the SCAN / FILM fusions "
+    "and SEPARATE_BIDIRECTIONAL, which GLIP's configs do not use; 0 makes training deterministic",
+    range(0, 1));
   v("add_linear_layer", add_linear_layer, "prompt tuning: rpn.tunable_linear added to the text features");
   v("use_classification_loss", use_classification_loss, "train the dead cls_logits (off in GLIP)");
   v("dot_product_token_loss_weight", dot_product_token_loss_weight, "weight of the token alignment loss",
@@ -124,6 +134,7 @@ GlipModelOptions build_model_options(const ModelConfig& c) {
   b.intermediate_size = c.bert_intermediate_size;
   b.max_position_embeddings = c.bert_max_position_embeddings;
   b.word_embedding_init_std = c.bert_word_embedding_std;
+  b.hidden_dropout = b.attention_dropout = c.bert_dropout;
   GLIP_CHECK_INPUT(c.max_query_len <= c.bert_max_position_embeddings, "model.max_query_len ", c.max_query_len,
                    " exceeds model.bert_max_position_embeddings ", c.bert_max_position_embeddings);
   o.language.n_layers = c.lang_n_layers;
@@ -137,6 +148,7 @@ GlipModelOptions build_model_options(const ModelConfig& c) {
   h.use_fused_features_dot_product = c.use_fused_features_dot_product;
   h.fusion.embed_dim = c.fusion_embed_dim;
   h.fusion.num_heads = c.fusion_num_heads;
+  h.fusion.dropout = c.fusion_dropout;
   h.dyconv.use_dyrelu = c.use_dyrelu;
   h.dyconv.use_dyfuse = c.use_dyfuse;
   h.dyconv.use_deform = c.use_dfconv;

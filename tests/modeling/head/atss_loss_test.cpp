@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/test_utils.h"
@@ -121,19 +122,38 @@ TEST(AtssLoss, DistributedNormalisersUseTheHook) {
   // Two processes with identical data: sums double, world size 2 -> the same averages.
   auto opts = t.options;
   int calls = 0;
-  opts.world_size = 2;
-  opts.all_reduce_sum = [&](double v) {
+  AtssLocalStats seen;
+  opts.normalizers = [&](const AtssLocalStats& s) {
     ++calls;
-    return 2 * v;
+    seen = s;
+    return AtssNormalizers{std::max(2.0 * s.num_pos / 2, 1.0), 2.0 * s.centerness_sum / 2};
   };
   auto dist = AtssLoss(opts)(t.out, t.anchors, {boxes_target(), boxes_target()}, t.text_masks);
-  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(calls, 1);
   EXPECT_NEAR(dist.loss_reg.item<float>(), base.loss_reg.item<float>(), 1e-6);
   EXPECT_NEAR(dist.loss_dot_product_token.item<float>(), base.loss_dot_product_token.item<float>(), 1e-4);
+  // The stats the hook saw are what local_stats() computes from the targets alone (no predictions).
+  const AtssLocalStats pre = AtssLoss(t.options).local_stats(t.anchors, {boxes_target(), boxes_target()}, kTokens);
+  EXPECT_GT(pre.num_pos, 0);
+  EXPECT_EQ(pre.num_pos, seen.num_pos);
+  EXPECT_EQ(pre.centerness_sum, seen.centerness_sum);
+  // Divisors twice as large halve every term.
+  opts.normalizers = [&](const AtssLocalStats& s) {
+    return AtssNormalizers{2.0 * s.num_pos, 2.0 * s.centerness_sum};
+  };
+  auto half = AtssLoss(opts)(t.out, t.anchors, {boxes_target(), boxes_target()}, t.text_masks);
+  EXPECT_NEAR(half.loss_reg.item<float>(), base.loss_reg.item<float>() / 2, 1e-6);
+  EXPECT_NEAR(half.loss_centerness.item<float>(), base.loss_centerness.item<float>() / 2, 1e-6);
+  EXPECT_NEAR(half.loss_dot_product_token.item<float>(), base.loss_dot_product_token.item<float>() / 2, 1e-5);
   // The hook is called on a process without positives too (collectives must stay in step).
   calls = 0;
+  opts.normalizers = [&](const AtssLocalStats& s) {
+    ++calls;
+    EXPECT_EQ(s.num_pos, 0);
+    return AtssNormalizers{3.0, 1.5};
+  };
   AtssLoss{opts}(t.out, t.anchors, {empty_target(), empty_target()}, t.text_masks);
-  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(AtssLoss, RejectsInconsistentTargets) {

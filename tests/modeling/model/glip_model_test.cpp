@@ -4,6 +4,7 @@
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/modeling/glip_model.h"
+#include "glip/modeling/model_config.h"
 
 namespace glip::modeling {
 namespace {
@@ -58,6 +59,45 @@ TEST(GlipModel, TinyTrainsWithAndWithoutBoxes) {
     ASSERT_EQ(out.head.dot_product_logits.size(), 5u);
     EXPECT_EQ(out.head.dot_product_logits[0].size(2), T);
   }
+}
+
+// loss_stats() predicts from the targets alone what the loss of a forward pass sees (the trainer's step-wide
+// normalisers rest on it), here for a padded size that is not a multiple of the largest stride.
+TEST(GlipModel, LossStatsPredictWhatTheLossSees) {
+  torch::manual_seed(0);
+  GlipModel m(GlipModelOptions::tiny(true));
+  m->train();
+  const int64_t T = 12;
+  const std::vector<GroundingTarget> targets{target(2, T), target(1, T)};
+  const ImageBatch im = images(2, 96, 160);
+  const AtssLocalStats predicted = m->loss_stats(im.images, T, targets);
+  AtssLocalStats seen;
+  m->set_loss_normalizers([&](const AtssLocalStats& s) {
+    seen = s;
+    return local_normalizers(s);
+  });
+  m->forward(im, text(2, T), targets);
+  EXPECT_GT(predicted.num_pos, 0);
+  EXPECT_EQ(predicted.num_pos, seen.num_pos);
+  EXPECT_EQ(predicted.centerness_sum, seen.centerness_sum);
+}
+
+// model.bert_dropout / model.fusion_dropout: the official 0.1 by default, reaching the language backbone, the
+// tower's BERT layers (the same BertConfig officially) and the X-MHA attention maps.
+TEST(GlipModel, DropoutKeysReachBertTowerAndFusion) {
+  ModelConfig c;
+  GlipModelOptions o = build_model_options(c);
+  EXPECT_EQ(o.language.bert.hidden_dropout, 0.1);
+  EXPECT_EQ(o.language.bert.attention_dropout, 0.1);
+  EXPECT_EQ(o.head.tower_bert.bert.hidden_dropout, 0.1);
+  EXPECT_EQ(o.head.fusion.dropout, 0.1);
+  c.bert_dropout = 0.0;
+  c.fusion_dropout = 0.25;
+  o = build_model_options(c);
+  EXPECT_EQ(o.language.bert.hidden_dropout, 0.0);
+  EXPECT_EQ(o.language.bert.attention_dropout, 0.0);
+  EXPECT_EQ(o.head.tower_bert.bert.attention_dropout, 0.0);
+  EXPECT_EQ(o.head.fusion.dropout, 0.25);
 }
 
 TEST(GlipModel, BatchedInferenceWithACaptionPerImageEqualsOneByOne) {

@@ -7,7 +7,9 @@
  *  - loss_centerness: BCE-with-logits against the centerness targets, / N_pos;
  *  - loss_cls: SigmoidFocalLoss of the dead cls_logits, / N_pos (the model multiplies it by 0 when
  *    USE_CLASSIFICATION_LOSS is off; it is computed so its value matches upstream).
- * N_pos = max(total positives over all processes / world_size, 1).
+ * N_pos and the centerness sum are AtssNormalizers: this call's own values by default; a trainer makes them the
+ * official data-parallel averages (sum over the processes / number of processes), and glip's also over the
+ * gradient-accumulation micro-batches of a step (engine::TrainTask::begin_step).
  *
  * Unlike upstream, an image without GT boxes is fine: its anchors are all negative (token targets "no object");
  * when the whole batch has no positive, loss_reg and loss_centerness are zeros that stay connected to the graph.
@@ -25,6 +27,28 @@
 
 namespace glip::modeling {
 
+/** What one call of the loss sees: its positive anchors and the sum of their centerness targets. */
+struct AtssLocalStats {
+  int64_t num_pos = 0;
+  double centerness_sum = 0.0;
+};
+
+/**
+ * The divisors of the loss terms: `num_pos` of the token, cls and centerness losses (official
+ * num_pos_avg_per_gpu = max(sum over processes / num_gpus, 1)), `centerness_sum` of the GIoU loss (official
+ * sum_centerness_targets_avg_per_gpu). One process with one batch: max(num_pos, 1) and centerness_sum.
+ */
+struct AtssNormalizers {
+  double num_pos = 1.0;
+  double centerness_sum = 0.0;
+};
+
+/** Maps a call's local stats to its divisors (e.g. through an all-reduce). */
+using AtssNormalizerFn = std::function<AtssNormalizers(const AtssLocalStats&)>;
+
+/** The divisors of one process with one batch. */
+AtssNormalizers local_normalizers(const AtssLocalStats& stats);
+
 struct AtssLossOptions {
   AtssAssignerOptions assigner;
   BoxCoderOptions box_coder;
@@ -36,11 +60,9 @@ struct AtssLossOptions {
   /// Binarise the positive-map rows (> 0 -> 1) before assignment, as GLIP's collate does for training.
   /// Set false to use the rows as given (the parity fixture feeds the normalised rows straight in).
   bool binarize_token_targets = true;
-  /// Number of processes; the normalisers are divided by it.
-  int64_t world_size = 1;
-  /// Sums a scalar over all processes (e.g. an all-reduce). Called exactly twice per call on every process,
-  /// whether or not it has positives. Null for a single process.
-  std::function<double(double)> all_reduce_sum;
+  /// The divisors of a call from its local stats. Called exactly once per call on every process, whether or not
+  /// it has positives (it may run a collective). Null: local_normalizers.
+  AtssNormalizerFn normalizers;
 };
 
 struct AtssLossOutput {
@@ -63,9 +85,20 @@ class AtssLoss {
   AtssLossOutput operator()(const HeadOutputs& outputs, const std::vector<at::Tensor>& anchors,
                             const std::vector<GroundingTarget>& targets, const at::Tensor& text_masks) const;
 
+  /**
+   * The stats operator() will see for these targets, from the assignment alone (no predictions needed): lets a
+   * trainer compute the normalisers of a whole step before its forward passes. num_tokens: the text length T.
+   */
+  AtssLocalStats local_stats(const std::vector<at::Tensor>& anchors, const std::vector<GroundingTarget>& targets,
+                             int64_t num_tokens) const;
+
   const AtssLossOptions& options() const { return options_; }
+  void set_normalizers(AtssNormalizerFn fn) { options_.normalizers = std::move(fn); }
 
  private:
+  std::vector<AnchorTargets> assign(const std::vector<at::Tensor>& anchors, const std::vector<GroundingTarget>& targets,
+                                    int64_t num_tokens, at::Device device) const;
+
   AtssLossOptions options_;
   BoxCoder box_coder_;
 };
