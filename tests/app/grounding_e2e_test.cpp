@@ -77,7 +77,7 @@ TEST(GroundingE2E, TheTrainedModelMemorisesItsImagesAndReadsItsPrompt) {
 TEST(GroundingE2E, IssueWorldTeacherConfigMemorisesAndReadsItsPrompt) {
   const std::string world = glip::test::render_world(
       GLIP_SYNTH_EXE, "grounding_issue_world",
-      "--seed 3 --config " + std::string(GLIP_SOURCE_DIR) + "/configs/synthetic_world.yaml" +
+      "--seed 3 --config " + std::string(GLIP_SOURCE_DIR) + "/tests/app/issue_world.yaml" +
           " --set world.gold_det_images=16 --set world.gold_grounding_images=16 --set world.web_images=8"
           " --set world.web_shard_size=8 --set world.eval_coco_images=16 --set world.eval_flickr_images=8"
           " --set world.eval_lvis_images=8");

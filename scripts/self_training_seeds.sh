@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The self-training loop (scripts/self_training_loop.sh) for several seeds, and one table of teacher vs student with
+# the mean and the spread over the seeds (issue #15: the student must beat its teacher on the held-out concepts,
+# LVIS APr, in every seed). Assumes the build is done (scripts/build.sh).
+#   bash scripts/self_training_seeds.sh [SEED ...]        (default: 0 1 2)
+# GLIP_SEEDS_OUT (default out/seeds) holds one loop output per seed (seedN/, its log in seedN.log); the table is
+# printed and written to GLIP_SEEDS_OUT/table.md. Each seed takes one main job's time (docs/benchmarks.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASE=${GLIP_SEEDS_OUT:-out/seeds}
+SEEDS=("$@")
+[ ${#SEEDS[@]} -gt 0 ] || SEEDS=(0 1 2)
+mkdir -p "$BASE"
+for s in "${SEEDS[@]}"; do
+  [[ "$s" =~ ^[0-9]+$ ]] || { echo "self_training_seeds.sh: a seed must be a non-negative integer, got '$s'" >&2; exit 2; }
+done
+for s in "${SEEDS[@]}"; do
+  echo "== seed $s: scripts/self_training_loop.sh -> $BASE/seed$s (log $BASE/seed$s.log)"
+  t0=$(date +%s)
+  if ! GLIP_SKIP_BUILD=1 GLIP_MAIN_SEED="$s" GLIP_MAIN_OUT="$BASE/seed$s" bash scripts/self_training_loop.sh \
+      > "$BASE/seed$s.log" 2>&1; then
+    echo "seed $s failed; the end of its log:" >&2
+    tail -n 20 "$BASE/seed$s.log" >&2
+    exit 1
+  fi
+  echo "   done in $(( $(date +%s) - t0 )) s"
+done
+python3 - "$BASE" "${SEEDS[@]}" <<'PY' | tee "$BASE/table.md"
+import json, math, os, sys
+base, seeds = sys.argv[1], sys.argv[2:]
+cols = [("teacher COCO AP", "teacher", "synth_coco", "AP"), ("student COCO AP", "student", "synth_coco", "AP"),
+        ("teacher LVIS APr", "teacher", "synth_lvis", "APr"), ("student LVIS APr", "student", "synth_lvis", "APr"),
+        ("APr gain", None, "synth_lvis", "APr"),
+        ("teacher LVIS AP", "teacher", "synth_lvis", "AP"), ("student LVIS AP", "student", "synth_lvis", "AP"),
+        ("teacher Flickr R@1", "teacher", "synth_flickr", "recall/1/all"),
+        ("student Flickr R@1", "student", "synth_flickr", "recall/1/all")]
+def metric(seed, model, dataset, key):
+    path = os.path.join(base, "seed" + seed, "eval", model, dataset, "metrics.json")
+    v = json.load(open(path))["metrics"]
+    for k in key.split("/"):
+        v = v[k]
+    return float(v)
+rows = []
+for s in seeds:
+    row = []
+    for name, model, dataset, key in cols:
+        row.append(metric(s, "student", dataset, key) - metric(s, "teacher", dataset, key) if model is None
+                   else metric(s, model, dataset, key))
+    rows.append(row)
+print("| seed | " + " | ".join(c[0] for c in cols) + " |")
+print("|---:|" + "---:|" * len(cols))
+for s, row in zip(seeds, rows):
+    print("| %s | " % s + " | ".join("%+.3f" % v if cols[i][1] is None else "%.3f" % v for i, v in enumerate(row)) + " |")
+n = len(rows)
+mean = [sum(r[i] for r in rows) / n for i in range(len(cols))]
+sd = [math.sqrt(sum((r[i] - mean[i]) ** 2 for r in rows) / (n - 1)) if n > 1 else 0.0 for i in range(len(cols))]
+print("| mean | " + " | ".join("%.3f" % v for v in mean) + " |")
+print("| spread (sample sd) | " + " | ".join("%.3f" % v for v in sd) + " |")
+gains = [r[4] for r in rows]
+print("\nstudent beats teacher on LVIS APr by >= 0.03 in %d of %d seeds (min gain %+.3f); teacher COCO AP >= 0.5 in %d of %d"
+      % (sum(g >= 0.03 for g in gains), n, min(gains), sum(r[0] >= 0.5 for r in rows), n))
+PY
