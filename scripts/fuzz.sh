@@ -21,9 +21,6 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
 fi
 cmake --build "$BUILD_DIR" -j "${GLIP_JOBS:-1}" --target "fuzz_$TARGET"
 source scripts/sanitizer_env.sh
-# pth: LibTorch's zip reader leaks when it refuses an archive (tests/sanitizers/lsan.supp); the suppression
-# matches a frame inside libtorch, which only the slow unwinder finds (libtorch has no frame pointers).
-[ "$TARGET" = pth ] && export ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
 corpus="$ROOT/$BUILD_DIR/corpus/$TARGET" findings="$ROOT/$BUILD_DIR/findings/$TARGET"
 mkdir -p "$corpus" "$findings" "$ROOT/$BUILD_DIR/fuzz-work"
 cd "$ROOT/$BUILD_DIR/fuzz-work"  # readers resolve relative paths (a config's _base_) against this folder
