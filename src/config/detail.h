@@ -38,6 +38,12 @@ void apply_overrides(Tree& tree, const std::vector<std::string>& overrides);
 /** Visits `cfg` with the tree's values, checks every constraint and throws one InputError listing all problems. */
 void apply_tree(const Tree& tree, const VisitFn& cfg);
 
+/**
+ * The 1-based line of the first quoted string ("..." or '...') that does not close on the line it opens, or 0.
+ * Configs never need a quoted string over several lines; an unterminated quote would swallow the rest of the file.
+ */
+size_t unclosed_quote_line(const std::string& text);
+
 /** Levenshtein distance. */
 size_t edit_distance(const std::string& a, const std::string& b);
 

@@ -98,6 +98,11 @@ std::string shape_problem(const YAML::Node& doc) {
 
 /** Parses one document; on error records it and returns an empty map. */
 YAML::Node parse(const std::string& text, const std::string& source, std::vector<std::string>& errors) {
+  if (const size_t line = unclosed_quote_line(text)) {
+    errors.push_back(str_cat(source, ": line ", line, ": a quoted string is not closed on the line it opens (close "
+                             "the quote; a quoted string over several lines is not supported in configs)"));
+    return YAML::Node(YAML::NodeType::Map);
+  }
   YAML::Node doc;
   try {
     doc = YAML::Load(text);

@@ -33,7 +33,8 @@ MetricsRecord& MetricsRecord::add(const std::string& key, const std::string& v) 
 
 std::string MetricsRecord::to_json() const {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& [key, value] : fields_) {
+  for (const auto& field : fields_) {
+    const auto& key = field.first;  // not a structured binding: the lambda below captures it (C++20 only)
     std::visit(
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
@@ -46,7 +47,7 @@ std::string MetricsRecord::to_json() const {
             j[key] = v;
           }
         },
-        value);
+        field.second);
   }
   return j.dump();
 }

@@ -119,6 +119,8 @@ RecordSet read_webdataset(const std::vector<std::string>& tar_paths) {
       r.image_id = next_id++;
       set.records.push_back(std::move(r));
     }
+    if (without_image > 0 && set.keys_without_image == 0) set.key_without_image_example = example;
+    set.keys_without_image += without_image;
     if (without_image > 0)
       GLIP_LOG_WARN("[data] {}: {} key(s) without an image (.jpg, .jpeg, .png) skipped, e.g. '{}'", path,
                     without_image, example);

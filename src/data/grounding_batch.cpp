@@ -129,7 +129,9 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::make_sample(uint64_t positi
       s.position = position;
       bad_->good();
       return s;
-    } catch (const InputError& e) {
+    } catch (const std::exception& e) {
+      // InputError (corrupt image, missing file), or a library's exception on a sample it cannot take (OpenCV,
+      // LibTorch): either way this sample's fault; replaced and counted, and too many of them stop the run.
       bad_->bad(rec.origin.empty() ? rec.image.path : rec.origin, e.what());
       GLIP_CHECK_INPUT(attempt + 1 < opt_.max_retries, "data: ", opt_.max_retries,
                        " bad samples in a row while replacing position ", position, "; last: ", e.what());

@@ -9,7 +9,9 @@ namespace glip::engine {
 std::vector<ParamSpec> build_param_specs(const std::vector<std::pair<std::string, at::Tensor>>& named_params,
                                          const SolverOptions& o) {
   std::vector<ParamSpec> out;
-  for (const auto& [key, value] : named_params) {
+  for (const auto& named : named_params) {
+    const std::string& key = named.first;  // not a structured binding: a lambda below captures it (C++20 only)
+    const at::Tensor& value = named.second;
     if (!value.requires_grad()) continue;
     double lr = o.base_lr;
     double wd = o.weight_decay;

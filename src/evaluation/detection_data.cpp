@@ -84,10 +84,12 @@ void read_images(JsonReader& r, GroundTruth& gt) {
         img.file_name = r.read_string();
       } else if (k == "coco_url" && r.peek() == JsonReader::Type::kString) {
         img.coco_url = r.read_string();
-      } else if (k == "width" && r.peek() == JsonReader::Type::kNumber) {
-        img.width = static_cast<int64_t>(r.read_number());
-      } else if (k == "height" && r.peek() == JsonReader::Type::kNumber) {
-        img.height = static_cast<int64_t>(r.read_number());
+      } else if ((k == "width" || k == "height") && r.peek() == JsonReader::Type::kNumber) {
+        // Any number, as pycocotools; but Infinity or 1e300 pixels has no integer value (the cast was undefined).
+        const double v = r.read_number();
+        if (!(std::isfinite(v) && std::fabs(v) < 9.007199254740992e15))
+          r.fail_value(str_cat(what, ".", k, ": expected a finite number of pixels, got ", v));
+        (k == "width" ? img.width : img.height) = static_cast<int64_t>(v);
       } else if (k == "neg_category_ids") {
         img.neg_category_ids = read_id_list(r, what + ".neg_category_ids");
         has_neg = true;

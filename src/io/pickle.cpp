@@ -9,11 +9,40 @@
 namespace glip::io::pickle {
 namespace {
 
+/** Moves the children of `v` onto `out` (for the non-recursive release and for breaking cycles). */
+void detach_children(Value& v, std::vector<ValuePtr>& out) {
+  for (auto& x : v.items)
+    if (x) out.push_back(std::move(x));
+  for (auto& [k, x] : v.dict) {
+    if (k) out.push_back(std::move(k));
+    if (x) out.push_back(std::move(x));
+  }
+  v.items.clear();
+  v.dict.clear();
+  if (v.callable) out.push_back(std::move(v.callable));
+  if (v.state) out.push_back(std::move(v.state));
+}
+
 class Machine {
  public:
   Machine(const std::string& bytes, size_t& pos, const std::string& what, const ReduceHook& reduce,
           const PersistentHook& persistent)
       : b_(bytes), pos_(pos), what_(what), reduce_(reduce), persistent_(persistent) {}
+
+  /**
+   * After the run: breaks every reference among the values this machine handled, except among `keep` (the
+   * values of the result). A malformed pickle can build a cycle (a list appended to itself) and then drop it, or
+   * stop with an error while holding it; reference counting alone would never free it.
+   */
+  void release(const std::unordered_set<const Value*>& keep) {
+    std::vector<ValuePtr> alive, children;
+    for (const auto& w : handled_)
+      if (ValuePtr v = w.lock(); v && !keep.count(v.get())) alive.push_back(std::move(v));
+    handled_.clear();
+    stack_.clear();
+    memo_.clear();
+    for (const auto& v : alive) detach_children(*v, children);
+  }
 
   ValuePtr run() {
     for (;;) {
@@ -159,7 +188,11 @@ class Machine {
     if (n < 8 && (v >> (8 * n - 1)) & 1) v |= ~uint64_t(0) << (8 * n);  // sign-extend
     return static_cast<int64_t>(v);
   }
-  void push(ValuePtr v) { stack_.push_back(std::move(v)); }
+  void push(ValuePtr v) {
+    handled_.push_back(v);
+    stack_.push_back(std::move(v));
+  }
+
   void push_bool(bool b) { auto v = Value::make(Kind::kBool); v->b = b; push(v); }
   void push_int(int64_t i) { auto v = Value::make(Kind::kInt); v->i = i; push(v); }
   void push_float() {
@@ -225,21 +258,8 @@ class Machine {
   const PersistentHook& persistent_;
   std::vector<ValuePtr> stack_;
   std::unordered_map<uint64_t, ValuePtr> memo_;
+  std::vector<std::weak_ptr<Value>> handled_;  ///< every value pushed (release() breaks what is left of them)
 };
-
-/** Moves the children of `v` onto `out` (for the non-recursive release and for breaking cycles). */
-void detach_children(Value& v, std::vector<ValuePtr>& out) {
-  for (auto& x : v.items)
-    if (x) out.push_back(std::move(x));
-  for (auto& [k, x] : v.dict) {
-    if (k) out.push_back(std::move(k));
-    if (x) out.push_back(std::move(x));
-  }
-  v.items.clear();
-  v.dict.clear();
-  if (v.callable) out.push_back(std::move(v.callable));
-  if (v.state) out.push_back(std::move(v.state));
-}
 
 std::vector<const Value*> children(const Value& v) {
   std::vector<const Value*> out;
@@ -310,16 +330,21 @@ Value::~Value() {
 ValuePtr load(const std::string& bytes, size_t& pos, const std::string& what, const ReduceHook& reduce,
               const PersistentHook& persistent) {
   const size_t start = pos;
-  ValuePtr root = Machine(bytes, pos, what, reduce, persistent).run();
+  Machine machine(bytes, pos, what, reduce, persistent);
+  ValuePtr root;
+  try {
+    root = machine.run();
+  } catch (...) {
+    machine.release({});
+    throw;
+  }
   std::vector<const Value*> seen;
   const std::string problem = depth_problem(root, seen);
   if (!problem.empty()) {
-    // Break every reference among the values built (a cycle would otherwise never be freed).
-    std::vector<ValuePtr> hold;
-    for (const Value* v : seen) detach_children(const_cast<Value&>(*v), hold);
-    hold.clear();
+    machine.release({});  // the result too: it holds a cycle or is refused anyway
     throw InputError(str_cat(what, ": refusing the pickle at byte ", start, ": ", problem));
   }
+  machine.release(std::unordered_set<const Value*>(seen.begin(), seen.end()));
   return root;
 }
 

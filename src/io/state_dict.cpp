@@ -25,6 +25,25 @@ void append_list(std::ostringstream& os, const char* title, const std::vector<st
   for (const auto& k : keys) os << "\n    " << k;
 }
 
+/**
+ * Integer buffers that index the rows of a sibling table (BERT's position_ids into position_embeddings): a value
+ * outside the table's rows would load and fail only at run time ("index out of range in self"). "" when `src`
+ * (for `key`) is no such buffer or its values fit, else the problem.
+ */
+std::string index_problem(const std::string& key, const at::Tensor& src,
+                          const std::map<std::string, at::Tensor>& module_tensors) {
+  static const std::pair<std::string, std::string> kIndexBuffers[] = {{"position_ids", "position_embeddings.weight"}};
+  for (const auto& [suffix, table] : kIndexBuffers) {
+    if (key.size() < suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const auto it = module_tensors.find(key.substr(0, key.size() - suffix.size()) + table);
+    if (it == module_tensors.end() || src.numel() == 0 || at::isFloatingType(src.scalar_type())) return "";
+    const int64_t rows = it->second.size(0), lo = src.min().item<int64_t>(), hi = src.max().item<int64_t>();
+    if (lo >= 0 && hi < rows) return "";
+    return str_cat(key, ": values must be row indices of ", it->first, " (0..", rows - 1, "), got ", lo, "..", hi);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string LoadReport::describe() const {
@@ -72,7 +91,8 @@ LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string
   LoadReport report;
   std::set<std::string> used;
   at::NoGradGuard no_grad;
-  for (auto& [key, target] : state_dict(module, options.prefix)) {
+  std::map<std::string, at::Tensor> own = state_dict(module, options.prefix);
+  for (auto& [key, target] : own) {
     auto it = tensors.find(key);
     if (it == tensors.end()) {
       report.missing.push_back(key);
@@ -83,6 +103,10 @@ LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string
     if (!src.defined() || src.sizes() != target.sizes() || !same_kind(src, target)) {
       report.mismatched.push_back(key + ": module has " + shape_str(target) + ", " + options.source + " has " +
                                   (src.defined() ? shape_str(src) : std::string("an undefined tensor")));
+      continue;
+    }
+    if (std::string bad = index_problem(key, src, own); !bad.empty()) {
+      report.mismatched.push_back(bad + " in " + options.source);
       continue;
     }
     if (std::string bad = nonfinite_problem(key, src); !bad.empty()) {

@@ -158,6 +158,8 @@ class Reader {
     } catch (const c10::Error& e) {
       throw InputError(str_cat(path_, ": not a readable PyTorch zip checkpoint (truncated or corrupt?): ",
                                e.what_without_backtrace()));
+    } catch (const std::exception& e) {  // e.g. std::invalid_argument from its stoull of a 'version' record
+      throw InputError(str_cat(path_, ": not a readable PyTorch zip checkpoint (bad version record?): ", e.what()));
     }
     GLIP_CHECK_INPUT(zip_->hasRecord("data.pkl"), path_, ": zip archive has no data.pkl (not a torch.save file)");
     auto [ptr, size] = record("data.pkl");

@@ -55,8 +55,8 @@ class ShardJob {
     bool batch_ok = true;
     try {
       dets = teacher_(images, queries);
-    } catch (const InputError&) {
-      batch_ok = false;  // find the offending query: one image at a time
+    } catch (const std::exception&) {
+      batch_ok = false;  // find the offending query or image: one image at a time
     }
     if (batch_ok)
       GLIP_CHECK(dets.size() == pending_.size(), "the teacher returned ", dets.size(), " results for ",
@@ -75,6 +75,9 @@ class ShardJob {
           GLIP_LOG_WARN("[pseudo] {}: the teacher refused the caption: {}", p.record->origin, e.what());
           ++stats.teacher_rejected;
           continue;
+        } catch (const std::exception& e) {
+          unusable(p, e.what());
+          continue;
         }
       }
       emit(p, d);
@@ -86,6 +89,22 @@ class ShardJob {
   std::string jsonl;
 
  private:
+  /**
+   * The teacher failed on this image alone (not an InputError): skipped and counted. A few such images are
+   * data (an image the model cannot take); many are a broken teacher, which stops the run instead of skipping
+   * everything: more than kMaxUnusable and more than 1% of the samples seen.
+   */
+  void unusable(const Pending& p, const std::string& why) {
+    ++stats.unusable_image;
+    GLIP_LOG_WARN("[pseudo] {}: skipping the image ({}x{}): the teacher failed on it: {}", p.record->origin,
+                  p.image.size(1), p.image.size(0), why);
+    constexpr int64_t kMaxUnusable = 2;
+    if (stats.unusable_image > kMaxUnusable && stats.unusable_image * 100 > stats.samples)
+      throw Error(str_cat("[pseudo] ", tar_ref_, ": the teacher failed on ", stats.unusable_image, " of ",
+                          stats.samples, " images, more than a bad image or two explains; last (", p.record->origin,
+                          "): ", why));
+  }
+
   void emit(const Pending& p, const Detections& d) {
     PseudoRecord r;
     r.image_id = image_id_from_key(p.key);
@@ -124,6 +143,9 @@ ShardLabels label_shard(const std::string& tar_path, const std::string& tar_ref,
   validate(cfg);
   const data::RecordSet set = data::read_webdataset({tar_path});
   ShardJob job(tar_ref, teacher, cfg);
+  // Keys without an image (a caption alone) are samples of the shard too: skipped and counted, not lost.
+  job.stats.samples += set.keys_without_image;
+  job.stats.no_image += set.keys_without_image;
   int64_t since_report = 0;
   for (const data::Record& r : set.records) {
     ++job.stats.samples;
@@ -148,7 +170,7 @@ ShardLabels label_shard(const std::string& tar_path, const std::string& tar_ref,
     at::Tensor image;
     try {
       image = data::decode_image(r.image);
-    } catch (const InputError& e) {
+    } catch (const std::exception& e) {  // InputError, or a codec's own exception on a malformed file
       GLIP_LOG_WARN("[pseudo] {}: skipping the image: {}", r.origin, e.what());
       ++job.stats.corrupt_image;
       continue;

@@ -24,11 +24,13 @@ void ShardStats::add_labelled(int64_t kept_boxes, const std::vector<float>& best
 
 ShardStats& ShardStats::operator+=(const ShardStats& o) {
   samples += o.samples;
+  no_image += o.no_image;
   empty_caption += o.empty_caption;
   bad_caption += o.bad_caption;
   no_phrases += o.no_phrases;
   corrupt_image += o.corrupt_image;
   teacher_rejected += o.teacher_rejected;
+  unusable_image += o.unusable_image;
   labelled += o.labelled;
   below_min_boxes += o.below_min_boxes;
   written += o.written;
@@ -52,8 +54,13 @@ nlohmann::ordered_json ShardStats::to_json() const {
   nlohmann::ordered_json j;
   j["samples"] = samples;
   j["written"] = written;
-  j["skipped"] = {{"empty_caption", empty_caption}, {"bad_caption", bad_caption},   {"no_phrases", no_phrases},
-                  {"corrupt_image", corrupt_image}, {"teacher_rejected", teacher_rejected},
+  j["skipped"] = {{"no_image", no_image},
+                  {"empty_caption", empty_caption},
+                  {"bad_caption", bad_caption},
+                  {"no_phrases", no_phrases},
+                  {"corrupt_image", corrupt_image},
+                  {"teacher_rejected", teacher_rejected},
+                  {"unusable_image", unusable_image},
                   {"below_min_boxes", below_min_boxes}};
   j["labelled"] = labelled;
   j["no_box"] = no_box;
@@ -85,6 +92,9 @@ ShardStats ShardStats::from_json(const nlohmann::json& j, const std::string& whe
   s.written = get_int(j, "written", where);
   GLIP_CHECK_INPUT(j.contains("skipped") && j["skipped"].is_object(), where, ": expected object 'skipped'");
   const auto& k = j["skipped"];
+  // Records written before these two counts existed lack them: 0 (such shards counted neither case).
+  s.no_image = k.contains("no_image") ? get_int(k, "no_image", where) : 0;
+  s.unusable_image = k.contains("unusable_image") ? get_int(k, "unusable_image", where) : 0;
   s.empty_caption = get_int(k, "empty_caption", where);
   s.bad_caption = get_int(k, "bad_caption", where);
   s.no_phrases = get_int(k, "no_phrases", where);
@@ -119,9 +129,10 @@ std::string format_report(const std::string& title, const ShardStats& s) {
   std::ostringstream o;
   o << title << "\n";
   o << "  samples " << s.samples << ": written " << s.written << " (" << pct(s.written, s.samples) << "), skipped "
-    << s.skipped() << " [empty caption " << s.empty_caption << ", bad caption " << s.bad_caption
-    << ", no noun phrase " << s.no_phrases << ", corrupt image " << s.corrupt_image << ", teacher rejected "
-    << s.teacher_rejected << ", below min boxes " << s.below_min_boxes << "]\n";
+    << s.skipped() << " [no image " << s.no_image << ", empty caption " << s.empty_caption << ", bad caption "
+    << s.bad_caption << ", no noun phrase " << s.no_phrases << ", corrupt image " << s.corrupt_image
+    << ", teacher rejected " << s.teacher_rejected << ", unusable image " << s.unusable_image
+    << ", below min boxes " << s.below_min_boxes << "]\n";
   o.setf(std::ios::fixed);
   o.precision(2);
   o << "  labelled " << s.labelled << " images, " << s.phrases << " phrases ("

@@ -211,3 +211,29 @@ TEST(GroundingBatch, EmptyBoxesAreDroppedNotTheImage) {
 }
 
 }  // namespace glip::data
+
+namespace glip::data {
+
+// Issue #19: a valid image of extreme aspect ratio (5000x1) used to stop a training run at OpenCV's resize
+// assertion. It trains like any other sample: resized to at least one pixel a side, padded, not counted bad.
+TEST(GroundingBatch, ExtremeAspectRatioImageTrains) {
+  const std::string dir = test::temp_dir("gb_thin");
+  write_file_atomic(dir + "/thin.png", io::encode_png(cv::Mat(1, 5000, CV_8UC3, cv::Scalar(10, 60, 90))));
+  write_file_atomic(dir + "/tall.png", io::encode_png(cv::Mat(3000, 2, CV_8UC3, cv::Scalar(90, 60, 10))));
+  write_file_atomic(dir + "/d.json", R"({"images": [{"id": 1, "file_name": "thin.png"}, {"id": 2, "file_name":
+    "tall.png"}], "categories": [{"id": 1, "name": "line"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 4000, 1]},
+                    {"id": 2, "image_id": 2, "category_id": 1, "bbox": [0, 0, 2, 2500]}]})");
+  GroundingBatchBuilder b({read_coco_detection(dir + "/d.json", dir)}, {1.0}, text::make_tokenizer(),
+                          small_options());
+  for (int64_t it = 0; it < 4; ++it) {
+    const auto batch = b.build(it, 0, 1, 2);
+    for (const auto& hw : batch.images.image_sizes) {
+      EXPECT_GE(hw[0], 1);
+      EXPECT_GE(hw[1], 1);
+    }
+  }
+  EXPECT_EQ(b.bad_samples().bad_count(), 0);
+}
+
+}  // namespace glip::data

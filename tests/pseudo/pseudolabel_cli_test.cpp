@@ -11,6 +11,7 @@
 #include "glip/config/config.h"
 #include "glip/core/fs.h"
 #include "glip/data/readers.h"
+#include "glip/io/tar.h"
 #include "glip/modeling/checkpoint.h"
 #include "glip/modeling/model_config.h"
 #include "glip/core/sha256.h"
@@ -71,6 +72,36 @@ TEST(GlipPseudolabelCli, LabelsResumesSplitsAndRefusesBadInput) {
   EXPECT_EQ(run("--config " + cfg + " --checkpoint " + dir + "/nope.safetensors --input " + dir + " --out " + dir + "/o3"), 2);
   EXPECT_EQ(run(common + " --set pseudo.nms=maybe --input " + dir + " --out " + dir + "/o4"), 2);
   EXPECT_EQ(run(common + " --out " + dir + "/o5"), 64);
+}
+
+// Issue #19: a valid image of extreme aspect ratio used to stop the whole run (no shard labelled), and a key
+// with a caption but no image was neither labelled nor counted. Both are counted now, with the real teacher.
+TEST(GlipPseudolabelCli, ExtremeImagesAndImagelessKeysAreCountedNotFatal) {
+  const std::string dir = glip::test::temp_dir("pseudo_cli_extreme");
+  io::TarBuilder tar;
+  tar.add("wide.jpg", test::test_jpeg(1, 5000, 1));
+  tar.add("wide.txt", "a thin red line.");
+  tar.add("tall.jpg", test::test_jpeg(2, 3, 4000));
+  tar.add("tall.txt", "a tall blue pole.");
+  tar.add("plain.jpg", test::test_jpeg(3));
+  tar.add("plain.txt", "a small green star.");
+  tar.add("lonely.txt", "a caption whose image is missing.");
+  fs::create_directories(dir + "/in");
+  write_file_atomic(dir + "/in/web-000000.tar", tar.finish());
+  const std::string cfg = std::string(GLIP_SOURCE_DIR) + "/configs/model/glip_tiny.yaml";
+  ModelOnly m;
+  config::load_file(m, cfg, {});
+  modeling::save_checkpoint(dir + "/teacher.safetensors", *modeling::build_model(m.model), {});
+  ASSERT_EQ(run("--config " + cfg + " --checkpoint " + dir + "/teacher.safetensors --set num_threads=1" +
+                " --set model.inference_th=0.0 --set pseudo.threshold=0.0 --set pseudo.batch_size=2 --set work_dir=" +
+                dir + "/work --input " + dir + "/in --out " + dir + "/out"), 0);
+  const auto totals = nlohmann::json::parse(read_file(dir + "/out/manifest.json"))["totals"];
+  EXPECT_EQ(totals["samples"], 4) << totals.dump();
+  EXPECT_EQ(totals["skipped"]["no_image"], 1) << totals.dump();
+  // The three images are labelled (or, were the model unable to take one, counted as unusable): none is lost.
+  EXPECT_EQ(totals["labelled"].get<int64_t>() + totals["skipped"]["unusable_image"].get<int64_t>(), 3)
+      << totals.dump();
+  EXPECT_EQ(totals["skipped"]["corrupt_image"], 0) << totals.dump();
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/data/readers.h"
+#include "glip/io/tar.h"
 #include "glip/pseudo/labeler.h"
 #include "glip/core/sha256.h"
 #include "pseudo/pseudo_test_util.h"
@@ -95,6 +96,72 @@ TEST(LabelShard, CountsEverySampleOnce) {
   PseudoConfig one;
   one.batch_size = 1;
   EXPECT_EQ(label_shard(shards[0], "../x/web-000000.tar", test::double_teacher, test::extractor(), one).jsonl, l.jsonl);
+}
+
+TEST(LabelShard, CountsKeysWithoutAnImage) {
+  const std::string dir = glip::test::temp_dir("pseudo_no_image");
+  io::TarBuilder tar;
+  tar.add("a.jpg", test::test_jpeg(1));
+  tar.add("a.txt", "a small red star.");
+  tar.add("lonely.txt", "a caption whose image is missing.");
+  tar.add("other.json", R"({"caption": "a json caption without an image"})");
+  write_file_atomic(dir + "/s.tar", tar.finish());
+  const ShardStats s = label_shard(dir + "/s.tar", "s.tar", test::double_teacher, test::extractor(), {}).stats;
+  EXPECT_EQ(s.samples, 3);
+  EXPECT_EQ(s.no_image, 2);
+  EXPECT_EQ(s.labelled, 1);
+  EXPECT_TRUE(s.balanced());
+  EXPECT_EQ(s.to_json()["skipped"]["no_image"], 2);
+  EXPECT_EQ(ShardStats::from_json(s.to_json(), "x").no_image, 2);
+  EXPECT_NE(format_report("t", s).find("no image 2"), std::string::npos) << format_report("t", s);
+  // A record written before the count existed still reads (as 0).
+  nlohmann::json old = s.to_json();
+  old["skipped"].erase("no_image");
+  old["skipped"].erase("unusable_image");
+  EXPECT_EQ(ShardStats::from_json(old, "x").no_image, 0);
+}
+
+/** The double, except that it fails (not an InputError) on images more than 100 times wider than high. */
+std::vector<Detections> picky_teacher(const std::vector<at::Tensor>& images, const std::vector<text::Prompt>& queries) {
+  for (const auto& im : images)
+    if (im.size(1) > 100 * im.size(0)) throw std::runtime_error("feature map of height 0");
+  return test::double_teacher(images, queries);
+}
+
+TEST(LabelShard, SkipsAndCountsAnImageTheTeacherCannotTake) {
+  const std::string dir = glip::test::temp_dir("pseudo_unusable");
+  test::write_shard(dir + "/s.tar", {{"a", "a small red star.", test::test_jpeg(1)},
+                                     {"b", "a thin blue line.", test::test_jpeg(2, 5000, 1)},
+                                     {"c", "two green crosses.", test::test_jpeg(3)}});
+  const ShardLabels l = label_shard(dir + "/s.tar", "s.tar", picky_teacher, test::extractor(), {});
+  EXPECT_EQ(l.stats.samples, 3);
+  EXPECT_EQ(l.stats.unusable_image, 1);
+  EXPECT_EQ(l.stats.labelled, 2);
+  EXPECT_TRUE(l.stats.balanced());
+  EXPECT_EQ(l.jsonl.find("\"key\":\"b\""), std::string::npos);
+  // The real double takes the 5000x1 image: it is labelled like any other.
+  const ShardStats all = label_shard(dir + "/s.tar", "s.tar", test::double_teacher, test::extractor(), {}).stats;
+  EXPECT_EQ(all.labelled, 3);
+  EXPECT_EQ(all.unusable_image, 0);
+}
+
+TEST(LabelShard, ATeacherThatFailsOnEveryImageStopsTheRun) {
+  const std::string dir = glip::test::temp_dir("pseudo_broken_teacher");
+  test::write_shard(dir + "/s.tar", {{"a", "a small red star.", test::test_jpeg(1)},
+                                     {"b", "a thin blue line.", test::test_jpeg(2)},
+                                     {"c", "two green crosses.", test::test_jpeg(3)},
+                                     {"d", "an orange heart.", test::test_jpeg(4)}});
+  const Teacher broken = [](const std::vector<at::Tensor>&, const std::vector<text::Prompt>&)
+      -> std::vector<Detections> { throw std::runtime_error("CUDA out of memory"); };
+  try {
+    label_shard(dir + "/s.tar", "s.tar", broken, test::extractor(), {});
+    FAIL() << "a teacher failing on every image must stop the run";
+  } catch (const InputError& e) {
+    FAIL() << "not the input's fault: " << e.what();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the teacher failed on 3 of 4 images"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("CUDA out of memory"), std::string::npos) << e.what();
+  }
 }
 
 TEST(RunPseudoLabelling, WritesShardsManifestAndResumes) {

@@ -12,6 +12,8 @@
 #include "glip/io/state_dict.h"
 #include "glip/io/torch_pickle.h"
 #include "glip/modeling/checkpoint.h"
+#include "glip/modeling/language/bert.h"
+#include "glip/modeling/language/hf_bert.h"
 #include "robustness/malformed.h"
 #include "robustness/pth_builder.h"
 
@@ -246,6 +248,69 @@ std::vector<MalformedCase> weight_nonfinite_cases() {
   return out;
 }
 GLIP_MALFORMED_FAMILY(NonFiniteWeights, weight_nonfinite_cases);
+
+// ---- index buffers: position ids past the position table ----
+
+modeling::BertOptions tiny_bert() {
+  modeling::BertOptions o;
+  o.vocab_size = 16, o.hidden_size = 8, o.num_layers = 1, o.num_heads = 2, o.intermediate_size = 8;
+  o.max_position_embeddings = 12;
+  return o;
+}
+
+/** A tiny BERT's weights as safetensors, with embeddings.position_ids replaced by `ids` (undefined: kept). */
+std::string bert_file(const at::Tensor& ids, int64_t positions = 12) {
+  modeling::BertOptions o = tiny_bert();
+  o.max_position_embeddings = positions;
+  modeling::BertModel bert(o);
+  auto tensors = io::state_dict(*bert);
+  if (ids.defined()) tensors["embeddings.position_ids"] = ids;
+  return io::serialize_safetensors(tensors);
+}
+
+std::vector<MalformedCase> index_cases() {
+  std::vector<MalformedCase> out;
+  const auto add = [&](const std::string& name, const std::string& file, std::vector<std::string> expect) {
+    expect.insert(expect.begin(), "$DIR/bert.safetensors");
+    out.push_back({name, [file](const std::string& dir) { put_file(dir + "/bert.safetensors", file); },
+                   [](const std::string& dir) {
+                     modeling::BertModel bert(tiny_bert());
+                     modeling::load_hf_bert(*bert, dir + "/bert.safetensors");
+                   },
+                   std::move(expect)});
+  };
+  const std::string key = "embeddings.position_ids";
+  add("position_id_equal_to_rows", bert_file(at::arange(1, 13).unsqueeze(0)), {key, "0..11", "got 1..12"});
+  add("position_id_huge", bert_file(at::full({1, 12}, int64_t{1} << 40, at::kLong)), {key, "0..11"});
+  add("position_id_negative", bert_file(at::arange(-1, 11).unsqueeze(0)), {key, "got -1..10"});
+  add("position_table_shorter", bert_file(at::Tensor(), 8), {"position_embeddings.weight", "[8, 8]"});
+  // The same file through the official-checkpoint path (a torch.save-free safetensors load of the whole module).
+  out.push_back({"position_id_official_loader",
+                 [f = bert_file(at::arange(5, 17).unsqueeze(0))](const std::string& dir) {
+                   put_file(dir + "/bert.safetensors", f);
+                 },
+                 [](const std::string& dir) {
+                   modeling::BertModel bert(tiny_bert());
+                   io::LoadOptions lo;
+                   lo.source = dir + "/bert.safetensors";
+                   lo.strict = false;  // even a lenient load never copies such ids; it is refused when strict
+                   const auto report =
+                       io::load_state_dict(*bert, io::load_safetensors(dir + "/bert.safetensors").tensors, lo);
+                   GLIP_CHECK_INPUT(report.ok(), "not ok:", report.describe());
+                 },
+                 {"$DIR/bert.safetensors", key, "got 5..16"}});
+  return out;
+}
+GLIP_MALFORMED_FAMILY(CheckpointIndices, index_cases);
+
+TEST(CheckpointIndices, InRangeIdsLoadAndRun) {  // the other side: a permuted but valid buffer loads
+  const std::string dir = temp_dir("bert_ids");
+  put_file(dir + "/bert.safetensors", bert_file(at::arange(11, -1, -1).unsqueeze(0)));
+  modeling::BertModel bert(tiny_bert());
+  modeling::load_hf_bert(*bert, dir + "/bert.safetensors");
+  EXPECT_EQ(bert->embeddings->position_ids[0][0].item<int64_t>(), 11);
+  std::filesystem::remove_all(dir);
+}
 
 TEST(NonFiniteWeights, SavingRefusesAndWritesNothing) {
   const std::string dir = temp_dir("nonfinite_save");

@@ -74,6 +74,8 @@ TEST(TarShard, KeysWithoutAnImageAreReportedNotDroppedSilently) {
   const auto set = data::read_webdataset({dir + "/s.tar"});
   log::logger().flush();
   EXPECT_EQ(set.records.size(), 1u);
+  EXPECT_EQ(set.keys_without_image, 1);  // counted for glip_pseudolabel's statistics (no_image)
+  EXPECT_EQ(set.key_without_image_example, dir + "/s.tar#lonely");
   const std::string log_text = read_file(dir + "/log.txt");
   EXPECT_NE(log_text.find("1 key(s) without an image"), std::string::npos) << log_text;
   EXPECT_NE(log_text.find("s.tar#lonely"), std::string::npos) << log_text;

@@ -54,6 +54,9 @@ struct RecordSet {
   /** data.caption_prompt: category id -> (prefix, suffix) written around its name in training prompts. */
   std::map<int64_t, std::pair<std::string, std::string>> prompt_affixes;
   std::vector<Record> records;
+  /** WebDataset: keys (caption or other members) without an image, not among `records`; one example. */
+  int64_t keys_without_image = 0;
+  std::string key_without_image_example;
 };
 
 }  // namespace glip::data

@@ -6,23 +6,9 @@ torch._utils._rebuild_tensor_v2 by name exactly as torch writes them. Tensors (f
   b.t       [3,2] = a.weight^T  (storage "0", strides (1,3): a non-contiguous view sharing a storage)
   b.ids     [4]   int64 = 7,8,9,10 (storage "2")
 Run: python3 make_legacy.py (deterministic output)."""
-import collections, pickle, struct, sys, types
+import collections, pickle, struct
 
-torch = types.ModuleType("torch"); utils = types.ModuleType("torch._utils")
-class FloatStorage: pass
-class LongStorage: pass
-FloatStorage.__module__ = LongStorage.__module__ = "torch"
-torch.FloatStorage, torch.LongStorage = FloatStorage, LongStorage
-def _rebuild_tensor_v2(*a): pass
-_rebuild_tensor_v2.__module__ = "torch._utils"
-utils._rebuild_tensor_v2 = _rebuild_tensor_v2
-sys.modules["torch"], sys.modules["torch._utils"] = torch, utils
-
-class Storage:
-    def __init__(self, key, cls, fmt, values): self.key, self.cls, self.fmt, self.values = key, cls, fmt, values
-class Tensor:
-    def __init__(self, st, off, size, stride): self.args = (st, off, size, stride, False, collections.OrderedDict())
-    def __reduce__(self): return (_rebuild_tensor_v2, self.args)
+from fake_torch import FloatStorage, LongStorage, Storage, Tensor
 
 s0 = Storage("0", FloatStorage, "<f", [0, 1, 2, 3, 4, 5])
 s1 = Storage("1", FloatStorage, "<f", [10, 11, 12])
@@ -48,4 +34,4 @@ with open("legacy_format.bin", "wb") as f:
     pickle.dump(["0", "1", "2"], f, protocol=2)
     for s in (s0, s1, s2):
         f.write(struct.pack("<q", len(s.values)))
-        f.write(b"".join(struct.pack(s.fmt, v) for v in s.values))
+        f.write(s.raw())

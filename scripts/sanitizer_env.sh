@@ -1,0 +1,12 @@
+# Sourced by scripts/test_sanitizers.sh and scripts/fuzz.sh: the runtime options of the sanitizers, with the
+# suppressions of tests/sanitizers/ (reports inside LibTorch and the other uninstrumented libraries, each one
+# explained in its file). Halt on the first report so that a finding fails the test.
+_glip_san="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/sanitizers"
+# allocator_may_return_null: an allocation too large to serve fails as it does without ASan (LibTorch's allocator
+# then throws, which glip turns into an InputError; the PthTensorRecords cases test exactly that) instead of
+# ASan aborting with allocation-size-too-big.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1:\
+suppressions=$_glip_san/asan.supp}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$_glip_san/lsan.supp:print_suppressions=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$_glip_san/ubsan.supp}"
+unset _glip_san
