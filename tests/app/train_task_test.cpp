@@ -77,8 +77,10 @@ TEST(GlipTrainTask, BatchesFollowTheStreamPositionsAndGiveTheFourLosses) {
   ASSERT_EQ(sets.size(), 2u);
   EXPECT_EQ(sets[0].records.size(), 6u);
   GlipTrainTask task(cfg, modeling::build_model(cfg.model), text::make_tokenizer(), sets, TrainPlacement{});
-  // Both datasets once per epoch.
-  EXPECT_EQ(task.dataset_size(), static_cast<int64_t>(sets[0].records.size() + sets[1].records.size()));
+  // Each dataset repeated by its weight per epoch (configs/tiny_synthetic.yaml: grounding 1, detection 2).
+  ASSERT_EQ(cfg.data.train.size(), 2u);
+  EXPECT_EQ(cfg.data.train[1].weight, 2.0);
+  EXPECT_EQ(task.dataset_size(), static_cast<int64_t>(sets[0].records.size() * 1 + sets[1].records.size() * 2));
   task.prefetch({2, 3});
   auto losses = task.losses({0, 1}, 0);
   for (const char* k : {"loss_reg", "loss_centerness", "loss_cls", "loss_dot_product_token"}) {
