@@ -35,6 +35,10 @@ const std::vector<SectionDoc>& documented_sections() {
       document<app::FinetuneConfig>("Fine-tuning report", "finetune",
                                     "glip_train's zero-shot evaluation of eval.datasets before and after training "
                                     "(WORK_DIR/finetune_report.json and .md, docs/formats.md)."),
+      document<app::PretrainConfig>("Body pre-training", "pretrain",
+                                    "The crops glip_pretrain classifies to pre-train the visual body before GLIP "
+                                    "training (docs/training.md, Pre-training the visual body); solver.* is its "
+                                    "optimisation."),
   };
   return all;
 }
