@@ -435,9 +435,11 @@ std::vector<Entry> build() {
                const Py& v = c.value();
                c.put("data.caption_min_box", v.is_number() && v.num() <= 0 ? Py::integer(1) : v);
              }));
-  add(only("DATASETS.PACK_RANDOM_CAPTION_NUMBER", "0", "0", "glip does not pack negative captions"));
-  add(ignored("DATASETS.RANDOM_PACK_PROB", "-1.0", "PACK_RANDOM_CAPTION_NUMBER > 0 only"));
-  add(ignored("DATASETS.NO_RANDOM_PACK_PROBABILITY", "0.0", "PACK_RANDOM_CAPTION_NUMBER > 0 only"));
+  add(to("DATASETS.PACK_RANDOM_CAPTION_NUMBER", "0", "data.pack_random_caption_number",
+         "packs the pseudo-format sets (data.train[].pack_captions auto), as the official CaptionTSV"));
+  add(to("DATASETS.RANDOM_PACK_PROB", "-1.0", "data.random_pack_prob"));
+  add(to("DATASETS.NO_RANDOM_PACK_PROBABILITY", "0.0", "data.no_random_pack_probability"));
+  add(to("DATASETS.SAFEGUARD_POSITIVE_CAPTION", "True", "data.safeguard_positive_caption"));
   add(ignored("DATASETS.CAPTION_FORMAT_VERSION", "\"v1\"",
               "the layout of the official caption TSV files; glip reads pseudo-label shards (docs/formats.md)"));
   add(map_fn("DATASETS.OVERRIDE_CATEGORY", "None", "data.override_category",
@@ -467,14 +469,10 @@ std::vector<Entry> build() {
   add(to("SOLVER.WEIGHT_DECAY", "0.0005", "solver.weight_decay"));
   add(to("SOLVER.WEIGHT_DECAY_BIAS", "0.0", "solver.weight_decay_bias"));
   add(to("SOLVER.WEIGHT_DECAY_NORM_FACTOR", "1.0", "solver.weight_decay_norm_factor"));
-  add(only("SOLVER.WEIGHT_DECAY_SCHEDULE", "False", "False", "glip keeps the weight decay constant"));
-  add(ignored("SOLVER.WEIGHT_DECAY_SCHEDULE_RATIO", "0.667", "WEIGHT_DECAY_SCHEDULE only"));
+  add(to("SOLVER.WEIGHT_DECAY_SCHEDULE", "False", "solver.weight_decay_schedule"));
+  add(to("SOLVER.WEIGHT_DECAY_SCHEDULE_RATIO", "0.667", "solver.weight_decay_schedule_ratio"));
   add(to("SOLVER.MAX_ITER", "40000", "solver.max_iter"));
-  add(only_fn("SOLVER.MAX_EPOCH", "0", "0", "glip counts iterations: SOLVER.MAX_ITER", [](Ctx& c) {
-    if (c.value().is_number() && c.value().num() <= 0) return;
-    c.problem("glip counts iterations: set SOLVER.MAX_ITER to MAX_EPOCH x images / IMS_PER_BATCH (as the official "
-              "code computes it) and MAX_EPOCH to 0");
-  }));
+  add(to("SOLVER.MAX_EPOCH", "0", "solver.max_epoch"));
   add(only("SOLVER.MULTI_MAX_ITER", "()", "()", "one training stage"));
   add(only("SOLVER.MULTI_MAX_EPOCH", "()", "()", "one training stage"));
   add(to("SOLVER.IMS_PER_BATCH", "16", "solver.ims_per_batch"));
@@ -485,8 +483,8 @@ std::vector<Entry> build() {
   add(to("SOLVER.WARMUP_METHOD", "\"linear\"", "solver.warmup_method"));
   add(to("SOLVER.USE_COSINE", "False", "solver.use_cosine"));
   add(to("SOLVER.MIN_LR", "0.000001", "solver.min_lr"));
-  add(only("SOLVER.USE_AUTOSTEP", "False", "False", "fixed LR milestones (STEPS)"));
-  add(ignored("SOLVER.STEP_PATIENCE", "5", "USE_AUTOSTEP only"));
+  add(to("SOLVER.USE_AUTOSTEP", "False", "solver.use_autostep"));
+  add(to("SOLVER.STEP_PATIENCE", "5", "solver.step_patience"));
   add(only("SOLVER.AUTO_TERMINATE_PATIENCE", "-1", "-1", "training runs MAX_ITER iterations"));
   add(only("SOLVER.GRAD_CLIP", "0.0", "0.0", "the per-element clamp of gradients; glip clips the global norm "
                                               "(CLIP_GRADIENTS)"));
