@@ -102,4 +102,7 @@ std::string check_number(const Constraint& c, double x, const std::string& text)
 /** Type names used in errors and docs: "int", "list of float", "one of [a, b]". */
 std::string describe_type(const char* base, const Constraint& c);
 
+/** Text for one Markdown table cell: '|' escaped, newlines as spaces (docs/configs.md tables). */
+std::string markdown_cell(const std::string& s);
+
 }  // namespace glip::config::detail

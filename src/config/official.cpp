@@ -323,16 +323,6 @@ void load_official_into(Tree& tree, const YAML::Node& doc, const std::string& so
 
 namespace {
 
-std::string md_cell(const std::string& s) {
-  std::string r;
-  for (char c : s) {
-    if (c == '|') r += "\\|";
-    else if (c == '\n') r += ' ';
-    else r += c;
-  }
-  return r;
-}
-
 /** "`a`, `b`" from "a, b". */
 std::string md_keys(const std::string& keys) {
   std::string out, item;
@@ -398,7 +388,9 @@ std::string official_configs_markdown() {
       case official::Kind::kFixed: glip = "only `" + e.glip + "`"; break;
       case official::Kind::kIgnored: glip = "ignored"; break;
     }
-    md += "| `" + md_cell(e.key) + "` | `" + md_cell(e.def) + "` | " + md_cell(glip) + " | " + md_cell(e.note) + " |\n";
+    using detail::markdown_cell;
+    md += "| `" + markdown_cell(e.key) + "` | `" + markdown_cell(e.def) + "` | " + markdown_cell(glip) + " | " +
+          markdown_cell(e.note) + " |\n";
   }
   return md;
 }

@@ -1,6 +1,7 @@
 // The registry of documented config sections and the generator of docs/configs.md.
 #include "glip/config/sections.h"
 
+#include "config/detail.h"
 #include "glip/app/glip_config.h"
 #include "glip/config/official.h"
 #include "glip/config/runtime.h"
@@ -44,9 +45,9 @@ const std::vector<SectionDoc>& documented_sections() {
   return all;
 }
 
-namespace {
+namespace detail {
 
-std::string cell(const std::string& s) {
+std::string markdown_cell(const std::string& s) {
   std::string r;
   for (char c : s) {
     if (c == '|') r += "\\|";
@@ -55,6 +56,12 @@ std::string cell(const std::string& s) {
   }
   return r;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::markdown_cell;
 
 const char* kHeader = R"(# Config reference
 
@@ -108,8 +115,9 @@ std::string configs_markdown() {
     md += "| key | type | default | description |\n| --- | --- | --- | --- |\n";
     for (const auto& o : s.options()) {
       const std::string key = s.prefix.empty() ? o.key : s.prefix + "." + o.key;
-      md += "| `" + cell(key) + "` | " + cell(o.type) + " | " + (o.default_value.empty() ? "" : "`" + cell(o.default_value) + "`") +
-            " | " + cell(o.doc) + " |\n";
+      const std::string def = o.default_value.empty() ? "" : "`" + markdown_cell(o.default_value) + "`";
+      md += "| `" + markdown_cell(key) + "` | " + markdown_cell(o.type) + " | " + def + " | " + markdown_cell(o.doc) +
+            " |\n";
     }
   }
   return md + official_configs_markdown();
