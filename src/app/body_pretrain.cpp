@@ -94,8 +94,8 @@ BodyPretrainTask::BodyPretrainTask(const GlipConfig& cfg, data::RecordSet datase
       seed_(static_cast<uint64_t>(cfg.solver.seed)),
       cache_(set_.records.size()) {
   const data::TransformOptions t;
-  mean_ = t.pixel_mean;
-  std_ = t.pixel_std;
+  mean_ = at::tensor({t.pixel_mean[0], t.pixel_mean[1], t.pixel_mean[2]}, at::kFloat).view({3, 1, 1});
+  std_ = at::tensor({t.pixel_std[0], t.pixel_std[1], t.pixel_std[2]}, at::kFloat).view({3, 1, 1});
 }
 
 at::Tensor BodyPretrainTask::image_of(size_t record) {
@@ -124,18 +124,18 @@ at::Tensor BodyPretrainTask::crop(int64_t index, int64_t iteration) {
   const double cx = (b[0] + b[2]) / 2 + opts_.jitter * side * u(rng);
   const double cy = (b[1] + b[3]) / 2 + opts_.jitter * side * u(rng);
   const bool flip = std::uniform_real_distribution<double>(0.0, 1.0)(rng) < opts_.flip_prob;
-  const int64_t x0 = static_cast<int64_t>(std::floor(cx - side / 2)), y0 = static_cast<int64_t>(std::floor(cy - side / 2));
+  const auto x0 = static_cast<int64_t>(std::floor(cx - side / 2));
+  const auto y0 = static_cast<int64_t>(std::floor(cy - side / 2));
   const int64_t n = std::max<int64_t>(2, static_cast<int64_t>(std::lround(side)));
-  // Outside the image the crop is the mean colour (0 after normalisation).
-  at::Tensor img = bgr.permute({2, 0, 1}).to(at::kFloat);
-  const auto mean = at::tensor({mean_[0], mean_[1], mean_[2]}, at::kFloat).view({3, 1, 1});
-  const auto stdv = at::tensor({std_[0], std_[1], std_[2]}, at::kFloat).view({3, 1, 1});
-  img = (img - mean) / stdv;
-  at::Tensor region = at::zeros({3, n, n}, at::kFloat);
+  // Only the crop's pixels are converted and normalised; outside the image it is the mean colour (0 after that).
+  at::Tensor region = mean_.expand({3, n, n}).clone();
   const int64_t sx0 = std::clamp<int64_t>(x0, 0, W), sx1 = std::clamp<int64_t>(x0 + n, 0, W);
   const int64_t sy0 = std::clamp<int64_t>(y0, 0, H), sy1 = std::clamp<int64_t>(y0 + n, 0, H);
   if (sx1 > sx0 && sy1 > sy0)
-    region.slice(1, sy0 - y0, sy1 - y0).slice(2, sx0 - x0, sx1 - x0).copy_(img.slice(1, sy0, sy1).slice(2, sx0, sx1));
+    region.slice(1, sy0 - y0, sy1 - y0)
+        .slice(2, sx0 - x0, sx1 - x0)
+        .copy_(bgr.slice(0, sy0, sy1).slice(1, sx0, sx1).permute({2, 0, 1}));
+  region = (region - mean_) / std_;
   at::Tensor out = at::upsample_bilinear2d(region.unsqueeze(0), {opts_.crop_size, opts_.crop_size}, false)[0];
   return flip ? out.flip({2}) : out;
 }
@@ -153,15 +153,17 @@ engine::LossTerms BodyPretrainTask::losses(const std::vector<int64_t>& sample_in
   const at::Tensor logits = model_->forward(x);
   {
     at::NoGradGuard ng;
-    right_ += logits.argmax(1).eq(y).sum().item<int64_t>();
+    const at::Tensor right = logits.argmax(1).eq(y).sum();  // stays on the device until take_accuracy()
+    right_ = right_.defined() ? right_ + right : right;
     seen_ += static_cast<int64_t>(labels.size());
   }
   return {{"loss_cls", at::cross_entropy_loss(logits, y)}};
 }
 
 double BodyPretrainTask::take_accuracy() {
-  const double acc = seen_ > 0 ? static_cast<double>(right_) / static_cast<double>(seen_) : -1.0;
-  right_ = seen_ = 0;
+  const double acc = seen_ > 0 ? static_cast<double>(right_.item<int64_t>()) / static_cast<double>(seen_) : -1.0;
+  right_ = at::Tensor();
+  seen_ = 0;
   return acc;
 }
 

@@ -68,10 +68,11 @@ class BodyPretrainTask : public engine::TrainTask {
   std::vector<PretrainSample> samples_;
   BodyClassifier model_;
   uint64_t seed_;
-  std::array<double, 3> mean_, std_;
+  at::Tensor mean_, std_;  // [3, 1, 1] BGR, the official normalisation
   std::vector<at::Tensor> cache_;
   int64_t cached_bytes_ = 0;
-  int64_t right_ = 0, seen_ = 0;
+  at::Tensor right_;  // crops classified right since take_accuracy(), on the model's device
+  int64_t seen_ = 0;
   at::Device device_ = at::kCPU;
 };
 
