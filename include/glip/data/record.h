@@ -53,6 +53,8 @@ struct RecordSet {
   std::vector<Category> categories;
   /** data.caption_prompt: category id -> (prefix, suffix) written around its name in training prompts. */
   std::map<int64_t, std::pair<std::string, std::string>> prompt_affixes;
+  /** data.train[].disable_shuffle: training prompts are the evaluation prompt (every class, id order). */
+  bool disable_shuffle = false;
   std::vector<Record> records;
   /** WebDataset: keys (caption or other members) without an image, not among `records`; one example. */
   int64_t keys_without_image = 0;
