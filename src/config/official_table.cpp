@@ -10,6 +10,7 @@
 // the key (a yacs config is a delta from the defaults).
 #include <cstdint>
 #include <string>
+#include <tuple>
 
 #include "config/official_detail.h"
 #include "glip/core/strings.h"
@@ -407,7 +408,14 @@ std::vector<Entry> build() {
   add(only("DATASETS.ADD_DET_PROMPT", "False", "False", "no detection prompt added to grounding captions"));
   add(only("DATASETS.ADD_DET_PROMPT_ADVANCED", "False", "False", "no detection prompt added to grounding captions"));
   add(only("DATASETS.USE_OD_AUG", "False", "False", "no detection-data augmentation"));
-  add(only("DATASETS.DISABLE_SHUFFLE", "False", "False", "prompts are shuffled"));
+  // Per-dataset in glip (data.train[]); the official catalog datasets they would apply to cannot be mapped.
+  for (const auto& [k, def, glip_key] : {std::tuple<const char*, const char*, const char*>{
+                                             "DISABLE_SHUFFLE", "False", "disable_shuffle"},
+                                         {"FEW_SHOT", "0", "few_shot"},
+                                         {"SHUFFLE_SEED", "0", "shuffle_seed"}})
+    add(only(std::string("DATASETS.") + k, def, def,
+             std::string("a per-dataset key in glip: set data.train[].") + glip_key +
+                 " on the data.train entries of a glip config"));
   add(only("DATASETS.ONE_HOT", "False", "False", "the alignment scores words"));
   add(only("DATASETS.DISABLE_CLIP_TO_IMAGE", "False", "False", "boxes are clipped to the image"));
   add(only("DATASETS.PROMPT_VERSION", "\"\"", "''", "class names as they are"));

@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "glip/core/error.h"
+#include "glip/data/few_shot.h"
 #include "glip/data/readers.h"
+#include "glip/evaluation/detection_data.h"
 
 namespace glip::data {
 
@@ -25,6 +27,16 @@ void DatasetConfig::visit(config::Visitor& v) {
     "training: pack each caption with other captions of this set as negatives (data.pack_random_caption_number): "
     "auto = pseudo-labelled sets only (the official CaptionTSV data), on (any grounding set), off",
     config::one_of({"auto", "on", "off"}));
+  v("disable_shuffle", disable_shuffle,
+    "detection datasets: every training prompt is the evaluation prompt, every category in ascending id order "
+    "with no sampled negatives (official DATASETS.DISABLE_SHUFFLE of COCO / ODinW fine-tuning; false: the "
+    "Objects365-style prompt, shuffled with data.random_sample_negative negatives)");
+  v("few_shot", few_shot,
+    "detection datasets: train on the images the official DATASETS.FEW_SHOT rule keeps for this many shots per "
+    "category (0: every image; docs/training.md)", config::at_least(0));
+  v("shuffle_seed", shuffle_seed,
+    "few_shot: Python random.Random(seed).shuffle of the image order the selection walks (official "
+    "DATASETS.SHUFFLE_SEED; 0: ascending image id)", config::at_least(0));
 }
 
 void CategoryOverride::visit(config::Visitor& v) {
@@ -116,11 +128,17 @@ RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data
   for (const auto& p : paths)
     GLIP_CHECK_INPUT(std::filesystem::exists(p), "dataset '", ds.name, "': file '", p,
                      "' does not exist (paths are relative to --data-root / GLIP_DATA_ROOT '", data_root, "')");
+  GLIP_CHECK_INPUT(ds.shuffle_seed == 0 || ds.few_shot > 0, "dataset '", ds.name, "': shuffle_seed ",
+                   ds.shuffle_seed, " without few_shot (it only orders the images the few-shot selection walks, "
+                   "as the official DATASETS.SHUFFLE_SEED)");
   const std::string root = resolve_data_path(data_root, ds.image_root);
   RecordSet set;
-  if (ds.format == "coco") set = read_coco_detection(paths.at(0), root);
-  else if (ds.format == "lvis") set = read_lvis(paths.at(0), root);
-  else if (ds.format == "mdetr") set = read_mdetr(paths.at(0), root);
+  std::vector<FewShotImage> few_shot_view;  // coco / lvis: with the crowd annotations the records leave out
+  if (ds.format == "coco" || ds.format == "lvis") {
+    const eval::GroundTruth gt = eval::load_ground_truth(paths.at(0));
+    set = read_instances(gt, root, ds.format == "lvis");
+    if (ds.few_shot > 0) few_shot_view = few_shot_images(gt);
+  } else if (ds.format == "mdetr") set = read_mdetr(paths.at(0), root);
   else if (ds.format == "odvg") set = read_odvg(paths.at(0), root);
   else if (ds.format == "flickr") set = read_flickr(paths.at(0), root);
   else if (ds.format == "pseudo")
@@ -129,13 +147,21 @@ RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data
   else if (ds.format == "webdataset") set = read_webdataset(paths);
   else throw InputError(str_cat("dataset '", ds.name, "': unknown format '", ds.format, "'"));
   if (!ds.name.empty()) set.name = ds.name;
+  const std::string what = str_cat("dataset '", ds.name, "' (file '", paths.at(0), "')");
+  for (const auto& [key, on] : {std::pair<const char*, bool>{"disable_shuffle", ds.disable_shuffle},
+                                {"few_shot", ds.few_shot != 0}})
+    GLIP_CHECK_INPUT(!on || set.is_detection, what, ": ", key, " applies to detection datasets (coco, lvis, ODVG "
+                     "detection), not to the captions of format '", ds.format, "'");
   GLIP_CHECK_INPUT(!(set.is_detection && ds.pack_captions == "on"), "dataset '", ds.name,
                    "': pack_captions is on, but it is a detection dataset (its prompts are built from class names); "
                    "caption packing is for grounding captions");
   set.pack_captions = !set.is_detection && (ds.pack_captions == "on" || (ds.pack_captions == "auto" &&
                                                                          ds.format == "pseudo"));
-  if (set.is_detection)
-    apply_class_prompts(data, set, str_cat("dataset '", ds.name, "' (file '", paths.at(0), "')"));
+  if (ds.few_shot != 0)
+    apply_few_shot(set, few_shot_view.empty() ? few_shot_images(set) : few_shot_view, ds.few_shot,
+                   static_cast<uint64_t>(ds.shuffle_seed), what);
+  set.disable_shuffle = ds.disable_shuffle;
+  if (set.is_detection) apply_class_prompts(data, set, what);
   return set;
 }
 }  // namespace

@@ -14,13 +14,13 @@
 
 namespace glip::data {
 namespace {
-
 using nlohmann::json;
+}  // namespace
 
 // COCO / LVIS instances files have one parser in glip: the evaluation's (streaming, with pycocotools' and
 // lvis-api's reading rules); training adds its own checks on top.
-RecordSet read_instances(const std::string& json_path, const std::string& image_root, bool lvis) {
-  const eval::GroundTruth gt = eval::load_ground_truth(json_path);
+RecordSet read_instances(const eval::GroundTruth& gt, const std::string& image_root, bool lvis) {
+  const std::string& json_path = gt.path;
   RecordSet set;
   set.name = std::filesystem::path(json_path).stem().string();
   set.is_detection = true;
@@ -70,14 +70,12 @@ RecordSet read_instances(const std::string& json_path, const std::string& image_
   return set;
 }
 
-}  // namespace
-
 RecordSet read_coco_detection(const std::string& json_path, const std::string& image_root) {
-  return read_instances(json_path, image_root, false);
+  return read_instances(eval::load_ground_truth(json_path), image_root, false);
 }
 
 RecordSet read_lvis(const std::string& json_path, const std::string& image_root) {
-  return read_instances(json_path, image_root, true);
+  return read_instances(eval::load_ground_truth(json_path), image_root, true);
 }
 
 RecordSet read_webdataset(const std::vector<std::string>& tar_paths) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "glip/core/error.h"
+#include "glip/core/logging.h"
 #include "glip/text/positive_map.h"
 #include "glip/text/text_batch.h"
 
@@ -83,6 +84,19 @@ GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, st
     for (const auto& c : d.categories) contiguous.emplace(c.id, static_cast<int64_t>(contiguous.size()) + 1);
     contiguous_.push_back(std::move(contiguous));
     GLIP_CHECK_INPUT(!d.is_detection || !cls.empty(), "dataset '", d.name, "' is a detection dataset without categories");
+    if (d.is_detection && d.disable_shuffle) {
+      // The fixed prompt is the same for every sample: say once when the tokenizer will cut classes off it.
+      std::mt19937_64 unused;
+      text::DetectionPromptOptions popt = opt_.prompt;
+      popt.disable_shuffle = true;
+      popt.class_prompts = &class_prompts_.back();
+      const std::string prompt = text::build_detection_training_prompt({}, cls, *tok_, unused, popt).prompt.text;
+      const int64_t tokens = tok_->count_tokens(prompt);
+      if (tokens > opt_.max_query_len - 2)
+        GLIP_LOG_WARN("[data] dataset '{}': the all-category prompt (disable_shuffle) is {} tokens, more than the "
+                      "{} a query holds: the categories past the cut get no target (as in the official training)",
+                      d.name, tokens, opt_.max_query_len - 2);
+    }
     classes_.push_back(std::move(cls));
   }
 }
@@ -102,6 +116,7 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const RecordSet&
     const size_t d = static_cast<size_t>(&set - datasets_.data());
     text::DetectionPromptOptions popt = opt_.prompt;
     if (!class_prompts_[d].empty()) popt.class_prompts = &class_prompts_[d];
+    popt.disable_shuffle = set.disable_shuffle;
     auto prompt = text::build_detection_training_prompt(labels, classes_[d], *tok_, rng, popt);
     std::vector<BoxAnnotation> kept;
     for (size_t k = 0; k < prompt.kept_boxes.size(); ++k) {

@@ -1,5 +1,6 @@
-// Objects365-style detection-as-grounding training prompt (official coco_dt.py check_for_positive_overflow +
-// od_to_grounding.py convert_object_detection_to_grounding_optimized_for_od).
+// Detection-as-grounding training prompts: Objects365-style (official coco_dt.py check_for_positive_overflow +
+// od_to_grounding.py convert_object_detection_to_grounding_optimized_for_od) and, with disable_shuffle, the fixed
+// all-class prompt of COCO / ODinW fine-tuning (convert_od_to_grounding_simple).
 #include <set>
 
 #include "glip/core/error.h"
@@ -32,6 +33,29 @@ int64_t num_negatives(const std::array<double, 4>& p, int64_t full_negative, std
   return static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>(std::max<int64_t>(1, full_negative)))) + 1;
 }
 
+// DISABLE_SHUFFLE: every class in ascending id order, written as the evaluation prompt writes it; every box kept.
+DetectionPrompt fixed_prompt(const std::vector<int64_t>& box_labels, const std::map<int64_t, std::string>& classes,
+                             const DetectionPromptOptions& opts) {
+  std::vector<int64_t> labels;
+  std::vector<std::string> names;
+  for (const auto& [id, name] : classes) labels.push_back(id), names.push_back(name);
+  DetectionPrompt out;
+  out.prompt = build_category_prompt(labels, names, opts.separator, /*clean=*/true, opts.class_prompts);
+  if (!opts.prefix.empty()) {
+    const int64_t shift = utf8_length(opts.prefix);
+    out.prompt.text = opts.prefix + out.prompt.text;
+    for (auto& s : out.prompt.spans) s.first += shift, s.second += shift;
+  }
+  std::map<int64_t, Offset> span_of;
+  for (size_t i = 0; i < labels.size(); ++i) span_of[labels[i]] = out.prompt.spans[i];
+  for (size_t b = 0; b < box_labels.size(); ++b) {
+    out.kept_boxes.push_back(static_cast<int64_t>(b));
+    out.box_spans.push_back(span_of.at(box_labels[b]));
+    out.box_labels.push_back(box_labels[b]);
+  }
+  return out;
+}
+
 }  // namespace
 
 DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_labels,
@@ -44,6 +68,7 @@ DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_
     GLIP_CHECK_INPUT(classes.count(l), "detection prompt: box label ", l, " is not a known category id");
     positive_set.insert(l);
   }
+  if (opts.disable_shuffle) return fixed_prompt(box_labels, classes, opts);
   std::vector<int64_t> positives(positive_set.begin(), positive_set.end());
   shuffle_in_place(positives, rng);
   std::set<int64_t> kept;

@@ -6,10 +6,15 @@
 #include <set>
 
 #include "common/test_utils.h"
+#include "glip/config/config.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
-#include "glip/io/image.h"
+#include "glip/data/data_config.h"
 #include "glip/data/readers.h"
+#include "glip/evaluation/model_eval.h"
+#include "glip/io/image.h"
+#include "glip/text/positive_map.h"
+#include "glip/text/text_batch.h"
 #include "glip/text/tokenizer.h"
 
 namespace glip::data {
@@ -322,6 +327,68 @@ TEST(GroundingBatch, PackedCaptionsTeachEachBoxTheSameWords) {
   // A fresh builder (a resumed run, other threads) packs the same positions the same way.
   GroundingBatchBuilder c({set}, {1.0}, tok, packing);
   for (const int64_t it : {9, 3}) EXPECT_EQ(c.build(it, 0, 1, 2).captions, b.build(it, 0, 1, 2).captions);
+}
+
+// Official DATASETS.DISABLE_SHUFFLE (COCO / ODinW fine-tuning): every training prompt is the evaluation prompt.
+// The batch's caption and each box's positive-map row are those of the prompt glip_eval builds for the dataset
+// (data::class_prompts + eval::plan_category_queries), whatever the seed and iteration.
+TEST(GroundingBatch, DisableShuffleTrainsOnTheEvaluationPrompt) {
+  const std::string dir = test::temp_dir("gb_disable_shuffle");
+  std::string images, anns;
+  const std::vector<int64_t> cat_of_box = {7, 2, 11, 7, 5, 2, 2, 11, 5, 7};  // two boxes per image
+  for (int k = 0; k < 5; ++k) {
+    cv::Mat m(48 + 4 * k, 64, CV_8UC3, cv::Scalar(30 * k, 60, 90));
+    write_file_atomic(dir + "/" + std::to_string(k) + ".png", io::encode_png(m));
+    images += str_cat(k ? "," : "", R"({"id": )", k + 1, R"(, "file_name": ")", k, R"(.png"})");
+    for (int b = 0; b < 2; ++b)
+      anns += str_cat(k || b ? "," : "", R"({"id": )", 2 * k + b + 1, R"(, "image_id": )", k + 1,
+                      R"(, "category_id": )", cat_of_box[static_cast<size_t>(2 * k + b)], R"(, "bbox": [)", 2 + 20 * b,
+                      R"(, 3, 15, 12], "area": 180, "iscrowd": 0})");
+  }
+  // Categories listed out of id order, one name to clean, one renamed and wrapped in words.
+  write_file_atomic(dir + "/d.json", R"({"images": [)" + images + R"(], "annotations": [)" + anns +
+                                         R"J(], "categories": [{"id": 7, "name": "traffic_light"},
+    {"id": 2, "name": "hands"}, {"id": 11, "name": "bow_(weapon)"}, {"id": 5, "name": "dog"}]})J");
+  const std::map<int64_t, std::string> categories = {{7, "traffic_light"}, {2, "hands"}, {11, "bow_(weapon)"},
+                                                     {5, "dog"}};
+  const std::vector<int64_t> file_order = {7, 2, 11, 5};  // contiguous labels 1..4
+  auto tok = text::make_tokenizer();
+  for (const std::string& prompts :
+       {std::string(), std::string("override_category: [{id: 5, name: puppy}]\ncaption_prompt: [{prefix: \" \", "
+                                   "name: hand, suffix: \" of a person\"}, {name: puppy}, {name: traffic_light}, "
+                                   "{prefix: \"a \", name: bow, suffix: \"\"}]\n")}) {
+    DataConfig cfg;
+    config::load_string(
+        cfg, "train: [{name: det, format: coco, path: d.json, image_root: ., disable_shuffle: true}]\n" + prompts);
+    const RecordSet set = load_dataset(cfg.train[0], cfg, dir);
+    const text::ClassPrompts parts = class_prompts(cfg, categories, "det");
+    const auto queries = eval::plan_category_queries(categories, *tok, -1, 256, parts.empty() ? nullptr : &parts);
+    ASSERT_EQ(queries.size(), 1u);
+    const text::Prompt& eval_prompt = queries[0].prompt;
+    EXPECT_EQ(eval_prompt.labels, (std::vector<int64_t>{2, 5, 7, 11}));  // every category, ascending id
+    if (prompts.empty()) EXPECT_EQ(eval_prompt.text, "hands. dog. traffic light. bow ");
+    else EXPECT_EQ(eval_prompt.text, " hand of a person. puppy. traffic light. a bow");
+    std::vector<text::Encoding> encodings;
+    text::encode_batch(*tok, {eval_prompt.text}, 256, &encodings);
+    std::map<int64_t, at::Tensor> row_of;  // category id -> its positive-map row in the evaluation prompt
+    for (size_t i = 0; i < eval_prompt.labels.size(); ++i)
+      row_of[eval_prompt.labels[i]] = text::create_positive_map(encodings[0], {{eval_prompt.spans[i]}}, true, 256)[0];
+    for (const uint64_t seed : {0u, 3u, 11u}) {
+      GroundingBatchBuilder b({set}, {1.0}, tok, batch_options(cfg, seed, 256));
+      for (int64_t it = 0; it < 5; ++it) {
+        const TrainBatch batch = b.build(it, 0, 1, 2);
+        for (size_t k = 0; k < batch.captions.size(); ++k) {
+          EXPECT_EQ(batch.captions[k], eval_prompt.text) << "seed " << seed << " iteration " << it;
+          const auto& t = batch.targets[k];
+          ASSERT_EQ(t.labels.size(0), 2) << "every box keeps its target";
+          for (int64_t r = 0; r < t.labels.size(0); ++r) {
+            const int64_t id = file_order.at(static_cast<size_t>(t.labels[r].item<int64_t>() - 1));
+            EXPECT_TRUE(at::equal(t.positive_map[r], row_of.at(id))) << "category " << id << ", seed " << seed;
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace glip::data

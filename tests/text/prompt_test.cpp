@@ -126,6 +126,40 @@ TEST(Prompt, CaptionPromptPrefixNameSuffix) {
   EXPECT_TRUE(none.kept_boxes.empty());
 }
 
+TEST(DetectionPrompt, DisableShuffleIsTheEvaluationPrompt) {
+  // Official DISABLE_SHUFFLE (convert_od_to_grounding_simple): every class in order, nothing sampled or shuffled,
+  // written as the evaluation prompt (create_queries_and_maps) writes it; every box keeps its class's span.
+  const std::map<int64_t, std::string> classes = {{9, "hair_drier"}, {1, "person"}, {3, "dog"}, {4, "bow_(weapon)"}};
+  const ClassPrompts parts = {{3, {"a ", "puppy_dog", " lying"}}};
+  for (const ClassPrompts* p : {static_cast<const ClassPrompts*>(nullptr), &parts}) {
+    const Prompt eval = create_queries_and_maps(classes, bert(), -1, ". ", p).at(0).prompt;
+    DetectionPromptOptions opt;
+    opt.disable_shuffle = true;
+    opt.class_prompts = p;
+    for (uint64_t seed : {0u, 1u, 7u, 123u}) {
+      std::mt19937_64 rng(seed);
+      const std::vector<int64_t> boxes = {4, 1, 4, 9};
+      const DetectionPrompt d = build_detection_training_prompt(boxes, classes, bert(), rng, opt);
+      EXPECT_EQ(d.prompt.text, eval.text);
+      EXPECT_EQ(d.prompt.spans, eval.spans);
+      EXPECT_EQ(d.prompt.labels, (std::vector<int64_t>{1, 3, 4, 9}));
+      EXPECT_EQ(d.kept_boxes, (std::vector<int64_t>{0, 1, 2, 3}));
+      EXPECT_EQ(d.box_labels, boxes);
+      EXPECT_EQ(d.box_spans, (std::vector<Offset>{eval.spans[2], eval.spans[0], eval.spans[2], eval.spans[3]}));
+    }
+  }
+  std::mt19937_64 rng(1);
+  DetectionPromptOptions opt;
+  opt.disable_shuffle = true;
+  EXPECT_EQ(build_detection_training_prompt({}, classes, bert(), rng, opt).prompt.text,
+            "person. dog. bow . hair drier");
+  opt.prefix = "object detection : ";  // DATASETS.ADD_DET_PROMPT: the spans move with the text
+  const DetectionPrompt d = build_detection_training_prompt({3}, classes, bert(), rng, opt);
+  EXPECT_EQ(d.prompt.text, "object detection : person. dog. bow . hair drier");
+  EXPECT_EQ(d.box_spans, (std::vector<Offset>{{27, 30}}));
+  EXPECT_THROW(build_detection_training_prompt({5}, classes, bert(), rng, opt), InputError);
+}
+
 std::map<int64_t, std::string> many_classes(int n) {
   std::map<int64_t, std::string> c;
   for (int i = 1; i <= n; ++i) c[i] = "thing" + std::to_string(i);  // "thing", "##N" ...: 3-4 tokens + ". "

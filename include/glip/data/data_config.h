@@ -1,7 +1,8 @@
 /**
  * The `data.*` config section: which datasets to train on (format, files relative to the data root, mixing
  * weight), the transforms and the loader. Names follow the official GLIP config in lower case where it has
- * one (min_size_train, max_size_train, random_sample_negative, caption_conf, caption_min_box).
+ * one (min_size_train, max_size_train, random_sample_negative, caption_conf, caption_min_box; per dataset
+ * disable_shuffle, few_shot, shuffle_seed).
  */
 #pragma once
 #include <map>
@@ -22,6 +23,9 @@ struct DatasetConfig {
   double weight = 1.0;
   /** Caption packing for this set: auto (pseudo-labelled sets, the official CaptionTSV data), on, off. */
   std::string pack_captions = "auto";
+  bool disable_shuffle = false;  ///< official DATASETS.DISABLE_SHUFFLE: the evaluation prompt in training
+  int64_t few_shot = 0;          ///< official DATASETS.FEW_SHOT: k shots per category (0: every image)
+  int64_t shuffle_seed = 0;      ///< official DATASETS.SHUFFLE_SEED: image order of the few-shot walk (0: by id)
 
   void visit(config::Visitor& v);
 };
@@ -83,7 +87,11 @@ void apply_class_prompts(const DataConfig& data, RecordSet& set, const std::stri
 /** Resolves a path of the config against the data root (absolute paths and an empty root stay as they are). */
 std::string resolve_data_path(const std::string& data_root, const std::string& path);
 
-/** Reads one configured dataset; errors name the dataset and its file. */
+/**
+ * Reads one configured dataset; errors name the dataset and its file. Applies the dataset's few_shot selection
+ * (glip/data/few_shot.h) and prompt mode (disable_shuffle); InputError when either is set on a dataset that is not
+ * a detection set, or shuffle_seed without few_shot.
+ */
 RecordSet load_dataset(const DatasetConfig& ds, const DataConfig& data, const std::string& data_root);
 
 /** Batch-builder options from the config (training transforms), with the given seed and query length. */

@@ -1,9 +1,10 @@
 /**
  * Training batches for grounding: mixes datasets by weight (SampleSchedule), decodes and transforms each
- * sample, turns detection records into grounding with the Objects365-style prompt (sampled negatives),
- * tokenises the captions and builds the positive maps. A batch is a pure function of (seed, iteration,
- * rank), so loading is resumable and identical for any number of worker threads. Bad samples (corrupt
- * image, missing file, invalid box) are replaced by other positions and counted (BadSampleGuard).
+ * sample, turns detection records into grounding with the Objects365-style prompt (sampled negatives) or, for a
+ * set with disable_shuffle, the evaluation prompt (every category in id order), tokenises the captions and builds
+ * the positive maps. A batch is a pure function of (seed, iteration, rank), so loading is resumable and identical
+ * for any number of worker threads. Bad samples (corrupt image, missing file, invalid box) are replaced by other
+ * positions and counted (BadSampleGuard).
  */
 #pragma once
 #include <memory>

@@ -8,7 +8,14 @@
 
 #include "glip/data/record.h"
 
+namespace glip::eval {
+struct GroundTruth;
+}
+
 namespace glip::data {
+
+/** read_coco_detection (lvis false) / read_lvis (true) of an instances file already read (eval::load_ground_truth). */
+RecordSet read_instances(const eval::GroundTruth& gt, const std::string& image_root, bool lvis);
 
 /** COCO instances JSON (detection; also Objects365/ODinW in COCO format). Crowd boxes are dropped. */
 RecordSet read_coco_detection(const std::string& json_path, const std::string& image_root);

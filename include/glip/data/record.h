@@ -55,6 +55,8 @@ struct RecordSet {
   std::map<int64_t, std::pair<std::string, std::string>> prompt_affixes;
   /** Training: captions of this set are packed with other captions of it as negatives (data.pack_captions). */
   bool pack_captions = false;
+  /** data.train[].disable_shuffle: training prompts are the evaluation prompt (every class, id order). */
+  bool disable_shuffle = false;
   std::vector<Record> records;
   /** WebDataset: keys (caption or other members) without an image, not among `records`; one example. */
   int64_t keys_without_image = 0;

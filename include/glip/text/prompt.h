@@ -75,6 +75,9 @@ struct DetectionPromptOptions {
   std::string separator = ". ";                         ///< DATASETS.SEPARATION_TOKENS
   std::string prefix;                                   ///< e.g. "object detection : " (off by default)
   const ClassPrompts* class_prompts = nullptr;          ///< per-class prefix/name/suffix (caption_prompt)
+  /** DATASETS.DISABLE_SHUFFLE (official COCO / ODinW fine-tuning): every class in ascending id order, no sampled
+   *  negatives, nothing shuffled: the evaluation prompt (build_category_prompt), after `prefix`. */
+  bool disable_shuffle = false;
 };
 
 /** The result: the prompt, which boxes survive, and the span of each box's class. */
@@ -93,6 +96,9 @@ struct DetectionPrompt {
  * remaining token budget. Negatives and positives are shuffled together and joined with `separator`.
  * A class with an entry in opts.class_prompts is written prefix + clean_name(name) + suffix (its token cost
  * counts all three), its boxes' span on the name.
+ * With opts.disable_shuffle the prompt is `prefix` + build_category_prompt(every class by ascending id, separator,
+ * clean, class_prompts) and every box is kept (as convert_od_to_grounding_simple with disable_shuffle); `rng` is
+ * not used. A prompt longer than the query is cut by the tokenizer as the official one is.
  * Deterministic given `rng`. glip::InputError when a box label is not in `classes`.
  */
 DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_labels,
