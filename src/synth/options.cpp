@@ -117,16 +117,21 @@ std::string parse_concept(const WorldOptions& o, const std::string& text, Concep
 }
 }  // namespace
 
-std::vector<Concept> parse_concepts(const WorldOptions& o) {
+namespace {
+std::vector<Concept> parse_list(const WorldOptions& o, const std::vector<std::string>& texts, const char* key) {
   std::vector<Concept> out;
-  for (const auto& text : o.heldout) {
+  for (const auto& text : texts) {
     Concept c;
     std::string err = parse_concept(o, text, c);
-    GLIP_CHECK_INPUT(err.empty(), "world.heldout: ", err);
+    GLIP_CHECK_INPUT(err.empty(), "world.", key, ": ", err);
     out.push_back(c);
   }
   return out;
 }
+}  // namespace
+
+std::vector<Concept> parse_concepts(const WorldOptions& o) { return parse_list(o, o.heldout, "heldout"); }
+std::vector<Concept> parse_rare_concepts(const WorldOptions& o) { return parse_list(o, o.rare, "rare"); }
 
 void WorldOptions::visit(config::Visitor& v) {
   using config::one_of;
@@ -162,6 +167,11 @@ void WorldOptions::visit(config::Visitor& v) {
   v("combo_min_weight", combo_min_weight,
     "training frequency of the rarest colour-shape combo relative to the commonest", range(1e-6, 1));
   v("web_heldout_prob", web_heldout_prob, "probability that a web image shows a held-out concept", range(0, 1));
+  v("rare", rare,
+    "concepts that are rare in the gold splits (LVIS-rare-like: a few boxes) but as common as any other in the web "
+    "and eval splits; same syntax as heldout");
+  v("rare_gold_prob", rare_gold_prob,
+    "a gold object drawn as a rare concept is kept with this probability (else drawn again)", range(0, 1));
   v("flickr_sentences", flickr_sentences, "sentences per Flickr30K Entities image", range(1, 10));
   v("lvis_neg_per_image", lvis_neg_per_image, "verified-absent categories listed per LVIS image", range(0, 1000));
   v("lvis_not_exhaustive_prob", lvis_not_exhaustive_prob,
@@ -205,6 +215,12 @@ void validate(const WorldOptions& o) {
   p.range("size_word_prob", o.size_word_prob, 0.0, 1.0);
   p.range("combo_min_weight", o.combo_min_weight, 1e-6, 1.0);
   p.range("web_heldout_prob", o.web_heldout_prob, 0.0, 1.0);
+  p.range("rare_gold_prob", o.rare_gold_prob, 0.0, 1.0);
+  for (const auto& text : o.rare) {
+    Concept c;
+    std::string err = parse_concept(o, text, c);
+    if (!err.empty()) p.add("rare", err);
+  }
   p.range<int64_t>("flickr_sentences", o.flickr_sentences, 1, 10);
   p.range<int64_t>("lvis_neg_per_image", o.lvis_neg_per_image, 0, 1000);
   p.range("lvis_not_exhaustive_prob", o.lvis_not_exhaustive_prob, 0.0, 1.0);
@@ -262,6 +278,7 @@ std::string canonical_text(const WorldOptions& o) {
      << ";lvis_neg_per_image=" << o.lvis_neg_per_image << ";lvis_not_exhaustive_prob=" << o.lvis_not_exhaustive_prob
      << ";lvis_rare_max=" << o.lvis_rare_max << ";lvis_common_max=" << o.lvis_common_max
      << ";jpeg_quality=" << o.jpeg_quality << ";preview_samples=" << o.preview_samples;
+  if (!o.rare.empty()) os << ";rare=" << join(o.rare, ",") << ";rare_gold_prob=" << o.rare_gold_prob;
   return os.str();
 }
 

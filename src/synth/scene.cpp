@@ -89,6 +89,7 @@ void paint_object(cv::Mat& img, const cv::Mat& mask, const ObjectSpec& o, const 
 SceneRenderer::SceneRenderer(const WorldOptions& options, uint64_t seed) : opt_(options), seed_(seed) {
   validate(opt_);
   concepts_ = parse_concepts(opt_);
+  rare_ = parse_rare_concepts(opt_);
   // Training frequency of the colour-shape combos: geometric from 1 down to combo_min_weight, in an order
   // shuffled by the seed; combos held out by a concept without texture/size never appear in training.
   const int n = static_cast<int>(opt_.shapes.size() * opt_.colours.size());
@@ -112,6 +113,12 @@ SceneRenderer::SceneRenderer(const WorldOptions& options, uint64_t seed) : opt_(
 int SceneRenderer::heldout_index(const ObjectSpec& spec) const {
   for (size_t i = 0; i < concepts_.size(); ++i)
     if (matches(concepts_[i], spec)) return static_cast<int>(i);
+  return -1;
+}
+
+int SceneRenderer::rare_index(const ObjectSpec& spec) const {
+  for (size_t i = 0; i < rare_.size(); ++i)
+    if (matches(rare_[i], spec)) return static_cast<int>(i);
   return -1;
 }
 
@@ -158,7 +165,10 @@ std::vector<ObjectSpec> SceneRenderer::sample_objects(SplitKind kind, Rng& rng) 
     } else {
       for (int tries = 0; tries < 1000; ++tries) {
         sample_attributes(kind, rng, o);
-        if (kind != SplitKind::kGold || !is_heldout(o)) break;
+        if (kind != SplitKind::kGold) break;
+        // Rare concepts: kept with rare_gold_prob, else drawn again (the draw is consumed only for rare objects,
+        // so a world without world.rare renders as before).
+        if (!is_heldout(o) && (rare_index(o) < 0 || rng.chance(opt_.rare_gold_prob))) break;
       }
       if (kind == SplitKind::kGold && is_heldout(o)) continue;  // never box a held-out concept in gold
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <utility>
 
 namespace glip::synth {
 namespace {
@@ -22,6 +23,8 @@ void count_objects(SplitStats& st, const std::vector<SceneObject>& objs, const W
     ++st.concepts["size:" + size_words()[obj.spec.size]];
     const int h = r.heldout_index(obj.spec);
     if (h >= 0) ++st.concepts["heldout:" + o.heldout[h]];
+    const int q = r.rare_index(obj.spec);
+    if (q >= 0) ++st.concepts["rare:" + o.rare[q]];
   }
 }
 
@@ -64,6 +67,7 @@ WorldSummary summarize(const WorldOptions& o, uint64_t seed, const SceneRenderer
   s.seed = seed;
   s.config_hash = fnv1a_hex(canonical_text(o));
   s.heldout = o.heldout;
+  s.rare = o.rare;
   s.splits.push_back(detection_stats("gold_det", gold_det, o, renderer));
   for (const char* name : {"gold_grounding", "web"}) {
     const auto& recs = std::string(name) == "web" ? web : gold_gr;
@@ -109,6 +113,8 @@ std::string manifest_json(const WorldSummary& s, const WorldOptions& o) {
       {"heldout_concepts", s.heldout},
       {"heldout_rule", "objects matching a held-out concept never appear in gold_det or gold_grounding; most web "
                        "images show one and their captions name it; eval splits sample every concept uniformly"},
+      {"rare_concepts", s.rare},
+      {"rare_gold_prob", o.rare_gold_prob},
       {"splits", splits},
       {"lvis_frequencies", s.lvis_frequencies},
       {"files",
@@ -141,20 +147,25 @@ std::string format_summary(const WorldSummary& s) {
                   static_cast<long long>(st.phrases));
     out += line;
   }
-  out += "  held-out concepts (objects per split: gold_det gold_grounding web eval_coco eval_flickr eval_lvis):\n";
-  for (const auto& h : s.heldout) {
-    out += "    " + h + ":";
-    for (const auto& st : s.splits) {
-      auto it = st.concepts.find("heldout:" + h);
-      out += " " + std::to_string(it == st.concepts.end() ? 0 : it->second);
+  for (const auto& [kind, list] : {std::pair<std::string, const std::vector<std::string>*>{"heldout", &s.heldout},
+                                    {"rare", &s.rare}}) {
+    if (list->empty() && kind == "rare") continue;
+    out += std::string("  ") + (kind == "rare" ? "rare" : "held-out") +
+           " concepts (objects per split: gold_det gold_grounding web eval_coco eval_flickr eval_lvis):\n";
+    for (const auto& h : *list) {
+      out += "    " + h + ":";
+      for (const auto& st : s.splits) {
+        auto it = st.concepts.find(kind + ":" + h);
+        out += " " + std::to_string(it == st.concepts.end() ? 0 : it->second);
+      }
+      out += "\n";
     }
-    out += "\n";
   }
   out += "  concept histogram (objects, all splits):\n";
   std::map<std::string, int64_t> total;
   for (const auto& st : s.splits)
     for (const auto& [k, v] : st.concepts)
-      if (k.rfind("heldout:", 0) != 0) total[k] += v;
+      if (k.rfind("heldout:", 0) != 0 && k.rfind("rare:", 0) != 0) total[k] += v;
   std::string kind, row;
   for (const auto& [k, v] : total) {
     const std::string kk = k.substr(0, k.find(':'));

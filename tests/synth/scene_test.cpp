@@ -76,6 +76,50 @@ TEST(SynthScene, GoldNeverShowsHeldOutWebOftenDoes) {
   EXPECT_GT(eval_heldout, 0);
 }
 
+// world.rare: a rare concept keeps about rare_gold_prob of its gold draws (a shape drawn 1 in 8 times by the
+// default world -> ~1/8 x 0.1 of the gold objects), stays as common as before in eval and web, and a world without
+// rare concepts renders exactly as before (the extra draw happens only for rare objects).
+TEST(SynthScene, RareConceptsAreRareInGoldOnly) {
+  WorldOptions o = small_world();
+  o.heldout = {};
+  o.rare = {"diamond"};
+  o.rare_gold_prob = 0.1;
+  SceneRenderer rare(o, 4);
+  WorldOptions plain_opt = o;
+  plain_opt.rare = {};
+  SceneRenderer plain(plain_opt, 4);
+  int64_t gold = 0, gold_rare = 0, eval = 0, eval_rare = 0, plain_gold_rare = 0;
+  for (uint64_t s = 0; s < 600; ++s) {
+    for (const auto& obj : rare.render(SplitKind::kGold, s).objects) {
+      ++gold;
+      gold_rare += rare.rare_index(obj.spec) == 0;
+    }
+    for (const auto& obj : plain.render(SplitKind::kGold, s).objects)
+      plain_gold_rare += obj.spec.shape == 7;  // "diamond" is the default world's 8th shape
+    const Scene e = rare.render(SplitKind::kEval, s), pe = plain.render(SplitKind::kEval, s);
+    ASSERT_EQ(cv::norm(e.image, pe.image, cv::NORM_L1), 0.0) << "eval scenes do not depend on world.rare";
+    for (const auto& obj : e.objects) {
+      ++eval;
+      eval_rare += rare.rare_index(obj.spec) == 0;
+    }
+  }
+  ASSERT_GT(gold, 1500);
+  EXPECT_NEAR(static_cast<double>(eval_rare) / eval, 1.0 / 8, 0.03);
+  EXPECT_GT(plain_gold_rare, 100);
+  // Kept with probability 0.1 of the plain world's diamonds (binomial sd ~ 0.3 x sqrt(n)): between 0.04 and 0.2.
+  EXPECT_GT(gold_rare, plain_gold_rare * 0.04);
+  EXPECT_LT(gold_rare, plain_gold_rare * 0.2);
+  // Unknown words are reported under the key.
+  o.rare = {"diamond", "teapot"};
+  try {
+    validate(o);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("world.rare: concept 'teapot': word 'teapot'"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(SynthScene, OcclusionHappens) {
   WorldOptions o = small_world();
   o.occlusion = 1.0;

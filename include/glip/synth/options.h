@@ -41,6 +41,8 @@ struct WorldOptions {
   double size_word_prob = 0.5;
   double combo_min_weight = 0.01;
   double web_heldout_prob = 0.8;
+  std::vector<std::string> rare = {};
+  double rare_gold_prob = 0.05;
   int64_t flickr_sentences = 3;
   int64_t lvis_neg_per_image = 4;
   double lvis_not_exhaustive_prob = 0.1;
@@ -82,5 +84,7 @@ struct Concept {
 };
 /** Parses the held-out strings; throws InputError on unknown words (validate() reports them first). */
 std::vector<Concept> parse_concepts(const WorldOptions& o);
+/** The concepts of world.rare (same syntax as world.heldout). */
+std::vector<Concept> parse_rare_concepts(const WorldOptions& o);
 
 }  // namespace glip::synth

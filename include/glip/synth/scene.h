@@ -67,6 +67,8 @@ class SceneRenderer {
   bool is_heldout(const ObjectSpec& spec) const;
   /** Index of the held-out concept an object matches, or -1. */
   int heldout_index(const ObjectSpec& spec) const;
+  /** Index of the world.rare concept an object matches, or -1. */
+  int rare_index(const ObjectSpec& spec) const;
 
   const WorldOptions& options() const { return opt_; }
   const std::vector<Concept>& concepts() const { return concepts_; }
@@ -81,6 +83,7 @@ class SceneRenderer {
   WorldOptions opt_;
   uint64_t seed_;
   std::vector<Concept> concepts_;
+  std::vector<Concept> rare_;
   std::vector<double> combo_weights_;
 };
 
