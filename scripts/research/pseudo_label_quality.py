@@ -7,7 +7,7 @@ the web captions (WORLD/web_truth/odvg.jsonl, which the loop never reads).
 A pseudo box is right when its IoU with a true box of the same caption phrase (the truth region whose span overlaps
 the phrase's span) is >= 0.5. Precision: right boxes / pseudo boxes. Recall: true regions with a right pseudo box /
 true regions. Both over every phrase, and over the phrases that name a held-out concept (every word of the concept in
-the phrase, the concepts of WORLD/world.json) and the others. Standard library only.
+the phrase, the concepts of WORLD/world.json), the world.rare concepts, the others, and per shape word. Standard library only.
 """
 import glob
 import json
@@ -33,9 +33,16 @@ def main():
     world, pseudo_dir = sys.argv[1], sys.argv[2]
     truth_path = os.path.join(world, "web_truth", "odvg.jsonl")
     truth = [json.loads(line) for line in open(truth_path)]
-    heldout = [c.split() for c in json.load(open(os.path.join(world, "world.json")))["heldout_concepts"]]
-    names_heldout = lambda text: any(all(w in text.split() for w in c) for c in heldout)
-    stats = {k: {"boxes": 0, "right": 0, "regions": 0, "found": 0} for k in ("all", "held-out", "seen")}
+    meta = json.load(open(os.path.join(world, "world.json")))
+    heldout = [c.split() for c in meta["heldout_concepts"]]
+    rare = [c.split() for c in meta.get("rare_concepts", [])]
+    names = lambda text, concepts: any(all(w in text.split() for w in c) for c in concepts)
+    kind_of = lambda text: "held-out" if names(text, heldout) else "rare" if names(text, rare) else "seen"
+    shapes = [w for w in meta["config"].split("shapes=")[1].split(";")[0].split(",")]
+    singular = lambda w: next((x for x in (w, w[:-1], w[:-2]) if x in shapes), None)  # stars, crosses
+    shape_of = lambda text: next((singular(w) for w in text.split() if singular(w)), "?")
+    groups = ["all", "held-out"] + (["rare"] if rare else []) + ["seen"]
+    stats = {k: {"boxes": 0, "right": 0, "regions": 0, "found": 0} for k in groups + ["shape " + w for w in shapes + ["?"]]}
     images = 0
     for shard in sorted(glob.glob(os.path.join(pseudo_dir, "*.jsonl"))):
         for line in open(shard):
@@ -49,23 +56,24 @@ def main():
             found = [False] * len(regions)
             for ph in p["phrases"]:
                 mine = [i for i, r in enumerate(regions) if overlaps(ph["span"], r["tokens_positive"])]
-                kind = "held-out" if names_heldout(ph["text"]) else "seen"
+                kinds = ("all", kind_of(ph["text"]), "shape " + shape_of(ph["text"]))
                 for box in ph["boxes"]:
                     hits = [i for i in mine if iou(box, regions[i]["bbox"]) >= 0.5]
-                    for k in ("all", kind):
+                    for k in kinds:
                         stats[k]["boxes"] += 1
                         stats[k]["right"] += bool(hits)
                     for i in hits:
                         found[i] = True
             for i, r in enumerate(regions):
-                kind = "held-out" if names_heldout(r["phrase"]) else "seen"
-                for k in ("all", kind):
+                for k in ("all", kind_of(r["phrase"]), "shape " + shape_of(r["phrase"])):
                     stats[k]["regions"] += 1
                     stats[k]["found"] += found[i]
     print("pseudo-labels %s against %s: %d labelled images" % (pseudo_dir, truth_path, images))
     print("| phrases | pseudo boxes | precision (IoU >= 0.5, same phrase) | true regions | recall |")
     print("|---|---:|---:|---:|---:|")
     for k, s in stats.items():
+        if k not in groups and s["regions"] == 0 and s["boxes"] == 0:
+            continue
         print("| %s | %d | %.3f | %d | %.3f |" % (k, s["boxes"], s["right"] / max(1, s["boxes"]), s["regions"],
                                                  s["found"] / max(1, s["regions"])))
 
