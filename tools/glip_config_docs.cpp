@@ -4,7 +4,7 @@
 
 #include "cli_common.h"
 #include "glip/config/official.h"
-#include "glip/config/sections.h"
+#include "glip/app/config_docs.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
       std::cout << "# glip config translated from the official " << official_path << "\n" << tr.glip_yaml;
       return static_cast<int>(glip::cli::kOk);
     }
-    const std::string md = glip::config::configs_markdown();
+    const std::string md = glip::app::configs_markdown();
     if (!write_path.empty()) {
       glip::write_file_atomic(write_path, md);
       std::cout << "wrote " << write_path << "\n";

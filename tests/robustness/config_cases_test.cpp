@@ -8,7 +8,7 @@
 #include "glip/core/fs.h"
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
-#include "glip/config/sections.h"
+#include "glip/app/config_docs.h"
 #include "glip/synth/options.h"
 #include "robustness/malformed.h"
 
@@ -70,7 +70,7 @@ TEST(ConfigNonFinite, EveryDocumentedSectionIsCovered) {
   std::set<std::string> keys;
   size_t floats = 0;
   for (const auto& o : all_options()) keys.insert(o.key), floats += is_float(o);
-  for (const auto& s : config::documented_sections())
+  for (const auto& s : app::documented_sections())
     for (const auto& o : s.options())
       EXPECT_TRUE(keys.count(s.prefix.empty() ? o.key : s.prefix + "." + o.key)) << s.title << ": " << o.key;
   EXPECT_GT(floats, 40u);  // the suite's count: 3 cases per float option

@@ -1,7 +1,6 @@
 /**
- * The documented config sections: docs/configs.md is generated from this list (tool glip_config_docs; the ctest
- * `config_docs_up_to_date` fails when the file is stale). To document a new section, add one line to
- * src/config/sections.cpp, then run `build/tools/glip_config_docs --write docs/configs.md`.
+ * Documented config sections and the Markdown of docs/configs.md. The list of glip's sections is
+ * app/config_docs.h (it names option structs of every area; config itself depends on core only).
  */
 #pragma once
 #include <functional>
@@ -27,10 +26,7 @@ SectionDoc document(std::string title, std::string prefix, std::string intro) {
           }};
 }
 
-/** Every documented section, in the order of docs/configs.md. */
-const std::vector<SectionDoc>& documented_sections();
-
-/** The full text of docs/configs.md. */
-std::string configs_markdown();
+/** The full text of docs/configs.md for these sections (then the official-config table). */
+std::string configs_markdown(const std::vector<SectionDoc>& sections);
 
 }  // namespace glip::config

@@ -35,7 +35,7 @@
  *   };
  *
  * Then load it with glip::config::load_file (glip/config/config.h) or, in a tool, glip::cli::ConfigArgs
- * (tools/cli_common.h), and list the section in src/config/sections.cpp so docs/configs.md documents it.
+ * (tools/cli_common.h), and list the section in src/app/config_docs.cpp so docs/configs.md documents it.
  *
  * Supported member types: bool, int64_t (and other integers, range-checked), double (and float), std::string
  * (enums are strings with config::one_of), std::vector of those scalars, nested structs with a visit method
