@@ -2,12 +2,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "data/json_util.h"
 #include "glip/core/error.h"
 #include "glip/core/json.h"
+#include "glip/core/logging.h"
 #include "glip/data/readers.h"
+#include "glip/io/tar.h"
 #include "glip/text/unicode.h"
 
 namespace glip::data {
@@ -125,6 +128,36 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
   return set;
 }
 
+namespace {
+
+/**
+ * Fills the offset and size of every tar-member image, listing each shard once (decoding then reads the member
+ * in place instead of listing the shard per sample). A shard that cannot be listed, or a member it lacks, is
+ * left unlocated: decoding that sample fails later with the error naming it, as a missing image file does.
+ */
+void locate_tar_members(std::vector<Record>& records) {
+  std::map<std::string, std::vector<Record*>> by_tar;
+  for (auto& r : records)
+    if (!r.image.member.empty()) by_tar[r.image.path].push_back(&r);
+  for (auto& [tar, recs] : by_tar) {
+    std::unordered_map<std::string, io::TarMember> members;
+    try {
+      for (auto& m : io::list_tar(tar)) members.emplace(m.name, m);
+    } catch (const InputError& e) {
+      GLIP_LOG_WARN("[data] {} record(s) name images in a shard that cannot be read: {}", recs.size(), e.what());
+      continue;
+    }
+    for (Record* r : recs) {
+      auto it = members.find(r->image.member);
+      if (it == members.end()) continue;
+      r->image.offset = it->second.offset;
+      r->image.size = it->second.size;
+    }
+  }
+}
+
+}  // namespace
+
 RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const PseudoFilter& filter) {
   RecordSet set;
   set.name = "pseudo";
@@ -173,6 +206,7 @@ RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const 
       if (static_cast<int>(r.boxes.size()) >= filter.min_boxes) set.records.push_back(std::move(r));
     }
   }
+  locate_tar_members(set.records);
   return set;
 }
 
