@@ -36,6 +36,8 @@ glip_require(nlohmann_json_FOUND "nlohmann_json" "nlohmann-json3-dev")
 find_package(CLI11 QUIET)
 glip_require(CLI11_FOUND "CLI11" "libcli11-dev")
 find_package(Threads REQUIRED)
+find_package(OpenSSL QUIET COMPONENTS Crypto)  # libcrypto: SHA-256 of checkpoints and shards (core/sha256)
+glip_require(OpenSSL_FOUND "OpenSSL libcrypto" "libssl-dev")
 pkg_check_modules(SENTENCEPIECE QUIET IMPORTED_TARGET sentencepiece)
 glip_require(SENTENCEPIECE_FOUND "sentencepiece (pkg-config)" "libsentencepiece-dev")
 
@@ -51,7 +53,7 @@ endif()
 add_library(glip_deps INTERFACE)
 target_link_libraries(glip_deps INTERFACE
   ${OpenCV_LIBS} ${_glip_yaml} spdlog::spdlog nlohmann_json::nlohmann_json
-  Threads::Threads)
+  OpenSSL::Crypto Threads::Threads)
 target_include_directories(glip_deps INTERFACE ${OpenCV_INCLUDE_DIRS})
 if(GLIP_IMAGE_IO STREQUAL "minimal")
   target_link_libraries(glip_deps INTERFACE JPEG::JPEG PNG::PNG)

@@ -16,7 +16,7 @@ mkdir -p "$LIB" "$OUT/include" "$OUT/share/cmake"
 
 # --- shared libraries and their needs (glibc, libstdc++ and libgcc_s come from the node) ---
 ROOTS=(libopencv_core.so.406 libopencv_imgproc.so.406 libyaml-cpp.so.0.7 libspdlog.so.1.10 libfmt.so.9
-  libsentencepiece.so.0 libsentencepiece_train.so.0 libjpeg.so.62 libpng16.so.16 libz.so.1)
+  libsentencepiece.so.0 libsentencepiece_train.so.0 libjpeg.so.62 libpng16.so.16 libz.so.1 libcrypto.so.3)
 SKIP='^(libc|libm|libdl|librt|libpthread|ld-linux-x86-64|libstdc\+\+|libgcc_s|linux-vdso)\.so'
 declare -A seen=()
 # Reference BLAS/LAPACK instead of OpenBLAS (same sonames libblas.so.3 / liblapack.so.3).
@@ -44,7 +44,8 @@ for r in "${ROOTS[@]}"; do add_lib "$r"; done
 # Development symlinks (libfoo.so) for the linker.
 for so in opencv_core:libopencv_core.so.406 opencv_imgproc:libopencv_imgproc.so.406 yaml-cpp:libyaml-cpp.so.0.7 \
   spdlog:libspdlog.so.1.10 fmt:libfmt.so.9 sentencepiece:libsentencepiece.so.0 \
-  sentencepiece_train:libsentencepiece_train.so.0 jpeg:libjpeg.so.62 png16:libpng16.so.16 z:libz.so.1; do
+  sentencepiece_train:libsentencepiece_train.so.0 jpeg:libjpeg.so.62 png16:libpng16.so.16 z:libz.so.1 \
+  crypto:libcrypto.so.3; do
   ln -sf "${so#*:}" "$LIB/lib${so%%:*}.so"
 done
 ln -sf libpng16.so "$LIB/libpng.so"
@@ -60,6 +61,9 @@ cp $inc/sentencepiece_processor.h $inc/sentencepiece_trainer.h $inc/jpeglib.h $i
   $inc/png.h $inc/pngconf.h $inc/pnglibconf.h $inc/zlib.h $inc/zconf.h "$OUT/include/"
 cp $inc/$ARCH/jconfig.h "$OUT/include/$ARCH/"
 cp $inc/$ARCH/jconfig.h "$OUT/include/"  # for nodes whose compiler does not search include/<arch>
+# OpenSSL (libcrypto: SHA-256); its two arch-specific headers go next to the others for the same reason.
+cp -r $inc/openssl "$OUT/include/"
+cp $inc/$ARCH/openssl/*.h "$OUT/include/openssl/"
 
 # --- CMake packages (Debian's exported targets locate themselves relative to their folder) ---
 mkdir -p "$LIB/cmake" "$LIB/pkgconfig"

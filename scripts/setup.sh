@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ccache git
   libtorch-dev libopenblas-dev libgloo-dev
   libsentencepiece-dev sentencepiece libyaml-cpp-dev libcli11-dev libspdlog-dev libopencv-dev
-  libjpeg-dev libpng-dev libblas3 liblapack3
+  libjpeg-dev libpng-dev libssl-dev libblas3 liblapack3
   nlohmann-json3-dev googletest libgtest-dev libicu-dev
   liblingua-en-tagger-perl)
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null |

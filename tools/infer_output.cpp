@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <set>
 #include <sstream>
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/core/json.h"
+#include "glip/io/image.h"
 
 namespace glip::tools {
 namespace {
@@ -28,11 +28,6 @@ std::string trim(const std::string& s) {
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-bool is_image_file(const fs::path& p) {
-  static const std::set<std::string> kExt = {".jpg", ".jpeg", ".png", ".bmp"};
-  return kExt.count(lower(p.extension().string())) > 0;
 }
 
 std::map<int64_t, std::string> categories_from_json(const std::string& path, const std::string& text) {
@@ -95,9 +90,12 @@ std::vector<std::string> list_images(const std::string& dir_or_list) {
   std::vector<std::string> out;
   if (fs::is_directory(dir_or_list)) {
     for (const auto& e : fs::directory_iterator(dir_or_list))
-      if (e.is_regular_file() && is_image_file(e.path())) out.push_back(e.path().string());
+      if (e.is_regular_file() && io::is_image_extension(e.path().extension().string()))
+        out.push_back(e.path().string());
     std::sort(out.begin(), out.end());
-    GLIP_CHECK_INPUT(!out.empty(), "--images '", dir_or_list, "': the folder has no .jpg/.jpeg/.png/.bmp file");
+    std::string exts;
+    for (const auto& x : io::image_extensions()) exts += (exts.empty() ? "" : "/") + x;
+    GLIP_CHECK_INPUT(!out.empty(), "--images '", dir_or_list, "': the folder has no image file (", exts, ")");
     return out;
   }
   const fs::path base = fs::path(dir_or_list).parent_path();

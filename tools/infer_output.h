@@ -22,7 +22,7 @@ std::map<int64_t, std::string> parse_prompt_phrases(const std::string& prompt);
 std::map<int64_t, std::string> read_categories_file(const std::string& path);
 
 /**
- * The images of --images: a folder (its .jpg/.jpeg/.png/.bmp files, sorted by name) or a list file (one path a
+ * The images of --images: a folder (its files of io::image_extensions(), sorted by name) or a list file (one path a
  * line, relative to the list's folder; blank and '#' lines skipped). InputError naming it when missing or empty.
  */
 std::vector<std::string> list_images(const std::string& dir_or_list);

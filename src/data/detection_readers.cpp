@@ -10,6 +10,7 @@
 #include "glip/core/strings.h"
 #include "glip/data/readers.h"
 #include "glip/evaluation/detection_data.h"
+#include "glip/io/image.h"
 #include "glip/io/tar.h"
 
 namespace glip::data {
@@ -78,27 +79,34 @@ RecordSet read_lvis(const std::string& json_path, const std::string& image_root)
   return read_instances(eval::load_ground_truth(json_path), image_root, true);
 }
 
+bool webdataset_key(const std::string& member, std::string& key, std::string& ext) {
+  const auto slash = member.find_last_of('/');
+  const auto dot = member.find('.', slash == std::string::npos ? 0 : slash + 1);
+  if (dot == std::string::npos) return false;
+  key = member.substr(0, dot);
+  ext = ascii_lower(member.substr(dot + 1));
+  return true;
+}
+
 RecordSet read_webdataset(const std::vector<std::string>& tar_paths) {
   RecordSet set;
   set.name = "webdataset";
   int64_t next_id = 0;
   for (const auto& path : tar_paths) {
-    // Group members by key (the name up to the first '.' of its base name), in archive order.
+    // Group members by key, in archive order. The shard is listed once; images are read later by offset.
     std::map<std::string, size_t> by_key;
     std::vector<Record> records;
     for (const auto& m : io::list_tar(path)) {
-      auto slash = m.name.find_last_of('/');
-      auto dot = m.name.find('.', slash == std::string::npos ? 0 : slash + 1);
-      if (dot == std::string::npos) continue;
-      std::string key = m.name.substr(0, dot), ext = ascii_lower(m.name.substr(dot + 1));
+      std::string key, ext;
+      if (!webdataset_key(m.name, key, ext)) continue;
       auto [it, fresh] = by_key.emplace(key, records.size());
       if (fresh) {
         records.emplace_back();
         records.back().origin = path + "#" + key;
       }
       Record& r = records[it->second];
-      if (ext == "jpg" || ext == "jpeg" || ext == "png") {
-        r.image = {path, m.name};
+      if (io::is_image_extension(ext)) {
+        r.image = {path, m.name, m.offset, m.size};
       } else if (ext == "txt") {
         r.caption = io::read_tar_member(path, m);
         while (!r.caption.empty() && (r.caption.back() == '\n' || r.caption.back() == '\r')) r.caption.pop_back();

@@ -2,12 +2,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "data/json_util.h"
 #include "glip/core/error.h"
 #include "glip/core/json.h"
+#include "glip/core/logging.h"
 #include "glip/data/readers.h"
+#include "glip/io/tar.h"
 #include "glip/text/unicode.h"
 
 namespace glip::data {
@@ -37,36 +40,47 @@ void check_spans_in_caption(const BoxAnnotation& b, int64_t caption_len, const s
 }  // namespace
 
 RecordSet read_mdetr(const std::string& json_path, const std::string& image_root) {
-  json doc = detail::load_json(json_path);
   RecordSet set;
   set.name = std::filesystem::path(json_path).stem().string();
-  const auto& images = detail::require_array(doc, "images", json_path);
   std::map<int64_t, size_t> index;
-  for (const auto& im : images) {
-    Record r;
-    std::string where = json_path + ": image " + detail::id_text(im, "id");
-    r.image_id = detail::require_int(im, "id", where);
-    r.image.path = detail::join_root(image_root, detail::require_string(im, "file_name", where));
-    r.width = detail::optional_int(im, "width", 0, where);
-    r.height = detail::optional_int(im, "height", 0, where);
-    r.caption = detail::require_string(im, "caption", where);
-    r.origin = where;
-    GLIP_CHECK_INPUT(index.emplace(r.image_id, set.records.size()).second, where, ": duplicate image id");
-    set.records.push_back(std::move(r));
-  }
-  for (const auto& a : detail::require_array(doc, "annotations", json_path)) {
-    std::string where = json_path + ": annotation " + detail::id_text(a, "id");
-    int64_t image_id = detail::require_int(a, "image_id", where);
-    auto it = index.find(image_id);
-    GLIP_CHECK_INPUT(it != index.end(), where, ": image_id ", image_id, " is not in 'images'");
-    if (detail::optional_int(a, "iscrowd", 0, where) != 0) continue;
+  struct Box {
+    int64_t image_id;
+    BoxAnnotation box;
+    std::string where;
+  };
+  std::vector<Box> boxes;  // attached once every image is known (the file may list annotations first)
+  // Streamed: one image or annotation object at a time, not the file's tree (GoldG files are GBs).
+  const json doc = detail::load_json_streaming(json_path, [&](const std::string& key, const json& e) {
+    if (key == "images") {
+      Record r;
+      std::string where = json_path + ": image " + detail::id_text(e, "id");
+      r.image_id = detail::require_int(e, "id", where);
+      r.image.path = detail::join_root(image_root, detail::require_string(e, "file_name", where));
+      r.width = detail::optional_int(e, "width", 0, where);
+      r.height = detail::optional_int(e, "height", 0, where);
+      r.caption = detail::require_string(e, "caption", where);
+      r.origin = where;
+      GLIP_CHECK_INPUT(index.emplace(r.image_id, set.records.size()).second, where, ": duplicate image id");
+      set.records.push_back(std::move(r));
+    } else if (key == "annotations") {
+      std::string where = json_path + ": annotation " + detail::id_text(e, "id");
+      const int64_t image_id = detail::require_int(e, "image_id", where);
+      if (detail::optional_int(e, "iscrowd", 0, where) != 0) return;
+      BoxAnnotation b;
+      b.xyxy = detail::xywh_to_xyxy(detail::require_box(e, "bbox", where));
+      b.category_id = detail::optional_int(e, "category_id", 0, where);
+      b.spans = read_spans(e.contains("tokens_positive") ? e["tokens_positive"] : json::array(), where);
+      boxes.push_back({image_id, std::move(b), std::move(where)});
+    }
+  });
+  detail::require_array(doc, "images", json_path);
+  detail::require_array(doc, "annotations", json_path);
+  for (auto& b : boxes) {
+    auto it = index.find(b.image_id);
+    GLIP_CHECK_INPUT(it != index.end(), b.where, ": image_id ", b.image_id, " is not in 'images'");
     Record& r = set.records[it->second];
-    BoxAnnotation b;
-    b.xyxy = detail::xywh_to_xyxy(detail::require_box(a, "bbox", where));
-    b.category_id = detail::optional_int(a, "category_id", 0, where);
-    b.spans = read_spans(a.contains("tokens_positive") ? a["tokens_positive"] : json::array(), where);
-    check_spans_in_caption(b, text::utf8_length(r.caption), where);
-    r.boxes.push_back(std::move(b));
+    check_spans_in_caption(b.box, text::utf8_length(r.caption), b.where);
+    r.boxes.push_back(std::move(b.box));
   }
   return set;
 }
@@ -125,6 +139,36 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
   return set;
 }
 
+namespace {
+
+/**
+ * Fills the offset and size of every tar-member image, listing each shard once (decoding then reads the member
+ * in place instead of listing the shard per sample). A shard that cannot be listed, or a member it lacks, is
+ * left unlocated: decoding that sample fails later with the error naming it, as a missing image file does.
+ */
+void locate_tar_members(std::vector<Record>& records) {
+  std::map<std::string, std::vector<Record*>> by_tar;
+  for (auto& r : records)
+    if (!r.image.member.empty()) by_tar[r.image.path].push_back(&r);
+  for (auto& [tar, recs] : by_tar) {
+    std::unordered_map<std::string, io::TarMember> members;
+    try {
+      for (auto& m : io::list_tar(tar)) members.emplace(m.name, m);
+    } catch (const InputError& e) {
+      GLIP_LOG_WARN("[data] {} record(s) name images in a shard that cannot be read: {}", recs.size(), e.what());
+      continue;
+    }
+    for (Record* r : recs) {
+      auto it = members.find(r->image.member);
+      if (it == members.end()) continue;
+      r->image.offset = it->second.offset;
+      r->image.size = it->second.size;
+    }
+  }
+}
+
+}  // namespace
+
 RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const PseudoFilter& filter) {
   RecordSet set;
   set.name = "pseudo";
@@ -173,6 +217,7 @@ RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const 
       if (static_cast<int>(r.boxes.size()) >= filter.min_boxes) set.records.push_back(std::move(r));
     }
   }
+  locate_tar_members(set.records);
   return set;
 }
 

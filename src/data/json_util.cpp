@@ -1,6 +1,7 @@
 #include "data/json_util.h"
 
 #include <cmath>
+#include <exception>
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
@@ -13,6 +14,42 @@ using nlohmann::json;
 json parse_json(const std::string& text, const std::string& where) { return parse_json_input(text, where); }
 
 json load_json(const std::string& path) { return parse_json(read_file(path), path); }
+
+json load_json_streaming(const std::string& path, const ElementFn& on_element) {
+  const std::string text = read_file(path);
+  // Refusals and syntax errors are parse_json's, with its messages (the whole file is parsed again to say so).
+  if (json_nesting_depth(text) > kMaxJsonDepth) return parse_json(text, path);
+  std::string key;        // the current top-level key
+  bool in_array = false;  // inside the array value of a top-level key
+  // An element's error is raised once the whole file has parsed: a syntax error anywhere is reported first, as
+  // load_json reports it (elements after the first error are parsed but not handed over).
+  std::exception_ptr element_error;
+  const json::parser_callback_t cb = [&](int depth, json::parse_event_t ev, json& parsed) {
+    using E = json::parse_event_t;
+    if (depth == 1 && ev == E::key) key = parsed.get<std::string>();
+    if (depth == 1 && (ev == E::array_start || ev == E::array_end)) in_array = ev == E::array_start;
+    // An element of a top-level array is complete: hand it over and drop it from the tree.
+    if (depth == 2 && in_array && (ev == E::object_end || ev == E::array_end || ev == E::value)) {
+      if (!element_error) {
+        try {
+          on_element(key, parsed);
+        } catch (...) {
+          element_error = std::current_exception();
+        }
+      }
+      return false;
+    }
+    return true;
+  };
+  json doc;
+  try {
+    doc = json::parse(text, cb);
+  } catch (const json::exception&) {
+    return parse_json(text, path);
+  }
+  if (element_error) std::rethrow_exception(element_error);
+  return doc;
+}
 
 const json& require_array(const json& obj, const char* key, const std::string& where) {
   GLIP_CHECK_INPUT(obj.is_object() && obj.contains(key), where, ": missing key '", key, "'");

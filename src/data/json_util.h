@@ -1,6 +1,7 @@
 // JSON access helpers for the dataset readers: every failure names the file/line and the key.
 #pragma once
 #include <array>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -12,6 +13,16 @@ namespace glip::data::detail {
 nlohmann::json load_json(const std::string& path);
 /** Parses JSON text; errors name `where`. */
 nlohmann::json parse_json(const std::string& text, const std::string& where);
+
+/** Called with a top-level key and one element of the array under it. */
+using ElementFn = std::function<void(const std::string& key, const nlohmann::json& element)>;
+/**
+ * Reads a JSON file whose top level is an object of arrays (COCO/MDETR layout) without building the arrays:
+ * each array element is handed to `on_element` when parsed, then dropped, so memory holds one element and the
+ * file's text instead of its whole tree (~5x the file). Returns the top level with every such array left
+ * empty (other values kept, so key and type checks work as on load_json's result). Errors as load_json's.
+ */
+nlohmann::json load_json_streaming(const std::string& path, const ElementFn& on_element);
 
 const nlohmann::json& require_array(const nlohmann::json& obj, const char* key, const std::string& where);
 int64_t require_int(const nlohmann::json& obj, const char* key, const std::string& where);

@@ -32,7 +32,9 @@ at::Tensor decode_image(const ImageSource& source) {
   cv::Mat img;  // decoded through glip/io/image.h so that GLIP_IMAGE_IO=minimal builds need no imgcodecs
   if (source.member.empty()) {
     img = io::read_image(source.path);
-  } else {
+  } else if (source.offset > 0) {  // located by the reader that listed the shard: read in place
+    img = io::decode_image(io::read_tar_member(source.path, {source.member, source.offset, source.size}), what);
+  } else {  // not located (a record built by hand): search the shard
     for (const auto& m : io::list_tar(source.path)) {
       if (m.name != source.member) continue;
       img = io::decode_image(io::read_tar_member(source.path, m), what);

@@ -3,6 +3,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <cctype>
+
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 
@@ -83,6 +85,19 @@ cv::Mat decode_png(const std::string& bytes, const std::string& what) {
 
 }  // namespace
 
+const std::vector<std::string>& image_extensions() {
+  static const std::vector<std::string> kExt = {".jpg", ".jpeg", ".png"};  // what decode_image reads
+  return kExt;
+}
+
+bool is_image_extension(const std::string& ext) {
+  std::string e = !ext.empty() && ext[0] == '.' ? ext : "." + ext;
+  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& k : image_extensions())
+    if (e == k) return true;
+  return false;
+}
+
 const char* image_io_backend() {
 #ifdef GLIP_IMAGE_IO_MINIMAL
   return "minimal";
@@ -98,7 +113,8 @@ cv::Mat decode_image(const std::string& bytes, const std::string& what) {
   return is_png(bytes) ? decode_png(bytes, what) : decode_jpeg(bytes, what);
 #else
   std::vector<unsigned char> buf(bytes.begin(), bytes.end());
-  cv::Mat img = cv::imdecode(buf, cv::IMREAD_COLOR);
+  // IMREAD_COLOR alone would rotate by the EXIF orientation; PIL's Image.open and libjpeg do not.
+  cv::Mat img = cv::imdecode(buf, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
   GLIP_CHECK_INPUT(!img.empty(), "image '", what, "': cannot decode ", is_png(bytes) ? "PNG" : "JPEG",
                    " (corrupt or truncated)");
   return img;

@@ -50,24 +50,43 @@ std::string field(const char* p, size_t n) { return std::string(p, strnlen(p, n)
 /** Name and PAX headers are read whole: a bound keeps a forged size from allocating without end. */
 constexpr uint64_t kMaxHeaderData = uint64_t{1} << 20;
 
-/** The "path" record of a PAX extended header ("LEN path=NAME\n" records), "" when it has none. */
-std::string pax_path(const std::string& recs, const std::string& what, uint64_t at) {
+/** What a PAX extended header ("LEN key=value\n" records) says about the next member. */
+struct PaxRecords {
+  std::string path;      ///< "" when it has none
+  int64_t size = -1;     ///< -1 when it has none (the ustar field holds sizes up to 8 GiB)
+};
+
+PaxRecords parse_pax(const std::string& recs, const std::string& what, uint64_t at) {
+  PaxRecords out;
   size_t i = 0;
   while (i < recs.size() && recs[i] != '\0') {
     size_t len = 0, k = i;
     while (k < recs.size() && recs[k] >= '0' && recs[k] <= '9' && len < recs.size()) len = len * 10 + (recs[k++] - '0');
     GLIP_CHECK_INPUT(k < recs.size() && recs[k] == ' ' && len > k - i && len <= recs.size() - i, what,
                      ": corrupt PAX header at byte ", at);
-    const std::string rec = recs.substr(k + 1, len - (k + 1 - i));  // "key=value\n"
+    std::string rec = recs.substr(k + 1, len - (k + 1 - i));  // "key=value\n"
+    if (!rec.empty() && rec.back() == '\n') rec.pop_back();
     const size_t eq = rec.find('=');
-    if (eq != std::string::npos && rec.compare(0, eq, "path") == 0) {
-      std::string v = rec.substr(eq + 1);
-      if (!v.empty() && v.back() == '\n') v.pop_back();
-      return v;
+    if (eq != std::string::npos && rec.compare(0, eq, "path") == 0) out.path = rec.substr(eq + 1);
+    if (eq != std::string::npos && rec.compare(0, eq, "size") == 0) {
+      const std::string v = rec.substr(eq + 1);
+      GLIP_CHECK_INPUT(!v.empty() && v.size() <= 18 && v.find_first_not_of("0123456789") == std::string::npos,
+                       what, ": corrupt PAX header at byte ", at, " (size '", v, "')");
+      out.size = std::stoll(v);
     }
     i += len;
   }
-  return "";
+  return out;
+}
+
+/** The compression a stream's first bytes announce, or nullptr for none known. */
+const char* compression_of(const char* h) {
+  const auto* u = reinterpret_cast<const unsigned char*>(h);
+  if (u[0] == 0x1f && u[1] == 0x8b) return "gzip";
+  if (std::memcmp(h, "BZh", 3) == 0) return "bzip2";
+  if (std::memcmp(h, "\xFD" "7zXZ", 6) == 0) return "xz";
+  if (u[0] == 0x28 && u[1] == 0xB5 && u[2] == 0x2F && u[3] == 0xFD) return "zstd";
+  return nullptr;
 }
 
 // Walks the headers of an archive of `size` bytes; read(pos, n, dst) copies bytes [pos, pos + n).
@@ -75,15 +94,21 @@ std::vector<TarMember> walk(uint64_t size, const std::function<void(uint64_t, si
                             const std::string& what) {
   std::vector<TarMember> out;
   uint64_t pos = 0;
-  std::string long_name;
+  std::string long_name;  // from a GNU long-name record or a PAX header, for the next member
+  int64_t pax_size = -1;  // from a PAX header, for the next member
   char h[kBlock];
   while (pos + kBlock <= size) {
     read(pos, kBlock, h);
     bool zero = true;
     for (char c : h) zero = zero && c == 0;
     if (zero) return out;  // end-of-archive block
+    if (pos == 0 && compression_of(h) != nullptr)
+      throw InputError(str_cat(what, ": a ", compression_of(h), "-compressed tar archive; glip reads members in ",
+                               "place by offset, so shards must be uncompressed tar files: decompress it first ",
+                               "(e.g. gunzip, zstd -d; JPEG/PNG members gain little from compression)"));
     GLIP_CHECK_INPUT(checksum_ok(h), what, ": corrupt tar header at byte ", pos, " (checksum mismatch)");
-    const uint64_t n = parse_octal(h + 124, 12, what);
+    const uint64_t n = pax_size >= 0 && (h[156] == '0' || h[156] == '\0') ? static_cast<uint64_t>(pax_size)
+                                                                            : parse_octal(h + 124, 12, what);
     const char type = h[156];
     const uint64_t data = pos + kBlock;
     // data <= size here; compared as n <= size - data so that a size near 2^64 cannot wrap the sum around.
@@ -98,18 +123,23 @@ std::vector<TarMember> walk(uint64_t size, const std::function<void(uint64_t, si
     } else if (type == '0' || type == '\0') {
       std::string name = long_name;
       if (name.empty()) {
-        std::string prefix = std::memcmp(h + 257, "ustar", 5) == 0 ? field(h + 345, 155) : std::string();
+        // POSIX ustar ("ustar\0") splits long names into prefix/name; GNU ("ustar  \0") keeps other fields there.
+        std::string prefix = std::memcmp(h + 257, "ustar", 6) == 0 ? field(h + 345, 155) : std::string();
         name = field(h, 100);
         if (!prefix.empty()) name = prefix + "/" + name;
       }
       out.push_back({name, data, n});
       long_name.clear();
-    } else if (type == 'x') {  // PAX extended header (Python's tarfile for names over 100 bytes)
+      pax_size = -1;
+    } else if (type == 'x') {  // PAX extended header (Python's tarfile, GNU tar --format=posix, webdataset)
       std::string recs(n, '\0');
       read(data, n, recs.data());
-      long_name = pax_path(recs, what, pos);
+      const PaxRecords pax = parse_pax(recs, what, pos);
+      long_name = pax.path;
+      pax_size = pax.size;
     } else {
       long_name.clear();  // directories, links and global headers carry no member data we use
+      pax_size = -1;
     }
     pos = data + (n + kBlock - 1) / kBlock * kBlock;
   }

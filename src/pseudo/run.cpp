@@ -15,6 +15,8 @@
 #include "glip/core/json.h"
 #include "glip/core/logging.h"
 #include "glip/core/strings.h"
+#include "glip/data/readers.h"
+#include "glip/io/image.h"
 #include "glip/io/tar.h"
 #include "glip/pseudo/labeler.h"
 #include "glip/core/sha256.h"
@@ -94,12 +96,9 @@ std::optional<json> finished_record(const std::string& out_dir, const std::strin
 
 int64_t count_images(const std::string& tar) {
   std::set<std::string> keys;
-  for (const auto& m : io::list_tar(tar)) {
-    const auto dot = m.name.find('.', m.name.find_last_of('/') == std::string::npos ? 0 : m.name.find_last_of('/') + 1);
-    if (dot == std::string::npos) continue;
-    const std::string ext = ascii_lower(m.name.substr(dot + 1));
-    if (ext == "jpg" || ext == "jpeg" || ext == "png") keys.insert(m.name.substr(0, dot));
-  }
+  std::string key, ext;
+  for (const auto& m : io::list_tar(tar))
+    if (data::webdataset_key(m.name, key, ext) && io::is_image_extension(ext)) keys.insert(key);
   return static_cast<int64_t>(keys.size());
 }
 

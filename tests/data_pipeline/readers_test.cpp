@@ -9,6 +9,8 @@
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/data/data_config.h"
+#include "glip/data/transforms.h"
+#include "glip/io/image.h"
 #include "glip/io/tar.h"
 
 namespace glip::data {
@@ -123,6 +125,16 @@ TEST(Readers, PseudoShardsApplyOfficialFilters) {
   EXPECT_EQ(set.records[0].image.member, "000001.jpg");
   auto all = read_pseudo_shards({dir + "/p.jsonl"}, PseudoFilter{0.0f, 0});
   EXPECT_EQ(all.records.size(), 2u);
+  EXPECT_EQ(set.records[0].image.offset, 0u);  // w.tar does not exist: left for decoding to report
+  // With the shard present, its member is located once at reading (offset of the data, after one header).
+  io::TarBuilder t;
+  t.add("000000.jpg", "x");
+  t.add("000001.jpg", "yz");
+  write_file_atomic(dir + "/w.tar", t.finish());
+  auto located = read_pseudo_shards({dir + "/p.jsonl"});
+  ASSERT_EQ(located.records.size(), 1u);
+  EXPECT_EQ(located.records[0].image.offset, 512u * 3);
+  EXPECT_EQ(located.records[0].image.size, 2u);
 }
 
 TEST(Readers, WebDatasetTar) {
@@ -149,6 +161,51 @@ TEST(Readers, WebDatasetTar) {
   write_file_atomic(dir + "/corrupt.tar", bytes);
   auto m = expect_input_error([&] { io::list_tar(dir + "/corrupt.tar"); });
   EXPECT_NE(m.find("corrupt.tar: corrupt tar header at byte 0"), std::string::npos) << m;
+}
+
+// Shards written by Python's tarfile and GNU tar (tests/data/tar/make_fixtures.sh): keys longer than 100 bytes
+// and non-ASCII keys group their members whole; images decode from the located member.
+TEST(Readers, WebDatasetLongAndNonAsciiKeys) {
+  const std::string key = "web/" + std::string(40, 'a') + "/sample_" + std::string(100, 'b');
+  for (const char* f : {"python_pax.tar", "python_gnu.tar", "gnutar_posix.tar", "gnutar_gnu.tar"}) {
+    SCOPED_TRACE(f);
+    const std::string path = test::data_dir() + "/tar/" + f;
+    auto set = read_webdataset({path});
+    ASSERT_EQ(set.records.size(), 2u);
+    EXPECT_EQ(set.keys_without_image, 1);  // web/000000 has a caption only
+    EXPECT_EQ(set.records[0].image.member, key + ".jpg");
+    EXPECT_EQ(set.records[0].caption, "a red star.");
+    EXPECT_EQ(set.records[1].image.member, "web/caf\u00e9_\u540d\u524d.jpg");
+    EXPECT_EQ(set.records[1].caption, "ein gr\u00fcnes Dreieck.");
+    at::Tensor img = decode_image(set.records[1].image);
+    EXPECT_EQ(img.sizes(), (at::IntArrayRef{6, 8, 3}));
+  }
+}
+
+// Records carry where their image lies: decoding reads it in place and never lists the shard again (here the
+// shard is cut after the first image, so listing it fails). An unlocated record still finds its member.
+TEST(Readers, WebDatasetImagesAreReadInPlace) {
+  const std::string dir = test::temp_dir("wds_offset");
+  cv::Mat px(5, 7, CV_8UC3, cv::Scalar(10, 20, 30));
+  io::TarBuilder t;
+  t.add("000000.png", io::encode_png(px));
+  t.add("000000.txt", "a small square");
+  t.add("000001.png", io::encode_png(px));
+  const std::string bytes = t.finish();
+  write_file_atomic(dir + "/s.tar", bytes);
+  auto set = read_webdataset({dir + "/s.tar"});
+  ASSERT_EQ(set.records.size(), 2u);
+  const ImageSource src = set.records[0].image;
+  EXPECT_EQ(src.offset, 512u);
+  EXPECT_EQ(src.size, io::encode_png(px).size());
+  ImageSource unlocated = set.records[1].image;
+  unlocated.offset = unlocated.size = 0;
+  EXPECT_EQ(decode_image(unlocated).sizes(), (at::IntArrayRef{5, 7, 3}));
+  write_file_atomic(dir + "/s.tar", bytes.substr(0, src.offset + src.size + 700));
+  EXPECT_THROW(io::list_tar(dir + "/s.tar"), InputError);
+  at::Tensor img = decode_image(src);
+  EXPECT_EQ(img.sizes(), (at::IntArrayRef{5, 7, 3}));
+  EXPECT_EQ(img[2][3][2].item<int>(), 30);
 }
 
 // Flickr30K Entities from its raw files.

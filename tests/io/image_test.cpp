@@ -59,5 +59,24 @@ TEST(Image, BadBytesNameTheFile) {
   EXPECT_THROW(read_image("/no/such/image.png"), InputError);
 }
 
+// tests/data/images/make_exif_rotated.py: 32 x 16, red left half, blue right half, EXIF Orientation 6. PIL
+// (the official pipeline, no exif_transpose) reads (254, 0, 0) at x=2 and (0, 0, 254) at x=29 of row 8.
+TEST(Image, ExifOrientationIsIgnoredAsTheOfficialPipeline) {
+  const cv::Mat img = read_image(test::data_dir() + "/images/exif_rotated.jpg");
+  ASSERT_EQ(img.cols, 32) << image_io_backend();
+  ASSERT_EQ(img.rows, 16) << image_io_backend();
+  const cv::Vec3b left = img.at<cv::Vec3b>(8, 2), right = img.at<cv::Vec3b>(8, 29);  // BGR
+  EXPECT_NEAR(left[2], 254, 3);
+  EXPECT_NEAR(left[0], 0, 3);
+  EXPECT_NEAR(right[0], 254, 3);
+  EXPECT_NEAR(right[2], 0, 3);
+}
+
+TEST(Image, OneListOfImageExtensions) {
+  EXPECT_EQ(image_extensions(), (std::vector<std::string>{".jpg", ".jpeg", ".png"}));
+  for (const char* e : {".jpg", "JPG", ".Jpeg", "png", ".PNG"}) EXPECT_TRUE(is_image_extension(e)) << e;
+  for (const char* e : {".bmp", "bmp", "seg.jpg", "", ".", ".jpgx", ".txt"}) EXPECT_FALSE(is_image_extension(e)) << e;
+}
+
 }  // namespace
 }  // namespace glip::io

@@ -53,7 +53,17 @@ struct PseudoFilter {
 /** Pseudo-label shards written by glip_pseudolabel (grounding jsonl; see docs/formats.md). */
 RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const PseudoFilter& filter = {});
 
-/** WebDataset tar shards: image (.jpg/.jpeg/.png) + caption (.txt, or .json with "caption") per key. */
+/**
+ * WebDataset tar shards: image (io::image_extensions()) + caption (.txt, or .json with "caption") per key.
+ * Each shard is listed once: records carry their image member's offset and size.
+ */
 RecordSet read_webdataset(const std::vector<std::string>& tar_paths);
+
+/**
+ * WebDataset naming (webdataset's base_plus_ext): a member's key is its name up to the first '.' of its base
+ * name and its extension the rest, lower-cased ("a/b.Seg.JPG" -> "a/b", "seg.jpg"). False when the base name
+ * has no '.' (no sample member).
+ */
+bool webdataset_key(const std::string& member, std::string& key, std::string& ext);
 
 }  // namespace glip::data

@@ -28,6 +28,13 @@ struct BoxAnnotation {
 struct ImageSource {
   std::string path;    ///< image file, or the tar shard when `member` is set
   std::string member;  ///< member name inside the tar shard (WebDataset), empty for plain files
+  /**
+   * Where the member's bytes lie in the shard, filled by the reader that listed it: decoding then reads
+   * them directly instead of listing the shard again. offset 0 (no member's data starts at byte 0): unknown,
+   * the shard is searched for `member`.
+   */
+  uint64_t offset = 0;
+  uint64_t size = 0;
 };
 
 /** One training/evaluation sample before decoding and transforms. */

@@ -9,14 +9,25 @@
 #include <opencv2/core/mat.hpp>
 
 #include <string>
+#include <vector>
 
 namespace glip::io {
+
+/**
+ * The extensions (lower case, with the dot) of the image files decode_image accepts, in both backends:
+ * the one list every image lister (WebDataset keys, glip_infer --images) uses.
+ */
+const std::vector<std::string>& image_extensions();
+/** True when `ext` (".jpg", "JPG", ...; the dot optional, any case) is one of image_extensions(). */
+bool is_image_extension(const std::string& ext);
 
 /** "opencv" or "minimal". */
 const char* image_io_backend();
 
 /**
- * Decodes JPEG or PNG bytes into an 8-bit, 3-channel BGR image (grey and alpha images are converted).
+ * Decodes JPEG or PNG bytes into an 8-bit, 3-channel BGR image (grey and alpha images are converted). EXIF
+ * orientation is ignored, as the official pipeline (PIL Image.open(...).convert("RGB"), no exif_transpose)
+ * and libjpeg do: the pixels come out as stored.
  * Throws InputError naming `what` (usually the file name) when the bytes are not a readable JPEG/PNG.
  */
 cv::Mat decode_image(const std::string& bytes, const std::string& what);

@@ -1,6 +1,10 @@
 /**
- * tar archives (POSIX ustar / GNU, regular files): random access to shards on disk without reading them whole
- * (WebDataset shards can be gigabytes), the same listing over bytes in memory, and a deterministic writer.
+ * tar archives (POSIX ustar / pax / GNU, regular files): random access to shards on disk without reading them
+ * whole (WebDataset shards can be gigabytes), the same listing over bytes in memory, and a deterministic writer.
+ * Long and non-ASCII names are read from pax extended headers (`path`, as Python's tarfile PAX_FORMAT, GNU tar
+ * --format=posix and webdataset's writers store them) and GNU ././@LongLink records (GNU_FORMAT, tar
+ * --format=gnu). Compressed archives (.tar.gz, .tar.bz2, .tar.xz, .tar.zst) are refused by name: members are
+ * read in place by offset, which a compressed stream does not allow; decompress the shards first.
  */
 #pragma once
 #include <cstdint>

@@ -1,0 +1,1 @@
+glip_add_tool(glip_bench_data glip_bench_data.cpp)
