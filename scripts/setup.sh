@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages glip needs, when missing. Idempotent, and quick when all are present (one
 # dpkg-query call, no network).
+#   scripts/setup.sh          what the build and the main job need
+#   scripts/setup.sh --test   and what only tests need (scripts/test.sh): python3-torch for torchrun, the launcher
+#                             that tests/app/launch_cli_test.cpp starts glip_train and glip_pseudolabel with
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ccache git
   libtorch-dev libopenblas-dev libgloo-dev
@@ -8,6 +11,12 @@ PACKAGES=(build-essential cmake pkg-config ccache git
   libjpeg-dev libpng-dev libssl-dev libblas3 liblapack3
   nlohmann-json3-dev googletest libgtest-dev libicu-dev
   liblingua-en-tagger-perl)
+TEST_PACKAGES=(python3-torch)
+case "${1:-}" in
+  --test) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+  "") ;;
+  *) echo "usage: $0 [--test]" >&2; exit 64 ;;
+esac
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null |
   awk '$2 ~ /^ii/ {print $1}' | sed 's/:.*//' || true)
 missing=()

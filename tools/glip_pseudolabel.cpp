@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
 
     glip::inference::Predictor predictor(glip::inference::load_model(cfg.model, checkpoint),
                                          glip::text::make_tokenizer(), glip::app::predictor_options(cfg),
-                                         state.device);
+                                         glip::engine::rank_device(state.device, env));
     glip::pseudo::Teacher teacher = [&predictor](const std::vector<at::Tensor>& images,
                                                  const std::vector<glip::text::Prompt>& queries) {
       return predictor.predict(images, queries);  // no-grad inside

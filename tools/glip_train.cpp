@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     // The device first (start_run resolves it), then the process group on it.
     glip::config::RuntimeState st = glip::cli::start_run(cfg.runtime, yaml, env.rank);
     at::Device device = st.device;
-    if (device.is_cuda() && env.world_size > 1) device = at::Device(at::kCUDA, static_cast<int8_t>(env.local_rank));
+    device = glip::engine::rank_device(device, env);
     glip::engine::CommOptions copts;
     copts.use_cuda = device.is_cuda();
     auto comm = glip::engine::init_comm(env, copts);

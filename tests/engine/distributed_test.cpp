@@ -14,20 +14,37 @@
 #include "glip/io/safetensors.h"
 #include "toy_task.h"
 
+#ifdef GLIP_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
 namespace glip::engine {
 namespace {
 
+// Sets `vars` for its lifetime, with every other launcher variable unset (ctest itself may run under srun or
+// torchrun), and puts the environment back afterwards.
 class ScopedEnv {
  public:
-  explicit ScopedEnv(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {
-    for (const auto& [k, v] : vars_) ::setenv(k.c_str(), v.c_str(), 1);
+  explicit ScopedEnv(std::map<std::string, std::string> vars) {
+    for (const char* k : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "GLIP_INIT_FILE",
+                          "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_RESTART_COUNT", "SLURM_PROCID", "SLURM_NTASKS",
+                          "SLURM_LOCALID", "SLURM_NODELIST", "SLURM_JOB_NODELIST", "SLURM_STEP_NODELIST",
+                          "SLURM_JOB_ID"}) {
+      if (const char* v = std::getenv(k)) saved_[k] = v;
+      ::unsetenv(k);
+      vars.emplace(k, "");  // unset again at the end
+    }
+    for (const auto& [k, v] : vars)
+      if (!v.empty()) ::setenv(k.c_str(), v.c_str(), 1);
+    vars_ = std::move(vars);
   }
   ~ScopedEnv() {
     for (const auto& [k, v] : vars_) ::unsetenv(k.c_str());
+    for (const auto& [k, v] : saved_) ::setenv(k.c_str(), v.c_str(), 1);
   }
 
  private:
-  std::map<std::string, std::string> vars_;
+  std::map<std::string, std::string> vars_, saved_;
 };
 
 TEST(DistEnv, TorchrunSlurmAndErrors) {
@@ -58,8 +75,134 @@ TEST(DistEnv, TorchrunSlurmAndErrors) {
     EXPECT_THROW(dist_env_from_environment(), InputError);
   }
   {
+    ScopedEnv e({});
+    EXPECT_EQ(dist_env_from_environment().source, "single");
+    EXPECT_EQ(dist_env_from_environment().world_size, 1);
+  }
+  {
     ScopedEnv e(std::map<std::string, std::string>{{"WORLD_SIZE", "two"}});
     EXPECT_THROW(dist_env_from_environment(), InputError);
+  }
+}
+
+// What torchrun 1.13 gives each worker (torch/distributed/elastic/agent/server/local_elastic_agent.py,
+// _start_workers) under its default static rendezvous: the agent serves the store on MASTER_PORT.
+std::map<std::string, std::string> torchrun_worker_env(int rank, int port, int restart, const std::string& use_agent) {
+  return {{"LOCAL_RANK", std::to_string(rank)}, {"RANK", std::to_string(rank)}, {"GROUP_RANK", "0"},
+          {"ROLE_RANK", std::to_string(rank)}, {"ROLE_NAME", "default"}, {"LOCAL_WORLD_SIZE", "2"},
+          {"WORLD_SIZE", "2"}, {"GROUP_WORLD_SIZE", "1"}, {"ROLE_WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"},
+          {"MASTER_PORT", std::to_string(port)}, {"TORCHELASTIC_RESTART_COUNT", std::to_string(restart)},
+          {"TORCHELASTIC_MAX_RESTARTS", "3"}, {"TORCHELASTIC_RUN_ID", "none"},
+          {"TORCHELASTIC_USE_AGENT_STORE", use_agent}, {"NCCL_ASYNC_ERROR_HANDLING", "1"}};
+}
+
+TEST(DistEnv, TorchrunAgentStoreVariables) {
+  {
+    ScopedEnv e(torchrun_worker_env(1, 29400, 2, "True"));
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_EQ(d.source, "torchrun");
+    EXPECT_EQ(d.rank, 1);
+    EXPECT_EQ(d.world_size, 2);
+    EXPECT_EQ(d.master_port, 29400);
+    EXPECT_TRUE(d.agent_store);
+    EXPECT_EQ(d.restart_count, 2);
+    // torch/distributed/rendezvous.py, _create_c10d_store: PrefixStore(f"/worker/attempt_{attempt}", tcp_store).
+    EXPECT_EQ(store_prefix(d), "/worker/attempt_2");
+  }
+  {
+    // Other rendezvous backends (c10d, etcd): rank 0 serves the store itself, no prefix.
+    ScopedEnv e(torchrun_worker_env(0, 29400, 0, "False"));
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_FALSE(d.agent_store);
+    EXPECT_EQ(store_prefix(d), "");
+  }
+  {
+    auto vars = torchrun_worker_env(0, 29400, 0, "yes");
+    ScopedEnv e(vars);
+    EXPECT_THROW(dist_env_from_environment(), InputError);
+  }
+  for (const char* missing : {"MASTER_PORT", "TORCHELASTIC_RESTART_COUNT"}) {
+    auto vars = torchrun_worker_env(0, 29400, 0, "True");
+    vars.erase(missing);
+    ScopedEnv e(vars);
+    try {
+      dist_env_from_environment();
+      ADD_FAILURE() << "no error without " << missing;
+    } catch (const InputError& err) {
+      EXPECT_NE(std::string(err.what()).find(missing), std::string::npos) << err.what();
+    }
+  }
+}
+
+// sbatch + srun as a 4-node job would set them; the master is the first node of the step, the port follows the job.
+TEST(DistEnv, SimulatedSlurmJob) {
+  EXPECT_EQ(first_slurm_host("node[01-03,07]"), "node01");
+  EXPECT_EQ(first_slurm_host("node[07,01-03]"), "node07");  // Slurm keeps the order it is given
+  EXPECT_EQ(first_slurm_host("rack[2-3]-n[04-05],login1"), "rack2-n04");
+  EXPECT_EQ(first_slurm_host("gpu-a100-[0012-0013]"), "gpu-a100-0012");
+  EXPECT_THROW(first_slurm_host("node[01-03"), InputError);
+  const std::map<std::string, std::string> job = {
+      {"SLURM_JOB_ID", "4711"},      {"SLURM_JOB_NODELIST", "node[01-03,07]"}, {"SLURM_NTASKS", "16"},
+      {"SLURM_PROCID", "13"},        {"SLURM_LOCALID", "1"},                   {"SLURM_NODEID", "3"}};
+  {
+    ScopedEnv e(job);
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_EQ(d.source, "slurm");
+    EXPECT_EQ(d.rank, 13);
+    EXPECT_EQ(d.world_size, 16);
+    EXPECT_EQ(d.local_rank, 1);
+    EXPECT_EQ(d.master_addr, "node01");
+    EXPECT_EQ(d.master_port, 15000 + 4711);
+    EXPECT_FALSE(d.agent_store);
+  }
+  {
+    // srun inside the job: the step's node list names where task 0 runs; job ids past 4 digits keep the last 4.
+    auto step = job;
+    step["SLURM_STEP_NODELIST"] = "node[02-03,07]";
+    step["SLURM_NODELIST"] = "node[01-03,07]";
+    step["SLURM_JOB_ID"] = "123456";
+    ScopedEnv e(step);
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_EQ(d.master_addr, "node02");
+    EXPECT_EQ(d.master_port, 15000 + 3456);
+  }
+  {
+    // MASTER_ADDR / MASTER_PORT, when exported in the batch script, win.
+    auto set = job;
+    set["MASTER_ADDR"] = "10.1.2.3";
+    set["MASTER_PORT"] = "29555";
+    ScopedEnv e(set);
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_EQ(d.master_addr, "10.1.2.3");
+    EXPECT_EQ(d.master_port, 29555);
+  }
+  {
+    // torchrun started by srun (one agent per node): torchrun's variables are the ranks.
+    auto both = job;
+    for (const auto& [k, v] : torchrun_worker_env(1, 29400, 0, "True")) both[k] = v;
+    ScopedEnv e(both);
+    EXPECT_EQ(dist_env_from_environment().source, "torchrun");
+    EXPECT_EQ(dist_env_from_environment().rank, 1);
+  }
+  {
+    // One GPU per task (--gpus-per-task=1): each sees cuda:0; all eight of a node: its local rank's.
+    ScopedEnv e(job);
+    const DistEnv d = dist_env_from_environment();
+    EXPECT_EQ(local_cuda_device(d, 1), 0);
+    EXPECT_EQ(local_cuda_device(d, 8), 1);
+    EXPECT_THROW(local_cuda_device(d, 0), InputError);
+  }
+  for (const auto& [key, bad] : std::map<std::string, std::string>{
+           {"SLURM_PROCID", "16"}, {"SLURM_NTASKS", "0"}, {"SLURM_LOCALID", "-1"}, {"SLURM_JOB_ID", "47_1"}}) {
+    auto broken = job;
+    broken[key] = bad;
+    ScopedEnv e(broken);
+    try {
+      dist_env_from_environment();
+      ADD_FAILURE() << "no error for " << key << "=" << bad;
+    } catch (const InputError& err) {
+      EXPECT_NE(std::string(err.what()).find(key == "SLURM_PROCID" ? "slurm" : key), std::string::npos) << err.what();
+    }
   }
 }
 
@@ -167,6 +310,51 @@ TEST(Distributed, ADeadRankMakesTheOthersExitNonZeroWithoutHanging) {
   EXPECT_NE(rc0, -1) << "rank 0 hung (killed after 60 s)";
   EXPECT_LT(seconds, 60.0);
 }
+
+#ifdef GLIP_HAVE_GLOO
+// torchrun's default static rendezvous without Python: this process plays the agent, which serves a multi-tenant
+// TCPStore on MASTER_PORT (static_tcp_rendezvous.py) and, when a worker dies, starts all of them again with
+// TORCHELASTIC_RESTART_COUNT + 1 against the same store, the dead attempt's keys still in it. Before, rank 0
+// tried to serve a second store on the agent's port ("Address already in use").
+TEST(Distributed, RanksJoinThroughTheTorchrunAgentStoreAndAfterARestart) {
+  const std::string dir = glip::test::temp_dir("engine_agent");
+  const int port = test::free_port();
+  c10d::TCPStoreOptions so;
+  so.port = static_cast<uint16_t>(port);
+  so.isServer = true;
+  so.waitWorkers = false;
+  so.multiTenant = true;
+  c10d::TCPStore agent("127.0.0.1", so);
+  auto worker = [&](int rank, int attempt, int max_iter, const std::string& die_at) {
+    auto e = rank_env(dir + "/attempt" + std::to_string(attempt), rank, 2, port, max_iter);
+    for (const auto& [k, v] : torchrun_worker_env(rank, port, attempt, "True")) e[k] = v;
+    if (!die_at.empty()) e["GLIP_CHILD_DIE_AT"] = die_at;
+    const std::string log = dir + "/log" + std::to_string(attempt) + std::to_string(rank) + ".txt";
+    return std::make_pair(test::spawn_self("EngineChild.Run", e, log), log);
+  };
+  const int64_t keys_before = agent.getNumKeys();
+  // Attempt 0: rank 1 dies at step 2; rank 0 then fails too (the agent would restart both).
+  auto [a0, log_a0] = worker(0, 0, 1000, "");
+  auto [a1, log_a1] = worker(1, 0, 1000, "2");
+  EXPECT_EQ(test::wait_child(a1, 60), 128 + SIGKILL) << read_file(log_a1);
+  EXPECT_GT(test::wait_child(a0, 60), 0) << read_file(log_a0);
+  EXPECT_NE(read_file(log_a0).find("keys under /worker/attempt_0"), std::string::npos) << read_file(log_a0);
+  const int64_t keys_attempt0 = agent.getNumKeys();
+  EXPECT_GT(keys_attempt0, keys_before);
+  // Attempt 1 against the same store: its keys do not meet attempt 0's; both ranks finish.
+  auto [b0, log_b0] = worker(0, 1, 3, "");
+  auto [b1, log_b1] = worker(1, 1, 3, "");
+  ASSERT_EQ(test::wait_child(b0, 60), 0) << read_file(log_b0);
+  ASSERT_EQ(test::wait_child(b1, 60), 0) << read_file(log_b1);
+  EXPECT_NE(read_file(log_b1).find("keys under /worker/attempt_1"), std::string::npos) << read_file(log_b1);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/attempt1/model_final.safetensors"));
+  // Attempt 1 wrote keys of its own rather than over attempt 0's. Without the prefix (tried) a rank read the dead
+  // peer's address: "connect: Connection refused", a hang, or a join after ~10 s of failed connections.
+  EXPECT_GE(agent.getNumKeys() - keys_attempt0, keys_attempt0 - keys_before)
+      << "keys: " << keys_before << " at start, " << keys_attempt0 << " after attempt 0, " << agent.getNumKeys()
+      << " after attempt 1";
+}
+#endif
 
 }  // namespace
 }  // namespace glip::engine

@@ -256,14 +256,25 @@ TEST(RunPseudoLabelling, BadInputs) {
   EXPECT_EQ(m["missing"][0], "../web-000009.tar");
 }
 
-pid_t spawn_worker(const std::string& out, int delay_ms, const std::vector<std::string>& shards) {
+/** Starts pseudo_worker with the test's environment less any launcher variable, plus `env`. */
+pid_t spawn_worker(const std::string& out, int delay_ms, const std::vector<std::string>& shards,
+                   const std::map<std::string, std::string>& env = {}) {
   std::vector<std::string> args = {GLIP_PSEUDO_WORKER, out, std::to_string(delay_ms)};
   args.insert(args.end(), shards.begin(), shards.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> vars;
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e, key = kv.substr(0, kv.find('='));
+    if (key != "RANK" && key != "WORLD_SIZE" && key.rfind("SLURM_", 0) != 0) vars.push_back(kv);
+  }
+  for (const auto& [k, v] : env) vars.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& v : vars) envp.push_back(v.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()), 0);
   return pid;
 }
 
@@ -303,6 +314,71 @@ TEST(RunPseudoLabelling, KilledAndRestartedGivesTheSameOutputs) {
     for (const auto& [name, bytes] : after) EXPECT_EQ(name.find(".tmp."), std::string::npos) << name;
     EXPECT_EQ(after, reference) << "trial " << trial;
   }
+}
+
+/** The "key" of every record of the output shards (web-*.jsonl) of `dir`, with how often each occurs. */
+std::map<std::string, int> labelled_keys(const std::string& dir) {
+  std::map<std::string, int> keys;
+  for (const auto& [name, bytes] : test::files_of(dir)) {
+    if (name.size() < 6 || name.substr(name.size() - 6) != ".jsonl") continue;
+    std::istringstream lines(bytes);
+    for (std::string line; std::getline(lines, line);) ++keys[nlohmann::json::parse(line).at("key").get<std::string>()];
+  }
+  return keys;
+}
+
+// Two ranks as a 2-task SLURM step starts them (srun's variables, compressed node list), one killed with SIGKILL
+// in the middle of its second shard while the other carries on, then restarted: over the union of the two ranks'
+// outputs every web image is labelled exactly once, the killed rank's finished shard is not labelled again, and
+// the folder equals one uninterrupted process's.
+TEST(RunPseudoLabelling, TwoRanksOneKilledMidShardAndRestartedLabelEveryImageOnce) {
+  const std::string dir = glip::test::temp_dir("pseudo_kill_ranks");
+  auto shards = test::make_shards(dir, 4, 10);
+  run_pseudo_labelling(options(shards, dir + "/reference"), test::double_teacher, test::extractor());
+  const auto reference = outputs_without_timing(dir + "/reference");
+  const auto reference_keys = labelled_keys(dir + "/reference");
+  const auto written = nlohmann::json::parse(read_file(dir + "/reference/manifest.json"))["totals"]["written"];
+  ASSERT_EQ(static_cast<int64_t>(reference_keys.size()), written.get<int64_t>());
+  ASSERT_GT(reference_keys.size(), 20u);  // 28 of the 40: not a vacuous check
+  const std::string out = dir + "/out";
+  auto task = [](int rank) {
+    return std::map<std::string, std::string>{{"SLURM_JOB_ID", "4711"}, {"SLURM_JOB_NODELIST", "node[01-03,07]"},
+                                              {"SLURM_NTASKS", "2"}, {"SLURM_PROCID", std::to_string(rank)},
+                                              {"SLURM_LOCALID", std::to_string(rank)}};
+  };
+  // Rank 1's shards are web-000001 and web-000003; rank 0's 0 and 2.
+  const pid_t rank0 = spawn_worker(out, 30, shards, task(0));
+  pid_t rank1 = spawn_worker(out, 30, shards, task(1));
+  const std::string first_done = out + "/web-000001.done.json";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(first_done) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // into web-000003 (4 teacher calls of 30 ms)
+  ASSERT_EQ(::kill(rank1, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(rank1, &status, 0), rank1);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "rank 1 finished before it was killed";
+  ASSERT_TRUE(fs::exists(first_done));
+  EXPECT_FALSE(fs::exists(out + "/web-000003.done.json"));
+  const std::string first_record = read_file(first_done), first_output = read_file(out + "/web-000001.jsonl");
+  // Restarted (a fresh process, the same variables) while rank 0 may still be labelling.
+  rank1 = spawn_worker(out, 0, shards, task(1));
+  for (pid_t pid : {rank1, rank0}) {
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a rank failed, status " << status;
+  }
+  EXPECT_EQ(read_file(first_done), first_record);  // the finished shard was skipped, not labelled again
+  EXPECT_EQ(read_file(out + "/web-000001.jsonl"), first_output);
+  const auto keys = labelled_keys(out);
+  for (const auto& [key, n] : keys) EXPECT_EQ(n, 1) << "image " << key << " labelled " << n << " times";
+  EXPECT_EQ(keys.size(), reference_keys.size());
+  for (const auto& [key, n] : reference_keys) EXPECT_TRUE(keys.count(key)) << "image " << key << " not labelled";
+  const auto after = outputs_without_timing(out);
+  for (const auto& [name, bytes] : after) EXPECT_EQ(name.find(".tmp."), std::string::npos) << name;
+  EXPECT_EQ(after, reference);
+  const auto manifest = nlohmann::json::parse(read_file(out + "/manifest.json"));
+  EXPECT_TRUE(manifest["complete"].get<bool>());
+  EXPECT_EQ(manifest["totals"]["samples"], 40);
 }
 
 }  // namespace
