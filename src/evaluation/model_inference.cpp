@@ -2,9 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/data/boxes.h"
 #include "glip/data/transforms.h"
 #include "glip/evaluation/model_eval.h"
 
@@ -84,7 +86,6 @@ std::vector<Detections> detect_images(const inference::Predictor& predictor, con
 std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, const std::vector<Detections>& dets,
                                         bool plus_one) {
   GLIP_CHECK(images.size() == dets.size(), "to_results: ", images.size(), " images but ", dets.size(), " detections");
-  const double one = plus_one ? 1.0 : 0.0;
   std::vector<DetectionResult> out;
   for (size_t i = 0; i < images.size(); ++i) {
     const at::Tensor boxes = dets[i].boxes.to(at::kCPU, at::kDouble).contiguous();
@@ -96,7 +97,12 @@ std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, co
       DetectionResult r;
       r.image_id = images[i].image_id;
       r.category_id = labels.data_ptr<int64_t>()[k];
-      r.bbox = {b[4 * k], b[4 * k + 1], b[4 * k + 2] - b[4 * k] + one, b[4 * k + 3] - b[4 * k + 1] + one};
+      const std::array<double, 4> xyxy{b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]};
+      // COCO: BoxList.convert("xywh"), w = x2 - x1 + 1 (glip/data/boxes.h); LVIS: MDETR's convert_to_xywh.
+      const std::array<double, 4> xywh = plus_one ? data::xyxy_to_coco_xywh(xyxy)
+                                                  : std::array<double, 4>{xyxy[0], xyxy[1], xyxy[2] - xyxy[0],
+                                                                          xyxy[3] - xyxy[1]};
+      r.bbox = {xywh[0], xywh[1], xywh[2], xywh[3]};
       r.score = scores.data_ptr<double>()[k];
       out.push_back(r);
     }

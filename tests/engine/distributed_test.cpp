@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "child_process.h"
 #include "common/test_utils.h"
@@ -149,6 +150,46 @@ TEST(Distributed, TwoProcessesMatchOneProcessWithTheSameGlobalBatch) {
   double worst = 0;
   for (const auto& [k, v] : a) worst = std::max(worst, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
   EXPECT_LE(worst, 1e-5);
+}
+
+// A NaN in one micro-batch of rank 1: both ranks learn it from the step's one collective and agree. With
+// nonfinite_loss=stop both stop at that iteration, rank 1 naming its micro-batch's samples and rank 0 saying it was
+// another rank; with skip both skip the same step and end with the same weights.
+TEST(Distributed, ANonFiniteMicroBatchOnOneRankIsSeenByEveryRank) {
+  for (const std::string policy : {"stop", "skip"}) {
+    const std::string dir = glip::test::temp_dir("engine_ddp_nan_" + policy);
+    const int port = test::free_port();
+    auto e0 = rank_env(dir, 0, 2, port, 5);
+    auto e1 = rank_env(dir, 1, 2, port, 5);
+    for (auto* e : {&e0, &e1}) {
+      (*e)["GLIP_CHILD_ACCUM"] = "2";
+      (*e)["GLIP_CHILD_NONFINITE"] = policy;
+    }
+    e1["GLIP_CHILD_NAN_AT"] = "2";
+    e1["GLIP_CHILD_NAN_MICRO"] = "1";
+    const pid_t r0 = test::spawn_self("EngineChild.Run", e0, dir + "/log0.txt");
+    const pid_t r1 = test::spawn_self("EngineChild.Run", e1, dir + "/log1.txt");
+    const int rc0 = test::wait_child(r0, 120), rc1 = test::wait_child(r1, 120);
+    const std::string log0 = read_file(dir + "/log0.txt"), log1 = read_file(dir + "/log1.txt");
+    if (policy == "stop") {
+      EXPECT_NE(rc0, 0) << log0;
+      EXPECT_NE(rc1, 0) << log1;
+      EXPECT_NE(rc0, -1) << "rank 0 hung";
+      EXPECT_NE(log0.find("non-finite loss at iteration 3 on another rank (rank 0);"), std::string::npos) << log0;
+      EXPECT_NE(log1.find("non-finite loss at iteration 3 on this rank (rank 1): dataset indices ["),
+                std::string::npos) << log1;
+    } else {
+      ASSERT_EQ(rc0, 0) << log0;
+      ASSERT_EQ(rc1, 0) << log1;
+      EXPECT_NE(log0.find("non-finite loss at iteration 3: step skipped"), std::string::npos) << log0;
+      EXPECT_EQ(log0.find("step skipped ("), std::string::npos) << log0;  // not its samples: rank 1's
+      EXPECT_NE(log1.find("non-finite loss at iteration 3: step skipped (dataset indices ["), std::string::npos)
+          << log1;
+      const auto w = io::load_safetensors(dir + "/model_final.safetensors").tensors;
+      for (const auto& [k, v] : w) EXPECT_TRUE(at::isfinite(v).all().item<bool>()) << k;
+      EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/train_0000005.json")).at("skipped_steps"), 1);
+    }
+  }
 }
 
 TEST(Distributed, ADeadRankMakesTheOthersExitNonZeroWithoutHanging) {

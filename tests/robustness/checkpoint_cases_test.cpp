@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/io/safetensors.h"

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "common/test_utils.h"
 #include "config/detail.h"
 #include "glip/core/fs.h"
 #include "glip/app/glip_config.h"
