@@ -33,7 +33,9 @@ int run_main(const std::function<int()>& body) {
 }
 
 void add_config_options(CLI::App& app, ConfigArgs& args) {
-  app.add_option("--config", args.config_path, "YAML config file (may use _base_ inheritance)");
+  app.add_option("--config", args.config_path,
+                 "YAML config file (may use _base_ inheritance), or an official GLIP config (upper-case keys, "
+                 "docs/configs.md)");
   app.add_option("--set", args.sets, "override one config key: KEY=VALUE, e.g. --set seed=3 (repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false)

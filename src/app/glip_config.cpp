@@ -17,6 +17,20 @@ void FinetuneConfig::visit(config::Visitor& v) {
   v("datasets", datasets, "names of eval.datasets the before/after evaluation runs (empty: all)");
 }
 
+void PretrainConfig::visit(config::Visitor& v) {
+  v("dataset", dataset, "glip_pretrain: the detection dataset of data.train whose boxes it classifies (empty: the "
+    "first detection dataset)");
+  v("crop_size", crop_size, "side in pixels of the square crop around a box that the body classifies",
+    config::range(16, 1024));
+  v("context", context, "context added on each side of the box, as a fraction of its longer side",
+    config::range(0.0, 4.0));
+  v("jitter", jitter, "random shift of the crop centre and change of its side, as a fraction of the side",
+    config::range(0.0, 0.5));
+  v("flip_prob", flip_prob, "probability of a horizontal flip of a crop", config::range(0.0, 1.0));
+  v("image_cache_mb", image_cache_mb, "decoded images kept in memory up to this many MiB (the rest are decoded "
+    "for each crop)", config::at_least(0));
+}
+
 void GlipConfig::visit(config::Visitor& v) {
   runtime.visit(v);
   v.section("model", model, "the architecture (the files in configs/model/)");
@@ -26,6 +40,7 @@ void GlipConfig::visit(config::Visitor& v) {
   v.section("eval", eval, "datasets glip_eval evaluates a model on (docs/evaluation.md)");
   v.section("pseudo", pseudo, "pseudo-labelling with a teacher (glip_pseudolabel, docs/pseudolabel.md)");
   v.section("finetune", finetune, "zero-shot evaluation before and after fine-tuning (glip_train)");
+  v.section("pretrain", pretrain, "classification pre-training of the visual body (glip_pretrain)");
 }
 
 inference::PredictorOptions predictor_options(const GlipConfig& cfg) {

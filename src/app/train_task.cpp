@@ -242,6 +242,10 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   engine::Trainer trainer(task, trainer_options(cfg, request, device), std::move(comm));
   trainer.add_hook(engine::make_progress_hook());
   trainer.add_hook(engine::make_metrics_hook());
+  if (cfg.solver.use_autostep && cfg.solver.eval_period == 0) {
+    GLIP_LOG_WARN("[train] solver.use_autostep is on but solver.eval_period is 0: with no evaluation the LR never "
+                  "drops after the warmup (the official autostep steps at every evaluation)");
+  }
   if (cfg.solver.eval_period > 0) {
     // solver.eval_period: the eval.datasets (or finetune.datasets) every eval_period steps and at the end, each
     // dataset's headline metric into metrics.jsonl and metric_curves.png; results under WORK_DIR/eval/iter_N/
@@ -260,6 +264,16 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
       for (const auto& d : stage)
         for (const auto& [k, v] : d.values)
           if (k == d.primary) out[d.dataset + "/" + k] = v;
+      // solver.use_autostep: the headline metric of the first dataset (the official monitors its one val set's AP).
+      if (t.options().solver.use_autostep) {
+        double monitored = std::nan("");
+        if (!stage.empty()) {
+          const auto& d = stage.front();
+          for (const auto& [k, v] : d.values)
+            if (k == d.primary) monitored = v;
+        }
+        t.report_eval_metric(monitored);
+      }
       return out;
     };
     trainer.add_hook(engine::make_eval_hook(cfg.solver.eval_period, evaluate));

@@ -2,7 +2,9 @@
 #pragma once
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,45 @@ Tree read_string_tree(const std::string& text, const std::string& source);
 /** Applies "a.b.c=value" overrides onto the tree (errors are collected). */
 void apply_overrides(Tree& tree, const std::vector<std::string>& overrides);
 
+/**
+ * Reads and parses config file `path` for the tree: refuses a `_base_` cycle (`chain` holds the files being read),
+ * more than kMaxConfigFiles files, a missing file and bad YAML, recording the error in tree.errors (nullopt then).
+ */
+std::optional<YAML::Node> read_config_file(Tree& tree, const std::string& path, const std::string& included_by,
+                                           const std::vector<std::string>& chain);
+
+/** Deep-merges map `child` into map `into` (child wins; maps merge, everything else replaces), marking origins. */
+void merge_into(YAML::Node into, const YAML::Node& child, const std::string& prefix, const std::string& source,
+                std::map<std::string, std::string>& origin);
+
+/** What a parsed config document is, from its top-level keys. */
+enum class DocKind {
+  kGlip,      ///< lower-case keys (model:, solver:, ...) and `_base_`
+  kOfficial,  ///< an official GLIP (maskrcnn_benchmark yacs) config: upper-case keys (MODEL:, SOLVER:, ...), `_BASE_`
+  kMixed,     ///< both: refused
+};
+DocKind doc_kind(const YAML::Node& doc);
+
+/**
+ * Merges official config `doc` (read from `source` in folder `dir`) into the tree as glip keys: its `_BASE_` chain
+ * is read, the merged official config translated by the table of src/config/official_table.cpp, and every key that
+ * cannot be mapped recorded in tree.errors with its official dotted path (src/config/official.cpp).
+ */
+void load_official_into(Tree& tree, const YAML::Node& doc, const std::string& source,
+                        const std::filesystem::path& dir, std::vector<std::string>& chain);
+
+}  // namespace glip::config::detail
+
+namespace glip::config::official {
+struct Official;
+}
+
+namespace glip::config::detail {
+
+/** Reads official `doc` (of `source`, in `dir`) and its `_BASE_` chain, bases first, into `off` (errors to the tree). */
+void collect_official(Tree& tree, official::Official& off, const YAML::Node& doc, const std::string& source,
+                      const std::filesystem::path& dir, std::vector<std::string>& chain);
+
 /** Visits `cfg` with the tree's values, checks every constraint and throws one InputError listing all problems. */
 void apply_tree(const Tree& tree, const VisitFn& cfg);
 
@@ -60,5 +101,8 @@ std::string check_number(const Constraint& c, double x, const std::string& text)
 
 /** Type names used in errors and docs: "int", "list of float", "one of [a, b]". */
 std::string describe_type(const char* base, const Constraint& c);
+
+/** Text for one Markdown table cell: '|' escaped, newlines as spaces (docs/configs.md tables). */
+std::string markdown_cell(const std::string& s);
 
 }  // namespace glip::config::detail

@@ -32,6 +32,19 @@ std::string last_component(const std::string& path) {
   return dot == std::string::npos ? path : path.substr(dot + 1);
 }
 
+/** True for an official GLIP key (MODEL, SOLVER, ...): upper-case letters, digits and '_'. */
+bool is_upper(const std::string& key) {
+  bool letter = false;
+  for (char c : key) {
+    if (c >= 'a' && c <= 'z') return false;
+    letter = letter || (c >= 'A' && c <= 'Z');
+  }
+  return letter;
+}
+
+const char* const official_hint =
+    " (an official GLIP key: it is read from an official config file; --set takes glip keys, docs/configs.md)";
+
 bool close_enough(const std::string& a, const std::string& b, size_t& dist) {
   dist = edit_distance(lower(a), lower(b));
   return dist <= std::max<size_t>(2, a.size() / 3) && 2 * dist <= std::max(a.size(), b.size());
@@ -180,7 +193,9 @@ class Loader : public Visitor {
       if (++unknown_ > kMaxUnknownKeysListed) continue;  // counted only: suggestions cost a scan of every key
       const std::string full = f.prefix.empty() ? key : f.prefix + "." + key;
       std::string src = tree_.source_of(full);
-      errors_.push_back((src.empty() ? "" : src + ": ") + "unknown key '" + full + "'" + suggest(f, key));
+      const bool official = f.prefix.empty() && is_upper(key);
+      errors_.push_back((src.empty() ? "" : src + ": ") + "unknown key '" + full + "'" +
+                        (official ? official_hint : suggest(f, key)));
     }
     stack_.pop_back();
   }

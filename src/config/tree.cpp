@@ -1,6 +1,7 @@
 // YAML files with `_base_` inheritance, deep merging and `--set` overrides, tracking which source set each key.
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -32,7 +33,8 @@ void mark(std::map<std::string, std::string>& origin, const std::string& path, c
     for (const auto& kv : node) mark(origin, path + "." + kv.first.as<std::string>(), kv.second, source);
 }
 
-/** Deep-merges map `child` into map `into` (child wins; maps merge, everything else replaces). */
+}  // namespace
+
 void merge_into(YAML::Node into, const YAML::Node& child, const std::string& prefix, const std::string& source,
                 std::map<std::string, std::string>& origin) {
   // An index of `into`'s keys: yaml-cpp looks map keys up one by one, which made many keys quadratic.
@@ -61,6 +63,8 @@ void merge_into(YAML::Node into, const YAML::Node& child, const std::string& pre
     mark(origin, path, kv.second, source);
   }
 }
+
+namespace {
 
 std::string yaml_error(const std::string& source, const YAML::Exception& e) {
   std::string what = e.msg.empty() ? e.what() : e.msg;
@@ -96,18 +100,25 @@ std::string shape_problem(const YAML::Node& doc) {
   return "";
 }
 
+std::string open_quote_error(const std::string& source, size_t line) {
+  return str_cat(source, ": line ", line, ": a quoted string is not closed on the line it opens (close the quote; a "
+                 "quoted string over several lines is not supported in glip configs)");
+}
+
 /** Parses one document; on error records it and returns an empty map. */
 YAML::Node parse(const std::string& text, const std::string& source, std::vector<std::string>& errors) {
-  if (const size_t line = unclosed_quote_line(text)) {
-    errors.push_back(str_cat(source, ": line ", line, ": a quoted string is not closed on the line it opens (close "
-                             "the quote; a quoted string over several lines is not supported in configs)"));
-    return YAML::Node(YAML::NodeType::Map);
-  }
+  const size_t open_quote_line = unclosed_quote_line(text);
   YAML::Node doc;
   try {
     doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    errors.push_back(yaml_error(source, e));
+    errors.push_back(open_quote_line ? open_quote_error(source, open_quote_line) : yaml_error(source, e));
+    return YAML::Node(YAML::NodeType::Map);
+  }
+  // An official config (upper-case keys, as PyYAML writes them) may fold a long quoted string over several lines;
+  // a glip config never needs to, and there an open quote would swallow the rest of the file.
+  if (open_quote_line && !(doc.IsMap() && doc_kind(doc) == DocKind::kOfficial)) {
+    errors.push_back(open_quote_error(source, open_quote_line));
     return YAML::Node(YAML::NodeType::Map);
   }
   if (!doc || doc.IsNull()) return YAML::Node(YAML::NodeType::Map);
@@ -122,26 +133,24 @@ YAML::Node parse(const std::string& text, const std::string& source, std::vector
   return doc;
 }
 
-void load_into(Tree& tree, const YAML::Node& doc, const std::string& source, const fs::path& dir,
-               std::vector<std::string>& chain);
+}  // namespace
 
-/** Reads file `path` (with its bases) and merges it into the tree. */
-void load_file_into(Tree& tree, const std::string& path, const std::string& included_by,
-                    std::vector<std::string>& chain) {
+std::optional<YAML::Node> read_config_file(Tree& tree, const std::string& path, const std::string& included_by,
+                                           const std::vector<std::string>& chain) {
   for (const auto& c : chain) {
     std::error_code e1, e2;  // a symlink loop is reported when the file is opened below
     if (fs::weakly_canonical(c, e1) == fs::weakly_canonical(path, e2) && !e1 && !e2) {
       std::string cycle;
       for (const auto& x : chain) cycle += x + " -> ";
       tree.errors.push_back(included_by + ": _base_ cycle: " + cycle + path);
-      return;
+      return std::nullopt;
     }
   }
   if (++tree.files_read > kMaxConfigFiles) {
     if (tree.files_read == kMaxConfigFiles + 1)
       tree.errors.push_back(str_cat(included_by, ": _base_ includes read more than ", kMaxConfigFiles,
                                     " config files (a file included by several others is read each time); refused"));
-    return;
+    return std::nullopt;
   }
   std::error_code ec;
   std::ifstream in(path, std::ios::binary);
@@ -150,13 +159,74 @@ void load_file_into(Tree& tree, const std::string& path, const std::string& incl
       tree.errors.push_back("config file '" + path + "' does not exist");
     else
       tree.errors.push_back(included_by + ": _base_ file '" + path + "' does not exist");
-    return;
+    return std::nullopt;
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  YAML::Node doc = parse(ss.str(), path, tree.errors);
+  return parse(ss.str(), path, tree.errors);
+}
+
+DocKind doc_kind(const YAML::Node& doc) {
+  bool official = false, glip = false;
+  for (const auto& kv : doc) {
+    const std::string key = kv.first.Scalar();
+    if (key == "_base_") {
+      glip = true;
+    } else if (key == "_BASE_") {
+      official = true;
+    } else {
+      bool upper = false, lower = false;
+      for (char c : key) {
+        upper = upper || (c >= 'A' && c <= 'Z');
+        lower = lower || (c >= 'a' && c <= 'z');
+      }
+      official = official || (upper && !lower);
+      glip = glip || !(upper && !lower);
+    }
+  }
+  if (official && glip) return DocKind::kMixed;
+  return official ? DocKind::kOfficial : DocKind::kGlip;
+}
+
+namespace {
+
+void load_into(Tree& tree, const YAML::Node& doc, const std::string& source, const fs::path& dir,
+               std::vector<std::string>& chain);
+
+/** Merges parsed document `doc` of `source` into the tree: a glip config, or an official one translated. */
+void load_doc(Tree& tree, const YAML::Node& doc, const std::string& source, const fs::path& dir,
+              std::vector<std::string>& chain) {
+  switch (doc_kind(doc)) {
+    case DocKind::kOfficial:
+      load_official_into(tree, doc, source, dir, chain);
+      return;
+    case DocKind::kMixed: {
+      std::string upper, lower;
+      for (const auto& kv : doc) {
+        const std::string key = kv.first.Scalar();
+        bool has_lower = false;
+        for (char c : key) has_lower = has_lower || (c >= 'a' && c <= 'z');
+        (has_lower || key == "_base_" ? lower : upper) += (key + " ");
+      }
+      tree.errors.push_back(source + ": mixes official GLIP keys (upper case: " + upper +
+                            ") with glip keys (lower case: " + lower +
+                            "); an official config holds only the former, a glip config only the latter (it may "
+                            "name an official config as its _base_)");
+      return;
+    }
+    case DocKind::kGlip:
+      load_into(tree, doc, source, dir, chain);
+      return;
+  }
+}
+
+/** Reads file `path` (with its bases) and merges it into the tree. */
+void load_file_into(Tree& tree, const std::string& path, const std::string& included_by,
+                    std::vector<std::string>& chain) {
+  std::optional<YAML::Node> doc = read_config_file(tree, path, included_by, chain);
+  if (!doc) return;
   chain.push_back(path);
-  load_into(tree, doc, path, fs::path(path).parent_path(), chain);
+  load_doc(tree, *doc, path, fs::path(path).parent_path(), chain);
   chain.pop_back();
 }
 
@@ -216,7 +286,7 @@ Tree read_string_tree(const std::string& text, const std::string& source) {
   tree.root = YAML::Node(YAML::NodeType::Map);
   std::vector<std::string> chain;
   YAML::Node doc = parse(text, source, tree.errors);
-  load_into(tree, doc, source, fs::current_path(), chain);
+  load_doc(tree, doc, source, fs::current_path(), chain);
   return tree;
 }
 

@@ -21,6 +21,10 @@ void DatasetConfig::visit(config::Visitor& v) {
   v("image_root", image_root, "folder the image file names are relative to (relative to the data root)");
   v("weight", weight, "mixing weight: copies of this dataset per epoch (official dataset repeats)",
     config::range(0, 1000));
+  v("pack_captions", pack_captions,
+    "training: pack each caption with other captions of this set as negatives (data.pack_random_caption_number): "
+    "auto = pseudo-labelled sets only (the official CaptionTSV data), on (any grounding set), off",
+    config::one_of({"auto", "on", "off"}));
 }
 
 void CategoryOverride::visit(config::Visitor& v) {
@@ -49,6 +53,20 @@ void DataConfig::visit(config::Visitor& v) {
   v("caption_conf", caption_conf, "pseudo labels: minimum teacher score of a box", config::range(0, 1));
   v("caption_min_box", caption_min_box, "pseudo labels: minimum boxes left for a caption to be used",
     config::at_least(0));
+  v("pack_random_caption_number", pack_random_caption_number,
+    "caption packing (official DATASETS.PACK_RANDOM_CAPTION_NUMBER; GLIP-L 20): up to this many captions of other "
+    "samples packed as negatives with each caption of the packed sets (data.train.N.pack_captions); 0: off",
+    config::range(0, 1000));
+  v("random_pack_prob", random_pack_prob,
+    "official DATASETS.RANDOM_PACK_PROB (GLIP-L 0.5): > 0: the full number with this probability, otherwise "
+    "uniform in [0, number); <= 0 (official -1): always the full number",
+    config::range(-1, 1));
+  v("no_random_pack_probability", no_random_pack_probability,
+    "official DATASETS.NO_RANDOM_PACK_PROBABILITY (GLIP-L 0.4): with random_pack_prob > 0, no packing with this "
+    "probability", config::range(0, 1));
+  v("safeguard_positive_caption", safeguard_positive_caption,
+    "official DATASETS.SAFEGUARD_POSITIVE_CAPTION: keep a negative only while the packed caption stays within "
+    "model.max_query_len tokens, so the positive caption is never truncated");
   v("num_workers", num_workers, "loader threads", config::range(1, 256));
   v("prefetch", prefetch, "batches prepared ahead of the trainer", config::range(1, 1024));
   v("max_bad_fraction", max_bad_fraction, "stop when more than this share of samples is bad (corrupt image, "
@@ -111,6 +129,11 @@ RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data
   else if (ds.format == "webdataset") set = read_webdataset(paths);
   else throw InputError(str_cat("dataset '", ds.name, "': unknown format '", ds.format, "'"));
   if (!ds.name.empty()) set.name = ds.name;
+  GLIP_CHECK_INPUT(!(set.is_detection && ds.pack_captions == "on"), "dataset '", ds.name,
+                   "': pack_captions is on, but it is a detection dataset (its prompts are built from class names); "
+                   "caption packing is for grounding captions");
+  set.pack_captions = !set.is_detection && (ds.pack_captions == "on" || (ds.pack_captions == "auto" &&
+                                                                         ds.format == "pseudo"));
   if (set.is_detection)
     apply_class_prompts(data, set, str_cat("dataset '", ds.name, "' (file '", paths.at(0), "')"));
   return set;
@@ -186,6 +209,11 @@ BatchBuilderOptions batch_options(const DataConfig& data, uint64_t seed, int64_t
   o.size_divisibility = data.size_divisibility;
   o.seed = seed;
   o.max_bad_fraction = data.max_bad_fraction;
+  o.packing.pack_random_caption_number = data.pack_random_caption_number;
+  o.packing.random_pack_prob = data.random_pack_prob;
+  o.packing.no_random_pack_probability = data.no_random_pack_probability;
+  o.packing.safeguard_positive_caption = data.safeguard_positive_caption;
+  o.packing.max_query_len = max_query_len;
   return o;
 }
 

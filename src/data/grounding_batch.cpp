@@ -82,8 +82,9 @@ GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, st
   }
 }
 
-GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const Record& record, const RecordSet& set,
+GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const RecordSet& set, size_t index,
                                                                 uint64_t seed) const {
+  const Record& record = set.records[index];
   std::mt19937_64 rng(seed);
   at::Tensor img = decode_image(record.image);
   Record r = record;
@@ -108,6 +109,10 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::try_sample(const Record& re
     r.caption = prompt.prompt.text;
   } else {
     GLIP_CHECK_INPUT(!r.caption.empty(), r.origin, ": grounding sample without a caption");
+    // Official CaptionTSV packing: other captions of the set as negatives, the spans moved with the positive.
+    // Its own draw stream, so that the other draws of the sample are the same with packing on or off.
+    if (set.pack_captions && opt_.packing.enabled())
+      pack_record(r, index, set, *tok_, opt_.packing, splitmix64(seed ^ 0x7061636B696E67ULL));
     for (size_t k = 0; k < r.boxes.size(); ++k) s.labels.push_back(static_cast<int64_t>(k) + 1);
   }
   s.t = transform_sample(r, img, opt_.transforms, rng);
@@ -120,7 +125,7 @@ GroundingBatchBuilder::Sample GroundingBatchBuilder::make_sample(uint64_t positi
     const auto [d, i] = schedule_.at(draw);
     const auto& rec = datasets_[d].records[i];
     try {
-      Sample s = try_sample(rec, datasets_[d], splitmix64(opt_.seed ^ splitmix64(draw)));
+      Sample s = try_sample(datasets_[d], i, splitmix64(opt_.seed ^ splitmix64(draw)));
       s.position = position;
       bad_->good();
       return s;

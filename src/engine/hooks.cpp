@@ -44,8 +44,8 @@ class ProgressHook : public TrainHook {
     const double sec_per_it = window_ / static_cast<double>(count_);
     std::string terms;
     for (const auto& [k, v] : st.losses) terms += fmt::format(" {} {:.4f}", k, v);
-    GLIP_LOG_INFO("[train] iter {}/{}  loss {:.4f} ({} )  lr {:.3e}  {:.2f} it/s  {:.1f} img/s  eta {}{}",
-                  st.iteration, st.max_iter, st.loss, terms, st.lr, 1.0 / sec_per_it,
+    GLIP_LOG_INFO("[train] iter {}/{}  loss {:.4f} ({} )  lr {:.3e}  wd {:.3e}  {:.2f} it/s  {:.1f} img/s  eta {}{}",
+                  st.iteration, st.max_iter, st.loss, terms, st.lr, st.weight_decay, 1.0 / sec_per_it,
                   static_cast<double>(t.options().solver.ims_per_batch) / sec_per_it,
                   hms(total_ / static_cast<double>(steps_) * static_cast<double>(st.max_iter - st.iteration)),
                   st.skipped ? "  (step skipped)" : "");
@@ -79,8 +79,13 @@ class MetricsHook : public TrainHook {
   void after_step(Trainer& t, const StepStats& st) override {
     if (t.rank() != 0) return;
     if (st.iteration % t.options().solver.log_period != 0 && st.iteration != st.max_iter) return;
-    nlohmann::json j = {{"iteration", st.iteration}, {"loss", st.loss},        {"lr", st.lr},
-                        {"grad_norm", st.grad_norm}, {"seconds", st.seconds}, {"images_per_second", st.images_per_second},
+    nlohmann::json j = {{"iteration", st.iteration},
+                        {"loss", st.loss},
+                        {"lr", st.lr},
+                        {"weight_decay", st.weight_decay},
+                        {"grad_norm", st.grad_norm},
+                        {"seconds", st.seconds},
+                        {"images_per_second", st.images_per_second},
                         {"skipped", st.skipped}};
     for (const auto& [k, v] : st.losses) j["losses"][k] = v;
     append_line(metrics_path(t), j.dump());

@@ -35,7 +35,7 @@ void AdamW::zero_grad() {
   for (auto& p : params_) p.param.mutable_grad() = at::Tensor();
 }
 
-void AdamW::step(const std::function<double(double)>& lr_of) {
+void AdamW::step(const std::function<double(double)>& lr_of, const std::function<double(double)>& wd_of) {
   at::NoGradGuard no_grad;
   for (size_t i = 0; i < params_.size(); ++i) {
     at::Tensor& param = params_[i].param;
@@ -47,9 +47,10 @@ void AdamW::step(const std::function<double(double)>& lr_of) {
       s.exp_avg_sq = at::zeros_like(param, at::MemoryFormat::Preserve);
     }
     const double lr = lr_of(params_[i].base_lr);
+    const double wd = wd_of ? wd_of(params_[i].weight_decay) : params_[i].weight_decay;
     s.step += 1;
     // Same order of operations as torch.optim.adamw._single_tensor_adamw (PyTorch 1.13).
-    param.mul_(1.0 - lr * params_[i].weight_decay);
+    param.mul_(1.0 - lr * wd);
     s.exp_avg.mul_(beta1_).add_(grad, 1.0 - beta1_);
     s.exp_avg_sq.mul_(beta2_).addcmul_(grad, grad, 1.0 - beta2_);
     const double bias_correction1 = 1.0 - std::pow(beta1_, static_cast<double>(s.step));

@@ -16,6 +16,9 @@ void SolverOptions::visit(config::Visitor& v) {
   using config::one_of;
   using config::range;
   v("max_iter", max_iter, "optimiser steps of the run", at_least(1));
+  v("max_epoch", max_epoch,
+    "official MAX_EPOCH: > 0 sets max_iter = max_epoch x positions per epoch (data.train by weight) // "
+    "ims_per_batch, so that fractional steps follow it; 0: max_iter as given", at_least(0));
   v("ims_per_batch", ims_per_batch, "global batch: images per step over all ranks and accumulation steps",
     range(1, 16384));
   v("grad_accum_steps", grad_accum_steps, "micro-batches accumulated per optimiser step", range(1, 16384));
@@ -27,6 +30,12 @@ void SolverOptions::visit(config::Visitor& v) {
   v("weight_decay", weight_decay, "AdamW weight decay", at_least(0));
   v("weight_decay_bias", weight_decay_bias, "weight decay of 'bias' parameters", at_least(0));
   v("weight_decay_norm_factor", weight_decay_norm_factor, "weight decay factor of 'norm' parameters", at_least(0));
+  v("weight_decay_schedule", weight_decay_schedule,
+    "official WEIGHT_DECAY_SCHEDULE (GLIP-L): every weight decay x gamma once the iteration reaches milestone x "
+    "weight_decay_schedule_ratio, for each milestone of solver.steps (multistep schedule only, as official)");
+  v("weight_decay_schedule_ratio", weight_decay_schedule_ratio,
+    "official WEIGHT_DECAY_SCHEDULE_RATIO: where the weight decay drops, as a fraction of each LR milestone",
+    range(0, 1e6));
   v("beta1", beta1, "AdamW beta1", range(0, 0.999999));
   v("beta2", beta2, "AdamW beta2", range(0, 0.999999));
   v("eps", eps, "AdamW epsilon", range(1e-30, 1));
@@ -36,7 +45,13 @@ void SolverOptions::visit(config::Visitor& v) {
   v("warmup_iters", warmup_iters, "warmup iterations", at_least(0));
   v("warmup_method", warmup_method, "warmup shape", one_of({"linear", "constant"}));
   v("use_cosine", use_cosine, "cosine decay after the warmup instead of milestones");
-  v("min_lr", min_lr, "final LR of the cosine schedule", at_least(0));
+  v("min_lr", min_lr, "official MIN_LR: final LR of the cosine schedule, lowest LR of autostep", at_least(0));
+  v("use_autostep", use_autostep,
+    "official USE_AUTOSTEP: after the warmup the LR drops by gamma when the evaluation metric (the headline metric "
+    "of the first eval.datasets entry, every solver.eval_period steps) has not improved for more than step_patience "
+    "evaluations; solver.steps and use_cosine are then unused");
+  v("step_patience", step_patience, "official STEP_PATIENCE: evaluations without improvement autostep tolerates",
+    at_least(0));
   v.section("clip_gradients", clip_gradients, "gradient clipping");
   v("model_ema", model_ema, "EMA decay of the weights (0: no EMA; official 0.999)", range(0, 0.999999999));
   v("use_amp", use_amp, "mixed precision on CUDA (ignored on CPU)");
@@ -66,6 +81,8 @@ void validate_solver_options(const SolverOptions& o, const std::string& what) {
                    "; expected a value in [0, 1)");
   GLIP_CHECK_INPUT(o.ims_per_batch % o.grad_accum_steps == 0, what, ": key 'solver.ims_per_batch' has value ",
                    o.ims_per_batch, "; expected a multiple of solver.grad_accum_steps (", o.grad_accum_steps, ")");
+  GLIP_CHECK_INPUT(!(o.use_autostep && o.use_cosine), what,
+                   ": solver.use_autostep and solver.use_cosine are both on; choose one LR schedule");
   int64_t prev = -1;
   for (int64_t m : milestone_iters(o)) {
     GLIP_CHECK_INPUT(m >= prev, what, ": key 'solver.steps' must be increasing");

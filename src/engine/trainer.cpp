@@ -58,6 +58,8 @@ struct Trainer::Impl {
   std::vector<at::Tensor> trainable;
   std::unique_ptr<AdamW> opt;
   LrSchedule sched;
+  WeightDecaySchedule wd_sched;
+  std::unique_ptr<AutoStepSchedule> autostep;  // solver.use_autostep
   std::unique_ptr<ModelEma> ema;
   GradScaler scaler;
   std::unique_ptr<GradSync> sync;
@@ -72,6 +74,8 @@ struct Trainer::Impl {
         o(std::move(opts)),
         comm(std::move(c)),
         sched(o.solver),
+        wd_sched(o.solver),
+        autostep(o.solver.use_autostep ? std::make_unique<AutoStepSchedule>(o.solver) : nullptr),
         scaler(o.solver.use_amp && o.device.is_cuda() && o.solver.amp_dtype == "fp16"),
         ckpt(o.work_dir, o.solver.checkpoint_keep),
         sampler(t.dataset_size(), o.solver.ims_per_batch, o.solver.grad_accum_steps, comm->world_size(),
@@ -80,10 +84,46 @@ struct Trainer::Impl {
   void save_checkpoint();
   void resume_from_checkpoint();
   StepStats step();
+  /** LR of a group with `base` for the optimiser step of 0-based iteration `it`. */
+  double lr_at(double base, int64_t it) const { return autostep ? autostep->lr(base) : sched.lr(base, it); }
 };
 
+namespace {
+nlohmann::json autostep_json(const AutoStepSchedule::State& a) {
+  nlohmann::json j = {{"last_epoch", a.last_epoch},
+                      {"warmup", a.warmup},
+                      {"num_bad_epochs", a.num_bad_epochs},
+                      {"reductions", a.reductions}};
+  j["best"] = std::isfinite(a.best) ? nlohmann::json(a.best) : nlohmann::json(nullptr);  // -inf: none yet
+  return j;
+}
+AutoStepSchedule::State autostep_state(const nlohmann::json& j) {
+  AutoStepSchedule::State a;
+  a.last_epoch = j.at("last_epoch").get<int64_t>();
+  a.warmup = j.at("warmup").get<double>();
+  a.num_bad_epochs = j.at("num_bad_epochs").get<int64_t>();
+  a.reductions = j.at("reductions").get<int64_t>();
+  if (!j.at("best").is_null()) a.best = j.at("best").get<double>();
+  return a;
+}
+}  // namespace
+
 Trainer::Trainer(TrainTask& task, TrainerOptions opts, std::shared_ptr<Comm> comm) {
+  if (opts.solver.max_epoch > 0) {
+    // Official build.py: MAX_ITER = MAX_EPOCH * len(dataset) // IMS_PER_BATCH.
+    const int64_t positions = task.dataset_size();
+    const int64_t iters = opts.solver.max_epoch * positions / std::max<int64_t>(opts.solver.ims_per_batch, 1);
+    GLIP_CHECK_INPUT(iters > 0, "solver.max_epoch=", opts.solver.max_epoch, " gives no step: ", positions,
+                     " positions per epoch, solver.ims_per_batch=", opts.solver.ims_per_batch);
+    GLIP_LOG_INFO("[engine] solver.max_epoch {}: {} positions per epoch, {} images per step: max_iter {}",
+                  opts.solver.max_epoch, positions, opts.solver.ims_per_batch, iters);
+    opts.solver.max_iter = iters;
+  }
   validate_solver_options(opts.solver, "solver options");
+  if (opts.solver.weight_decay_schedule && (opts.solver.use_cosine || opts.solver.use_autostep)) {
+    GLIP_LOG_WARN("[engine] solver.weight_decay_schedule follows the multistep milestones; with {} it does nothing "
+                  "(as official)", opts.solver.use_cosine ? "use_cosine" : "use_autostep");
+  }
   GLIP_CHECK_INPUT(!opts.work_dir.empty(), "the training work folder is empty");
   if (opts.solver.use_amp && !opts.device.is_cuda()) {
     GLIP_LOG_WARN("[engine] solver.use_amp is on but the device is {}: AMP is CUDA-only, training in fp32",
@@ -127,6 +167,23 @@ const TrainerOptions& Trainer::options() const { return impl_->o; }
 TrainTask& Trainer::task() { return impl_->task; }
 int64_t Trainer::iteration() const { return impl_->iter; }
 
+void Trainer::report_eval_metric(double value) {
+  Impl& m = *impl_;
+  if (!m.autostep) return;
+  if (m.comm->world_size() > 1) {
+    // do_train: all_gather(eval_result)[0], rank 0's result on every rank.
+    std::vector<at::Tensor> t{at::tensor({value}, at::kDouble).to(m.o.device)};
+    m.comm->broadcast(t, 0);
+    value = t[0].cpu().item<double>();
+  }
+  const double before = m.autostep->lr(m.o.solver.base_lr);
+  if (m.autostep->step(value)) {
+    GLIP_LOG_INFO("[engine] autostep: the metric ({:.4f}; best {:.4f}) has not improved for more than {} evaluations:"
+                  " LR {:.3e} -> {:.3e}", value, m.autostep->state().best, m.o.solver.step_patience, before,
+                  m.autostep->lr(m.o.solver.base_lr));
+  }
+}
+
 std::map<std::string, at::Tensor> Trainer::model_state(bool ema) const {
   if (ema && impl_->ema) return impl_->ema->state();
   std::map<std::string, at::Tensor> out;
@@ -168,6 +225,25 @@ void Trainer::Impl::resume_from_checkpoint() {
   GLIP_CHECK_INPUT(iter == c->iteration, what, ": the record says iteration ", iter, ", the checkpoint files say ",
                    c->iteration);
   GLIP_CHECK_INPUT(skipped >= 0 && skipped <= iter, what, ": 'skipped_steps' ", skipped, " is not in [0, ", iter, "]");
+  if (autostep) {
+    const nlohmann::json* a = nullptr;
+    if (rec.contains("scheduler") && rec["scheduler"].is_object() && rec["scheduler"].contains("autostep"))
+      a = &rec["scheduler"]["autostep"];
+    if (a != nullptr) {
+      try {
+        autostep->set_state(autostep_state(*a));
+      } catch (const nlohmann::json::exception& e) {
+        throw InputError(str_cat(what, ": bad 'scheduler.autostep' in the record: ", e.what()));
+      }
+      const auto& st = autostep->state();
+      GLIP_CHECK_INPUT(st.last_epoch >= 0 && st.num_bad_epochs >= 0 && st.reductions >= 0 && st.warmup > 0, what,
+                       ": 'scheduler.autostep' in the record has a negative count or a warmup factor <= 0");
+    } else {
+      GLIP_LOG_WARN("[engine] {} was trained without solver.use_autostep: autostep starts at iteration {} with no "
+                    "evaluation seen", what, iter);
+      autostep->start_at(iter);
+    }
+  }
   GLIP_CHECK_INPUT(rec.value("ims_per_batch", o.solver.ims_per_batch) == o.solver.ims_per_batch, what,
                    ": it was trained with solver.ims_per_batch=", rec.value("ims_per_batch", 0),
                    ", the config now says ", o.solver.ims_per_batch, " (the data position would not match)");
@@ -193,13 +269,15 @@ void Trainer::Impl::save_checkpoint() {
         {"max_iter", o.solver.max_iter},
         {"world_size", comm->world_size()},
         {"ims_per_batch", o.solver.ims_per_batch},
-        {"scheduler", {{"last_epoch", iter}, {"lr_factor", sched.factor(iter)}}},
+        {"scheduler", {{"last_epoch", iter}, {"lr_factor", lr_at(1.0, iter)},
+                       {"weight_decay_factor", wd_sched.weight_decay(1.0, iter)}}},
         {"scaler", {{"scale", sc.at("scale")}, {"growth_tracker", sc.at("growth_tracker")}}},
         {"data", {{"position", iter * o.solver.ims_per_batch}, {"epoch", sampler.epoch_of(iter)}}},
         {"skipped_steps", skipped},
         {"build", {{"torch", TORCH_VERSION}, {"compiler", __VERSION__}}},
         {"config", nlohmann::json::parse(o.config_json, nullptr, false)},
     };
+    if (autostep) rec["scheduler"]["autostep"] = autostep_json(autostep->state());
     c.record_json = rec.dump(2);
     if (o.model_metadata) c.model_metadata = o.model_metadata(iter);
     ckpt.save(c);
@@ -309,12 +387,15 @@ StepStats Trainer::Impl::step() {
     st.grad_norm = s.clip_gradients.enabled ? clip_grad_norm(trainable, s.clip_gradients.clip_value)
                                             : grad_norm(trainable);
     const int64_t it = iter;
-    opt->step([&](double base) { return sched.lr(base, it); });
+    opt->step([&](double base) { return lr_at(base, it); },
+              [&](double base) { return wd_sched.weight_decay(base, it); });
     scaler.update(false);
     if (ema) ema->update(state);
   }
   opt->zero_grad();
-  st.lr = sched.lr(s.base_lr, iter);
+  st.lr = lr_at(s.base_lr, iter);
+  st.weight_decay = wd_sched.weight_decay(s.weight_decay, iter);
+  if (autostep) autostep->step();  // the official scheduler.step() of every iteration, skipped or not
   st.iteration = ++iter;
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   st.images_per_second = static_cast<double>(s.ims_per_batch) / std::max(st.seconds, 1e-9);

@@ -116,6 +116,7 @@ std::string manifest_json(const WorldSummary& s, const WorldOptions& o) {
         {"gold_grounding",
          {{"mdetr", "gold_grounding/mdetr.json"}, {"odvg", "gold_grounding/odvg.jsonl"}, {"images", "gold_grounding/images"}}},
         {"web", s.web_shards},
+        {"web_truth", "web_truth/odvg.jsonl"},
         {"eval_coco", {{"annotations", "eval/coco/instances.json"}, {"images", "eval/coco/images"}}},
         {"eval_flickr",
          {{"root", "eval/flickr"}, {"mdetr", "eval/flickr/final_flickr_separateGT_test.json"},

@@ -204,6 +204,10 @@ WorldSummary generate_world(const WorldOptions& options, uint64_t seed, const st
       shards.push_back("web/web-" + numbered(start / o.web_shard_size, ".tar"));
       write_bytes(tmp + "/" + shards.back(), tar.finish());
     }
+    // The boxes behind the web captions, which a real web crawl does not have: kept apart from web/ (the loop never
+    // reads them) to measure pseudo-labels against (scripts/research/pseudo_label_quality.py).
+    fs::create_directories(tmp + "/web_truth");
+    write_bytes(tmp + "/web_truth/odvg.jsonl", odvg_jsonl(web));
 
     auto coco = g.detection_split(kEvalCoco, SplitKind::kEval, o.eval_coco_images, "eval/coco");
     write_bytes(tmp + "/eval/coco/instances.json", coco_detection_json(coco, o));

@@ -152,7 +152,9 @@ TEST(GlipTrainTask, ResumedRunEndsBitIdentical) {
 // embedding and its first stage keep their initial weights while the second stage trains.
 TEST(GlipTrainTask, FreezeConvBodyAtKeepsTheFirstStagesFixed) {
   const std::string dir = test::temp_dir("train_freeze");
-  GlipConfig cfg = tiny_config(dir, {"solver.max_iter=2", "model.freeze_conv_body_at=2"});
+  // The Swin body (patch_embed, layers.N); the teacher config's ResNet freezes stem and layer1 by the same rule.
+  GlipConfig cfg = tiny_config(dir, {"solver.max_iter=2", "model.freeze_conv_body_at=2",
+                                     "model.conv_body=SWINT-FPN-RETINANET"});
   TrainRequest req{tiny_world(), false, config::dump(cfg)};
   EXPECT_EQ(trainer_options(cfg, req, at::kCPU).freeze_conv_body_at, 2);
   torch::manual_seed(static_cast<uint64_t>(cfg.runtime.seed));

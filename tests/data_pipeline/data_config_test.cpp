@@ -146,3 +146,62 @@ TEST(DataConfig, BadPromptOverridesNameTheKey) {
 }
 
 }  // namespace glip::data
+
+namespace glip::data {
+
+// Caption packing (official DATASETS.PACK_RANDOM_CAPTION_NUMBER ...): off by default as official; the keys reach
+// the batch options; auto packs the pseudo-labelled sets only (the official CaptionTSV data).
+TEST(DataConfig, CaptionPackingKeysAndWhichSetsArePacked) {
+  const DataConfig defaults;
+  EXPECT_EQ(defaults.pack_random_caption_number, 0);
+  EXPECT_EQ(defaults.random_pack_prob, -1.0);
+  EXPECT_EQ(defaults.no_random_pack_probability, 0.0);
+  EXPECT_TRUE(defaults.safeguard_positive_caption);
+  EXPECT_FALSE(batch_options(defaults, 0, 256).packing.enabled());
+
+  auto root = test::temp_dir("dcfg_pack");
+  write_file_atomic(root + "/p.jsonl",
+                    R"({"image_id": 1, "image": {"path": "a.jpg"}, "width": 9, "height": 9, "caption": "a star", )"
+                    R"("phrases": [{"span": [0, 6], "text": "a star", "boxes": [[1, 1, 5, 5]], "scores": [0.9]}]})"
+                    "\n");
+  write_file_atomic(root + "/g.json", R"({"images": [{"id": 1, "file_name": "a.png", "caption": "a star"}],
+    "annotations": [{"id": 1, "image_id": 1, "bbox": [0, 0, 2, 2], "tokens_positive": [[0, 6]]}]})");
+  write_file_atomic(root + "/d.json", R"({"images": [{"id": 1, "file_name": "a.png"}],
+    "categories": [{"id": 1, "name": "star"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2]}]})");
+  DataConfig cfg;
+  config::load_string(cfg, R"(
+train:
+  - {name: web, format: pseudo, path: p.jsonl}
+  - {name: gold, format: mdetr, path: g.json}
+  - {name: gold_on, format: mdetr, path: g.json, pack_captions: on}
+  - {name: web_off, format: pseudo, path: p.jsonl, pack_captions: off}
+  - {name: det, format: coco, path: d.json}
+pack_random_caption_number: 20
+random_pack_prob: 0.5
+no_random_pack_probability: 0.4
+)");
+  const std::vector<bool> packed = {true, false, true, false, false};
+  for (size_t i = 0; i < packed.size(); ++i)
+    EXPECT_EQ(load_dataset(cfg.train[i], cfg, root).pack_captions, packed[i]) << cfg.train[i].name;
+  const auto o = batch_options(cfg, 3, 128).packing;
+  EXPECT_TRUE(o.enabled());
+  EXPECT_EQ(o.pack_random_caption_number, 20);
+  EXPECT_EQ(o.random_pack_prob, 0.5);
+  EXPECT_EQ(o.no_random_pack_probability, 0.4);
+  EXPECT_TRUE(o.safeguard_positive_caption);
+  EXPECT_EQ(o.max_query_len, 128);  // model.max_query_len
+  // A detection set's prompt is built from class names: packing it is a config error naming the set.
+  cfg.train[4].pack_captions = "on";
+  try {
+    load_dataset(cfg.train[4], cfg, root);
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("dataset 'det': pack_captions is on"), std::string::npos) << e.what();
+  }
+  DataConfig bad;
+  EXPECT_THROW(config::load_string(bad, "train: [{name: x, path: a, pack_captions: yes}]\n"), InputError);
+  EXPECT_THROW(config::load_string(bad, "random_pack_prob: 1.5\n"), InputError);
+}
+
+}  // namespace glip::data

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <opencv2/core.hpp>
+#include <set>
 
 #include "common/test_utils.h"
 #include "glip/core/error.h"
@@ -234,6 +235,93 @@ TEST(GroundingBatch, ExtremeAspectRatioImageTrains) {
     }
   }
   EXPECT_EQ(b.bad_samples().bad_count(), 0);
+}
+
+}  // namespace glip::data
+
+namespace glip::data {
+
+// Issue #16 item 9: with the official caption packing (GLIP-L's 0-20 negatives) every box is taught the same
+// words as without it, through the whole pipeline (flip, tokenizer, positive map); the negatives are other
+// samples' captions; a batch is a function of (seed, position), so a fresh builder (a resumed run) rebuilds it.
+TEST(GroundingBatch, PackedCaptionsTeachEachBoxTheSameWords) {
+  const auto w = make_world(false);
+  write_file_atomic(w.dir + "/g4.json", R"({"images": [
+    {"id": 1, "file_name": "0.png", "caption": "a red star left of a blue ring"},
+    {"id": 2, "file_name": "1.png", "caption": "a green heart"},
+    {"id": 3, "file_name": "2.png", "caption": "two small squares on the right"},
+    {"id": 4, "file_name": "3.png", "caption": "a yellow triangle."}],
+    "annotations": [
+    {"id": 1, "image_id": 1, "bbox": [2, 2, 10, 10], "tokens_positive": [[0, 10]]},
+    {"id": 2, "image_id": 1, "bbox": [20, 5, 10, 10], "tokens_positive": [[19, 30]]},
+    {"id": 3, "image_id": 2, "bbox": [1, 1, 30, 20], "tokens_positive": [[2, 13]]},
+    {"id": 4, "image_id": 3, "bbox": [4, 4, 20, 20], "tokens_positive": [[0, 17]]},
+    {"id": 5, "image_id": 4, "bbox": [3, 3, 12, 12], "tokens_positive": [[2, 17]]}]})");
+  RecordSet set = read_mdetr(w.dir + "/g4.json", w.dir);
+  set.pack_captions = true;
+  std::set<std::string> all_captions;
+  for (const auto& r : set.records) all_captions.insert(r.caption);
+  auto tok = text::make_tokenizer();
+  const BatchBuilderOptions plain = small_options();  // flips on: both builders draw the same transforms
+  BatchBuilderOptions packing = plain;
+  packing.packing.pack_random_caption_number = 20;
+  packing.packing.random_pack_prob = 0.5;
+  packing.packing.no_random_pack_probability = 0.4;
+  GroundingBatchBuilder a({set}, {1.0}, tok, plain), b({set}, {1.0}, tok, packing);
+  // Per box: the tokens its positive-map row covers, with their weights.
+  const auto taught = [&](const TrainBatch& batch, size_t k) {
+    const text::Encoding enc = tok->encode(batch.captions[k]);
+    std::vector<std::vector<std::pair<std::string, float>>> rows;
+    const at::Tensor pm = batch.targets[k].positive_map;
+    for (int64_t r = 0; r < pm.size(0); ++r) {
+      rows.emplace_back();
+      for (int64_t t = 0; t < pm.size(1); ++t)
+        if (pm[r][t].item<float>() > 0)
+          rows.back().emplace_back(enc.tokens.at(static_cast<size_t>(t)), pm[r][t].item<float>());
+    }
+    return rows;
+  };
+  // A caption of the set as written, or as the flip wrote it.
+  const auto of_set = [&](const std::string& piece) {
+    std::vector<BoxAnnotation> none;
+    for (const std::string& p : {piece, piece + "."})
+      if (all_captions.count(p) || all_captions.count(swap_left_right(p, none))) return true;
+    return false;
+  };
+  int packed = 0;
+  for (int64_t it = 0; it < 12; ++it) {
+    const auto x = a.build(it, 0, 1, 2), y = b.build(it, 0, 1, 2);
+    EXPECT_TRUE(at::equal(x.images.images, y.images.images));
+    for (size_t k = 0; k < 2; ++k) {
+      SCOPED_TRACE(y.captions[k]);
+      EXPECT_TRUE(at::equal(x.targets[k].boxes, y.targets[k].boxes));
+      EXPECT_TRUE(at::equal(x.targets[k].labels, y.targets[k].labels));
+      EXPECT_EQ(taught(x, k), taught(y, k));
+      EXPECT_TRUE(of_set(x.captions[k]));  // the default options (the official ones): no packing
+      if (x.captions[k] == y.captions[k]) continue;  // no negative drawn for this sample
+      ++packed;
+      // The packed caption is the sample's caption among others of the set, each ending with ". ".
+      const std::string& c = y.captions[k];
+      ASSERT_EQ(c.substr(c.size() - 1), " ");
+      size_t start = 0, pieces = 0;
+      bool own = false;
+      while (start < c.size()) {
+        const size_t end = c.find(". ", start);
+        ASSERT_NE(end, std::string::npos);
+        const std::string piece = c.substr(start, end - start);
+        own = own || x.captions[k] == piece || x.captions[k] == piece + ".";
+        EXPECT_TRUE(of_set(piece)) << piece;
+        start = end + 2;
+        ++pieces;
+      }
+      EXPECT_TRUE(own);
+      EXPECT_GE(pieces, 2u);
+    }
+  }
+  EXPECT_GT(packed, 3);
+  // A fresh builder (a resumed run, other threads) packs the same positions the same way.
+  GroundingBatchBuilder c({set}, {1.0}, tok, packing);
+  for (const int64_t it : {9, 3}) EXPECT_EQ(c.build(it, 0, 1, 2).captions, b.build(it, 0, 1, 2).captions);
 }
 
 }  // namespace glip::data

@@ -284,3 +284,160 @@ TEST(TrainingModes, FrozenPartsRunInEvalMode) {
 
 }  // namespace
 }  // namespace glip::engine
+
+namespace glip::engine {
+namespace {
+
+// Official SOLVER.WEIGHT_DECAY_SCHEDULE (engine/trainer.py do_train), computed by hand from its loop: after each
+// optimiser step (scheduler.last_epoch = steps done), when last_epoch >= milestone[target] x ratio, every group's
+// weight_decay *= gamma and the target moves on; the next step uses the lower decay.
+TEST(Schedule, WeightDecayScheduleAsOfficial) {
+  SolverOptions o;  // configs/pretrain/glip_l.yaml
+  o.max_iter = 1000000, o.steps = {0.67, 0.89}, o.gamma = 0.1, o.weight_decay = 0.01;
+  o.weight_decay_schedule = true;  // ratio: the official default 0.667
+  EXPECT_DOUBLE_EQ(o.weight_decay_schedule_ratio, 0.667);
+  const WeightDecaySchedule s(o);
+  // Milestones round(0.67e6) = 670000, round(0.89e6) = 890000; thresholds 670000 x 0.667 = 446890 and
+  // 890000 x 0.667 = 593630: the step after last_epoch reached them, 0-based iteration 446890 and 593630.
+  EXPECT_EQ(s.drop_iterations(), (std::vector<int64_t>{446890, 593630}));
+  EXPECT_EQ(s.weight_decay(0.01, 0), 0.01);
+  EXPECT_EQ(s.weight_decay(0.01, 446889), 0.01);
+  EXPECT_EQ(s.weight_decay(0.01, 446890), 0.01 * 0.1);  // bit for bit: param['weight_decay'] *= gamma
+  EXPECT_EQ(s.weight_decay(0.01, 593629), 0.01 * 0.1);
+  EXPECT_EQ(s.weight_decay(0.01, 593630), 0.01 * 0.1 * 0.1);
+  EXPECT_EQ(s.weight_decay(0.01, 999999), 0.01 * 0.1 * 0.1);
+  EXPECT_EQ(s.weight_decay(0.0, 999999), 0.0);  // the bias groups' 0 stays 0
+  // A fractional threshold: max_iter 20, steps 0.5, 0.8 -> milestones 10, 16, thresholds 6.67 and 10.672: reached
+  // at last_epoch 7 and 11.
+  o.max_iter = 20, o.steps = {0.5, 0.8};
+  EXPECT_EQ(WeightDecaySchedule(o).drop_iterations(), (std::vector<int64_t>{7, 11}));
+  // One drop per step: thresholds 3 x 0.5 = 1.5 and 4 x 0.5 = 2 are both reached at last_epoch 2; the second drop
+  // comes a step later. A milestone at 0 counts as passed before the loop: no drop.
+  o.steps = {0, 3, 4}, o.weight_decay_schedule_ratio = 0.5;
+  EXPECT_EQ(WeightDecaySchedule(o).drop_iterations(), (std::vector<int64_t>{2, 3}));
+  // Official: only with the multistep scheduler (`hasattr(scheduler, 'milestones')`), and off by default.
+  o.weight_decay_schedule_ratio = 0.667, o.steps = {0.5, 0.8};
+  o.use_cosine = true;
+  EXPECT_FALSE(WeightDecaySchedule(o).active());
+  o.use_cosine = false, o.use_autostep = true;
+  EXPECT_FALSE(WeightDecaySchedule(o).active());
+  o.use_autostep = false, o.weight_decay_schedule = false;
+  EXPECT_FALSE(WeightDecaySchedule(o).active());
+  EXPECT_EQ(WeightDecaySchedule(o).weight_decay(0.01, 19), 0.01);
+  EXPECT_FALSE(SolverOptions{}.weight_decay_schedule);
+}
+
+// Official SOLVER.USE_AUTOSTEP (WarmupReduceLROnPlateau over torch's ReduceLROnPlateau, mode max), by hand:
+// warmup 3 steps from 0.1, patience 2, gamma 0.1, min_lr 1e-6.
+TEST(Schedule, AutoStepAsOfficial) {
+  SolverOptions o;
+  EXPECT_FALSE(o.use_autostep);
+  EXPECT_EQ(o.step_patience, 5);   // official STEP_PATIENCE
+  EXPECT_DOUBLE_EQ(o.min_lr, 1e-6);  // official MIN_LR
+  o.use_autostep = true, o.warmup_iters = 3, o.warmup_factor = 0.1, o.step_patience = 2, o.gamma = 0.1;
+  AutoStepSchedule s(o);
+  EXPECT_EQ(s.lr(1.0), 1.0);  // no LR set at construction: the first step runs at the full LR
+  s.step();                   // last_epoch 0: 0.1
+  EXPECT_DOUBLE_EQ(s.lr(1.0), 0.1);
+  s.step();                   // last_epoch 1: 0.1 x (1 - 1/3) + 1/3
+  EXPECT_DOUBLE_EQ(s.lr(1.0), 0.1 * (1 - 1.0 / 3) + 1.0 / 3);
+  s.step();                   // last_epoch 2 = warmup_iters - 1: 1.0
+  EXPECT_EQ(s.lr(1.0), 1.0);
+  s.step();                   // past the warmup: the per-iteration step changes nothing
+  EXPECT_EQ(s.state().last_epoch, 3);
+  EXPECT_FALSE(s.step(0.5));      // best 0.5
+  EXPECT_FALSE(s.step(0.5));      // not better than 0.5 x (1 + 1e-4): bad 1
+  EXPECT_FALSE(s.step(0.50004));  // bad 2 (= patience)
+  EXPECT_EQ(s.state().num_bad_epochs, 2);
+  EXPECT_EQ(s.lr(1.0), 1.0);
+  EXPECT_TRUE(s.step(0.4));       // bad 3 > patience: LR x gamma, count restarts
+  EXPECT_DOUBLE_EQ(s.lr(1.0), 0.1);
+  EXPECT_EQ(s.state().num_bad_epochs, 0);
+  EXPECT_EQ(s.state().best, 0.5);
+  EXPECT_FALSE(s.step(0.50006));  // better than 0.5 x 1.0001
+  EXPECT_EQ(s.state().best, 0.50006);
+  EXPECT_FALSE(s.step(0.0));      // `elif metrics:` a metric of 0 is ignored
+  EXPECT_EQ(s.state().num_bad_epochs, 0);
+  for (int k = 0; k < 2; ++k) EXPECT_FALSE(s.step(0.1));
+  EXPECT_TRUE(s.step(0.1));
+  EXPECT_DOUBLE_EQ(s.lr(1.0), 0.01);
+  // Per group, floored at min_lr; a change under eps 1e-8 is not applied.
+  EXPECT_DOUBLE_EQ(s.lr(1e-5), 1e-6);  // 1e-5 -> 1e-6 -> max(1e-7, 1e-6)
+  EXPECT_DOUBLE_EQ(s.lr(2e-4), 2e-6);
+  // NaN is never better: a bad evaluation.
+  EXPECT_FALSE(s.step(std::nan("")));
+  EXPECT_EQ(s.state().num_bad_epochs, 1);
+  // An evaluation during the warmup is one more warmup step (the official scheduler.step(metric) takes the
+  // warmup branch whatever the metric).
+  AutoStepSchedule w(o);
+  w.step();
+  EXPECT_FALSE(w.step(0.7));
+  EXPECT_EQ(w.state().last_epoch, 2);
+  EXPECT_DOUBLE_EQ(w.lr(1.0), 0.1 * (1 - 1.0 / 3) + 1.0 / 3);
+  EXPECT_EQ(w.state().best, -std::numeric_limits<double>::infinity());
+  // start_at(n): n steps without evaluation.
+  AutoStepSchedule r(o);
+  r.start_at(2);
+  EXPECT_EQ(r.state().last_epoch, 2);
+  EXPECT_DOUBLE_EQ(r.lr(1.0), 0.1 * (1 - 1.0 / 3) + 1.0 / 3);
+  r.start_at(1000);
+  EXPECT_EQ(r.lr(1.0), 1.0);
+  // Constant warmup, and no warmup at all.
+  o.warmup_method = "constant";
+  AutoStepSchedule c(o);
+  c.step();
+  c.step();
+  EXPECT_DOUBLE_EQ(c.lr(1.0), 0.1);
+  c.step();
+  EXPECT_EQ(c.lr(1.0), 1.0);
+  o.warmup_iters = 0;
+  AutoStepSchedule z(o);
+  z.step();
+  EXPECT_EQ(z.lr(3.0), 3.0);
+  EXPECT_FALSE(z.step(1.0));
+  EXPECT_EQ(z.state().best, 1.0);
+}
+
+TEST(AdamW, ScheduledWeightDecayMatchesLibtorchWithThatDecay) {
+  torch::manual_seed(4);
+  at::Tensor a = torch::randn({4, 3}).requires_grad_(true);
+  at::Tensor b = a.detach().clone().requires_grad_(true);
+  AdamW mine({{"w", a, 0.01, 0.05}}, 0.9, 0.999, 1e-8);
+  torch::optim::AdamW ref({b}, torch::optim::AdamWOptions(0.01).weight_decay(0.05 * 0.1));
+  for (int step = 0; step < 5; ++step) {
+    const at::Tensor g = torch::randn({4, 3});
+    a.mutable_grad() = g.clone();
+    b.mutable_grad() = g.clone();
+    mine.step([](double base) { return base; }, [](double wd) { return wd * 0.1; });
+    ref.step();
+    ASSERT_TRUE(a.equal(b)) << "step " << step;
+  }
+}
+
+TEST(SolverOptions, ScheduleKeysLoadWithTheOfficialDefaults) {
+  SolverRoot r;
+  config::load_string(r,
+                      "solver: {weight_decay_schedule: true, weight_decay_schedule_ratio: 0.5, use_autostep: true, "
+                      "step_patience: 3, max_epoch: 30, min_lr: 0.0}",
+                      {}, "cfg.yaml");
+  EXPECT_TRUE(r.solver.weight_decay_schedule);
+  EXPECT_EQ(r.solver.weight_decay_schedule_ratio, 0.5);
+  EXPECT_TRUE(r.solver.use_autostep);
+  EXPECT_EQ(r.solver.step_patience, 3);
+  EXPECT_EQ(r.solver.max_epoch, 30);
+  EXPECT_EQ(r.solver.min_lr, 0.0);
+  const SolverOptions d;
+  EXPECT_FALSE(d.weight_decay_schedule);
+  EXPECT_EQ(d.weight_decay_schedule_ratio, 0.667);
+  EXPECT_FALSE(d.use_autostep);
+  EXPECT_EQ(d.step_patience, 5);
+  EXPECT_EQ(d.max_epoch, 0);
+  EXPECT_EQ(d.min_lr, 1e-6);
+  EXPECT_THROW(config::load_string(r, "solver: {step_patience: -1}", {}, "cfg.yaml"), InputError);
+  SolverOptions both;
+  both.use_autostep = true, both.use_cosine = true;
+  EXPECT_THROW(validate_solver_options(both, "cfg"), InputError);
+}
+
+}  // namespace
+}  // namespace glip::engine

@@ -346,3 +346,121 @@ TEST(Trainer, KilledAtRandomMomentsAndResumedIsBitIdentical) {
 
 }  // namespace
 }  // namespace glip::engine
+
+namespace glip::engine {
+namespace {
+
+// iteration -> (lr, weight_decay) of metrics.jsonl (log_period 1).
+std::map<int64_t, std::pair<double, double>> logged_schedule(const std::string& dir) {
+  std::map<int64_t, std::pair<double, double>> out;
+  std::ifstream in(dir + "/metrics.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (!j.contains("lr")) continue;  // an evaluation line
+    out[j.at("iteration").get<int64_t>()] = {j.at("lr").get<double>(), j.at("weight_decay").get<double>()};
+  }
+  return out;
+}
+
+// An evaluation every 2 steps whose metric follows a script, reported to the LR schedule as the app does.
+std::shared_ptr<TrainHook> scripted_eval(std::map<int64_t, double> metric) {
+  return make_eval_hook(2, [metric](Trainer& t, int64_t it) {
+    const double m = metric.count(it) ? metric.at(it) : 0.0;
+    t.report_eval_metric(m);
+    return std::map<std::string, double>{{"toy/AP", m}};
+  });
+}
+
+// Official USE_AUTOSTEP driven as do_train drives it (the LRs below come from the official WarmupReduceLROnPlateau
+// and torch's ReduceLROnPlateau run through do_train's loop by hand): the first step at the full LR, the warmup a
+// step late and advanced once more by each evaluation inside it, then x gamma after more than step_patience
+// evaluations without improvement, a metric of 0 ignored. A resumed run continues exactly.
+TEST(Trainer, AutoStepFollowsTheEvaluationsAsOfficialAndResumesExactly) {
+  const std::map<int64_t, double> metric = {{2, 0.3},  {4, 0.5},  {6, 0.5},  {8, 0.4},  {10, 0.6},
+                                            {12, 0.6}, {14, 0.6}, {16, 0.0}, {18, 0.7}, {20, 0.1}};
+  const std::string ref = glip::test::temp_dir("engine_autostep"), dir = glip::test::temp_dir("engine_autostep_r");
+  auto o = toy_options(ref, 20);  // base_lr 0.01, warmup 5 from 0.1
+  o.solver.use_autostep = true;
+  o.solver.step_patience = 1;
+  o.solver.log_period = 1;
+  run_toy(o, 0.3, make_single_process_comm(), scripted_eval(metric));
+  const auto got = logged_schedule(ref);
+  // warmup: last_epoch 0 -> 0.1; 1 -> 0.28, and the evaluation at 2 -> 0.46; 3 -> 0.64; 4 -> 1.0. Evaluations:
+  // 4 best 0.5, 6 bad, 8 bad (2 > patience 1): x0.1; 10 best 0.6, 12 bad, 14 bad: x0.1; 16 ignored; 18 best.
+  const std::map<int64_t, double> want = {{1, 0.01},    {2, 0.001},   {3, 0.0046},  {4, 0.0064},  {5, 0.01},
+                                          {8, 0.01},    {9, 0.001},   {14, 0.001},  {15, 0.0001}, {20, 0.0001}};
+  ASSERT_EQ(got.size(), 20u);
+  for (const auto& [it, lr] : want) EXPECT_DOUBLE_EQ(got.at(it).first, lr) << "iteration " << it;
+  for (int64_t it = 5; it <= 8; ++it) EXPECT_DOUBLE_EQ(got.at(it).first, 0.01) << it;
+  for (int64_t it = 9; it <= 14; ++it) EXPECT_DOUBLE_EQ(got.at(it).first, 0.001) << it;
+  const auto rec = nlohmann::json::parse(read_file(ref + "/train_0000010.json"));
+  const auto& a = rec.at("scheduler").at("autostep");
+  EXPECT_EQ(a.at("reductions").get<int64_t>(), 1);
+  EXPECT_EQ(a.at("best").get<double>(), 0.6);
+  EXPECT_EQ(a.at("num_bad_epochs").get<int64_t>(), 0);
+  EXPECT_DOUBLE_EQ(rec.at("scheduler").at("lr_factor").get<double>(), 0.1);
+  // Killed after step 13, resumed from checkpoint 10: the same weights as the uninterrupted run.
+  o.work_dir = dir;
+  auto crash = std::make_shared<ThrowAt>(13);
+  struct Both : TrainHook {
+    std::shared_ptr<TrainHook> a, b;
+    void after_step(Trainer& t, const StepStats& st) override { a->after_step(t, st), b->after_step(t, st); }
+    void after_train(Trainer& t) override { a->after_train(t); }
+  };
+  auto both = std::make_shared<Both>();
+  both->a = scripted_eval(metric), both->b = crash;
+  EXPECT_THROW(run_toy(o, 0.3, make_single_process_comm(), both), std::runtime_error);
+  o.resume = true;
+  EXPECT_EQ(run_toy(o, 0.3, make_single_process_comm(), scripted_eval(metric)).start_iteration, 10);
+  EXPECT_EQ(read_file(ref + "/model_final.safetensors"), read_file(dir + "/model_final.safetensors"));
+  EXPECT_EQ(logged_schedule(dir), got);
+  // Without autostep the evaluations leave the LR alone.
+  auto plain = toy_options(glip::test::temp_dir("engine_autostep_off"), 20);
+  plain.solver.log_period = 1;
+  run_toy(plain, 0.3, make_single_process_comm(), scripted_eval(metric));
+  EXPECT_DOUBLE_EQ(logged_schedule(plain.work_dir).at(9).first, 0.01);
+}
+
+// Official WEIGHT_DECAY_SCHEDULE in the loop: max_iter 20, steps 0.5/0.8 (milestones 10, 16), ratio 0.667: the
+// decay 1e-4 drops after the step that reaches last_epoch 6.67 -> 7 and 10.672 -> 11 (hand-computed from
+// do_train, and the same numbers as the official loop run by hand); training and resume follow it.
+TEST(Trainer, WeightDecayScheduleDropsTheDecayAsOfficial) {
+  const std::string ref = glip::test::temp_dir("engine_wd"), dir = glip::test::temp_dir("engine_wd_r");
+  auto o = toy_options(ref, 20);
+  o.solver.weight_decay_schedule = true;
+  o.solver.log_period = 1;
+  run_toy(o, 0.0);
+  const auto got = logged_schedule(ref);
+  ASSERT_EQ(got.size(), 20u);
+  for (int64_t it = 1; it <= 20; ++it) {
+    const double want = it <= 7 ? 1e-4 : it <= 11 ? 1e-4 * 0.1 : 1e-4 * 0.1 * 0.1;
+    EXPECT_EQ(got.at(it).second, want) << "iteration " << it;
+  }
+  EXPECT_DOUBLE_EQ(got.at(11).first, 0.001);  // the LR keeps its own milestones (10 and 16)
+  EXPECT_DOUBLE_EQ(got.at(17).first, 0.0001);
+  o.work_dir = dir;
+  EXPECT_THROW(run_toy(o, 0.0, make_single_process_comm(), std::make_shared<ThrowAt>(9)), std::runtime_error);
+  o.resume = true;
+  run_toy(o, 0.0);
+  EXPECT_EQ(read_file(ref + "/model_final.safetensors"), read_file(dir + "/model_final.safetensors"));
+  // It changes the training: without it the weights differ.
+  auto off = toy_options(glip::test::temp_dir("engine_wd_off"), 20);
+  run_toy(off, 0.0);
+  EXPECT_GT(max_abs_diff(final_weights(ref), final_weights(off.work_dir)), 0.0);
+}
+
+// Official MAX_EPOCH: MAX_ITER = MAX_EPOCH x len(dataset) // IMS_PER_BATCH, fractional steps follow it.
+TEST(Trainer, MaxEpochSetsMaxIterAsOfficial) {
+  auto o = toy_options(glip::test::temp_dir("engine_epochs"), 1000);
+  o.solver.max_epoch = 2;  // 2 x 64 samples // 8 per step
+  o.solver.log_period = 1;
+  EXPECT_EQ(run_toy(o, 0.0).final_iteration, 16);
+  const auto got = logged_schedule(o.work_dir);
+  EXPECT_DOUBLE_EQ(got.at(8).first, 0.01);    // milestone round(0.5 x 16) = 8: 0-based iteration 8 decays
+  EXPECT_DOUBLE_EQ(got.at(9).first, 0.001);
+  const auto rec = nlohmann::json::parse(read_file(o.work_dir + "/train_0000016.json"));
+  EXPECT_EQ(rec.at("max_iter").get<int64_t>(), 16);
+}
+
+}  // namespace
+}  // namespace glip::engine

@@ -193,6 +193,32 @@ TEST_F(SynthWorld, WebShardsAreTarsOfCaptionedImagesNamingHeldOutConcepts) {
   EXPECT_GE(heldout_named, 8);  // most web captions name a held-out concept
 }
 
+TEST_F(SynthWorld, WebTruthHoldsTheBoxesBehindEachWebCaptionOutsideTheShards) {
+  // web_truth/odvg.jsonl: line i is web sample i (key i), its caption and the box of each object phrase.
+  std::vector<std::string> captions;
+  for (const auto& shard : summary_.web_shards) {
+    auto entries = io::read_tar(read_file(dir_ + "/" + shard), shard);
+    for (size_t i = 1; i < entries.size(); i += 3) captions.push_back(entries[i].second);
+  }
+  std::istringstream lines(read_file(dir_ + "/web_truth/odvg.jsonl"));
+  size_t n = 0, regions = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    ASSERT_LT(n, captions.size());
+    const json j = json::parse(line);
+    const std::string caption = j["grounding"]["caption"].get<std::string>();
+    EXPECT_EQ(caption + "\n", captions[n]) << "line " << n;
+    for (const auto& r : j["grounding"]["regions"]) {
+      const auto span = r["tokens_positive"][0];
+      EXPECT_EQ(caption.substr(span[0].get<size_t>(), span[1].get<size_t>() - span[0].get<size_t>()),
+                r["phrase"].get<std::string>());
+      EXPECT_LT(r["bbox"][0].get<double>(), r["bbox"][2].get<double>());
+      ++regions;
+    }
+  }
+  EXPECT_EQ(n, captions.size());
+  EXPECT_GE(regions, n);  // every web caption names at least one object
+}
+
 TEST_F(SynthWorld, FlickrTreeParsesLikeTheReferenceReader) {
   const std::string root = dir_ + "/eval/flickr";
   std::istringstream ids(read_file(root + "/test.txt"));

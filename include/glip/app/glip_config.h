@@ -38,6 +38,20 @@ struct FinetuneConfig {
   void visit(config::Visitor& v);
 };
 
+/**
+ * pretrain.*: the crops glip_pretrain classifies to pre-train the visual body (app/body_pretrain.h); its
+ * optimisation is solver.*.
+ */
+struct PretrainConfig {
+  std::string dataset;            ///< name of a detection dataset of data.train ("": the first one)
+  int64_t crop_size = 64;         ///< side of the square crop the body sees, pixels
+  double context = 0.25;          ///< context around the box on each side, as a fraction of its longer side
+  double jitter = 0.15;           ///< random shift of the crop centre and scale of its side, fraction of the side
+  double flip_prob = 0.5;         ///< horizontal flip probability
+  int64_t image_cache_mb = 1024;  ///< decoded images kept in memory up to this size (then decoded per crop)
+  void visit(config::Visitor& v);
+};
+
 struct GlipConfig {
   config::RuntimeConfig runtime;
   modeling::ModelConfig model;
@@ -47,6 +61,7 @@ struct GlipConfig {
   eval::EvalConfig eval;
   pseudo::PseudoConfig pseudo;
   FinetuneConfig finetune;
+  PretrainConfig pretrain;
   void visit(config::Visitor& v);
 };
 

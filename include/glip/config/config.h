@@ -8,8 +8,12 @@
  * Overrides: `--set solver.base_lr=0.02` (repeatable; the value is parsed as YAML, so `[1, 2]` is a list;
  * a numeric component indexes a list: `datasets.0.weight=2`).
  *
+ * An official GLIP config (upper-case keys MODEL:, SOLVER:, ...; `_BASE_` chain) is translated into glip keys on
+ * the way in (glip/config/official.h).
+ *
  * Every problem (unknown key with a close-match suggestion, wrong type, value outside the allowed list or
- * range, missing path, YAML syntax, missing `_base_` file) is collected and thrown as ONE glip::InputError:
+ * range, missing path, YAML syntax, missing `_base_` file, official key glip cannot map) is collected and thrown as
+ * ONE glip::InputError:
  *
  *   invalid config (2 problems):
  *     - a.yaml: unknown key 'solver.base_lrr' (did you mean 'solver.base_lr'?)

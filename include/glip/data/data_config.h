@@ -20,6 +20,8 @@ struct DatasetConfig {
   std::string path;        ///< annotation file / jsonl / tar shard (comma-separated for several shards)
   std::string image_root;  ///< folder the annotation's file names are relative to
   double weight = 1.0;
+  /** Caption packing for this set: auto (pseudo-labelled sets, the official CaptionTSV data), on, off. */
+  std::string pack_captions = "auto";
 
   void visit(config::Visitor& v);
 };
@@ -51,6 +53,11 @@ struct DataConfig {
   int64_t random_sample_negative = 85;
   double caption_conf = 0.5;
   int64_t caption_min_box = 1;
+  // Caption packing (official DATASETS.PACK_RANDOM_CAPTION_NUMBER ..., data/caption_packing.h); off by default.
+  int64_t pack_random_caption_number = 0;
+  double random_pack_prob = -1.0;
+  double no_random_pack_probability = 0.0;
+  bool safeguard_positive_caption = true;
   int64_t num_workers = 2;
   int64_t prefetch = 4;
   double max_bad_fraction = 0.01;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "glip/data/bad_samples.h"
+#include "glip/data/caption_packing.h"
 #include "glip/data/record.h"
 #include "glip/data/schedule.h"
 #include "glip/data/transforms.h"
@@ -23,6 +24,7 @@ namespace glip::data {
 struct BatchBuilderOptions {
   TransformOptions transforms;
   text::DetectionPromptOptions prompt;  ///< detection-as-grounding prompt sampling
+  CaptionPackingOptions packing;        ///< grounding sets with pack_captions: other captions as negatives
   int64_t max_query_len = 256;
   int64_t size_divisibility = 32;       ///< images are zero-padded to a multiple of this
   uint64_t seed = 0;
@@ -62,7 +64,7 @@ class GroundingBatchBuilder {
     uint64_t position = 0;
   };
   Sample make_sample(uint64_t position) const;
-  Sample try_sample(const Record& record, const RecordSet& set, uint64_t seed) const;
+  Sample try_sample(const RecordSet& set, size_t index, uint64_t seed) const;
 
   std::vector<RecordSet> datasets_;
   std::vector<std::map<int64_t, std::string>> classes_;  // per detection dataset: id -> name

@@ -54,6 +54,8 @@ struct RecordSet {
   std::vector<Category> categories;
   /** data.caption_prompt: category id -> (prefix, suffix) written around its name in training prompts. */
   std::map<int64_t, std::pair<std::string, std::string>> prompt_affixes;
+  /** Training: captions of this set are packed with other captions of it as negatives (data.pack_captions). */
+  bool pack_captions = false;
   std::vector<Record> records;
   /** WebDataset: keys (caption or other members) without an image, not among `records`; one example. */
   int64_t keys_without_image = 0;

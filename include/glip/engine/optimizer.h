@@ -35,8 +35,11 @@ class AdamW {
  public:
   AdamW(std::vector<ParamSpec> params, double beta1, double beta2, double eps);
 
-  /** One update for every parameter that has a grad, at lr = lr_of(base_lr of its group). */
-  void step(const std::function<double(double)>& lr_of);
+  /**
+   * One update for every parameter that has a grad, at lr = lr_of(base_lr of its group) and weight decay
+   * wd_of(weight_decay of its group) (the group's own decay when wd_of is empty).
+   */
+  void step(const std::function<double(double)>& lr_of, const std::function<double(double)>& wd_of = nullptr);
   /** Sets every gradient to undefined (set_to_none). */
   void zero_grad();
 

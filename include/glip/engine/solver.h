@@ -22,6 +22,7 @@ struct ClipGradientsOptions {
 struct SolverOptions {
   // Schedule and batch.
   int64_t max_iter = 1000;
+  int64_t max_epoch = 0;            // > 0: max_iter = max_epoch * epoch length // ims_per_batch (official MAX_EPOCH)
   int64_t ims_per_batch = 2;        // global batch over all ranks (and accumulation steps)
   int64_t grad_accum_steps = 1;     // micro-batches per optimiser step
   // AdamW and parameter groups (solver/build.py).
@@ -33,6 +34,10 @@ struct SolverOptions {
   double weight_decay = 1e-4;
   double weight_decay_bias = 0.0;
   double weight_decay_norm_factor = 1.0;
+  // Weight-decay schedule (official SOLVER.WEIGHT_DECAY_SCHEDULE, engine/trainer.py): with the multistep schedule,
+  // every group's weight decay is multiplied by gamma once the iteration passes milestone x ratio.
+  bool weight_decay_schedule = false;
+  double weight_decay_schedule_ratio = 0.667;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   // LR schedule (solver/lr_scheduler.py).
   std::vector<double> steps = {0.67, 0.89};  // < 1: fraction of max_iter
@@ -41,7 +46,11 @@ struct SolverOptions {
   int64_t warmup_iters = 0;
   std::string warmup_method = "linear";  // linear | constant
   bool use_cosine = false;
-  double min_lr = 0.0;
+  double min_lr = 1e-6;             // official MIN_LR: end of the cosine schedule, floor of autostep
+  // Official SOLVER.USE_AUTOSTEP (WarmupReduceLROnPlateau): warmup, then the LR is multiplied by gamma when the
+  // evaluation metric has not improved for more than step_patience evaluations (solver.eval_period).
+  bool use_autostep = false;
+  int64_t step_patience = 5;
   ClipGradientsOptions clip_gradients;
   double model_ema = 0.0;           // EMA decay of the weights (0 disables)
   bool use_amp = false;             // CUDA only

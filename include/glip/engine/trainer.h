@@ -68,7 +68,8 @@ struct StepStats {
   int64_t max_iter = 0;
   std::map<std::string, double> losses;
   double loss = 0.0;
-  double lr = 0.0;
+  double lr = 0.0;                  // LR of the solver.base_lr group in this step
+  double weight_decay = 0.0;        // weight decay of the solver.weight_decay group in this step
   double grad_norm = 0.0;
   double seconds = 0.0;             // wall time of this step
   double images_per_second = 0.0;
@@ -107,6 +108,11 @@ class Trainer {
   TrainTask& task();
   /** Optimiser steps done so far (the start iteration inside before_train). */
   int64_t iteration() const;
+  /**
+   * The evaluation metric of the LR schedule (solver.use_autostep; a no-op otherwise): every rank calls it after
+   * the same evaluation, rank 0's value counts (broadcast), and the LR of the following steps follows it.
+   */
+  void report_eval_metric(double value);
   /** Model weights (parameters and buffers) by state-dict name, or the EMA weights when there is an EMA. */
   std::map<std::string, at::Tensor> model_state(bool ema = false) const;
 
@@ -119,7 +125,10 @@ class Trainer {
 std::shared_ptr<TrainHook> make_progress_hook();
 /** Appends one JSON line per log_period steps (and every evaluation) to WORK_DIR/metrics.jsonl (rank 0). */
 std::shared_ptr<TrainHook> make_metrics_hook();
-/** Calls `evaluate(iteration)` every `period` steps and at the end; its metrics go to the metrics file. */
+/**
+ * Calls `evaluate(iteration)` every `period` steps and at the end; its metrics go to the metrics file. `evaluate`
+ * runs on every rank; under solver.use_autostep it reports the monitored metric (Trainer::report_eval_metric).
+ */
 std::shared_ptr<TrainHook> make_eval_hook(int64_t period,
                                           std::function<std::map<std::string, double>(Trainer&, int64_t)> evaluate);
 /** At the end: WORK_DIR/loss_curves.png and metric_curves.png drawn from metrics.jsonl (rank 0). */

@@ -1,0 +1,1 @@
+glip_add_tool(glip_pretrain glip_pretrain.cpp)
