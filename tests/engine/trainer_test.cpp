@@ -302,6 +302,8 @@ TEST(EngineChild, Run) {
   const double dropout = std::stod(test::env_or("GLIP_CHILD_DROPOUT", "0.3"));
   const int64_t die_at = std::stoll(test::env_or("GLIP_CHILD_DIE_AT", "-1"));
   o.solver.grad_accum_steps = std::stoll(test::env_or("GLIP_CHILD_ACCUM", "1"));
+  o.solver.base_lr = std::stod(test::env_or("GLIP_CHILD_LR", std::to_string(o.solver.base_lr)));
+  o.solver.log_period = std::stoll(test::env_or("GLIP_CHILD_LOG_PERIOD", std::to_string(o.solver.log_period)));
   o.solver.nonfinite_loss = test::env_or("GLIP_CHILD_NONFINITE", o.solver.nonfinite_loss);
   const int64_t nan_at = std::stoll(test::env_or("GLIP_CHILD_NAN_AT", "-1"));
   const int64_t nan_micro = std::stoll(test::env_or("GLIP_CHILD_NAN_MICRO", "-1"));
