@@ -108,7 +108,9 @@ int run(const InferArgs& a) {
         const int64_t label = labels.data_ptr<int64_t>()[n];
         kept.push_back({vocab.at(label), label, s, {bx[0], bx[1], bx[2], bx[3]}});
         // COCO results as the official prepare_for_coco_detection writes them: w = x2 - x1 + 1 (glip/data/boxes.h).
-        const auto xywh = glip::data::xyxy_to_coco_xywh({bx[0], bx[1], bx[2], bx[3]});
+        const auto xywh = glip::data::xyxy_to_result_xywh({static_cast<float>(bx[0]), static_cast<float>(bx[1]),
+                                                           static_cast<float>(bx[2]), static_cast<float>(bx[3])},
+                                                          /*plus_one=*/true);
         results.push_back({{"image_id", i + 1}, {"category_id", label}, {"score", s},
                            {"bbox", {xywh[0], xywh[1], xywh[2], xywh[3]}}});
       }

@@ -2,7 +2,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
@@ -88,20 +87,17 @@ std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, co
   GLIP_CHECK(images.size() == dets.size(), "to_results: ", images.size(), " images but ", dets.size(), " detections");
   std::vector<DetectionResult> out;
   for (size_t i = 0; i < images.size(); ++i) {
-    const at::Tensor boxes = dets[i].boxes.to(at::kCPU, at::kDouble).contiguous();
+    const at::Tensor boxes = dets[i].boxes.to(at::kCPU, at::kFloat).contiguous();
     const at::Tensor scores = dets[i].scores.to(at::kCPU, at::kDouble).contiguous();
     const at::Tensor labels = dets[i].labels.to(at::kCPU, at::kLong).contiguous();
     const int64_t n = boxes.size(0);
-    const double* b = boxes.data_ptr<double>();
+    const float* b = boxes.data_ptr<float>();
     for (int64_t k = 0; k < n; ++k) {
       DetectionResult r;
       r.image_id = images[i].image_id;
       r.category_id = labels.data_ptr<int64_t>()[k];
-      const std::array<double, 4> xyxy{b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]};
-      // COCO: BoxList.convert("xywh"), w = x2 - x1 + 1 (glip/data/boxes.h); LVIS: MDETR's convert_to_xywh.
-      const std::array<double, 4> xywh = plus_one ? data::xyxy_to_coco_xywh(xyxy)
-                                                  : std::array<double, 4>{xyxy[0], xyxy[1], xyxy[2] - xyxy[0],
-                                                                          xyxy[3] - xyxy[1]};
+      // COCO: BoxList.convert("xywh"), w = x2 - x1 + 1; LVIS: MDETR's convert_to_xywh (glip/data/boxes.h).
+      const auto xywh = data::xyxy_to_result_xywh({b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]}, plus_one);
       r.bbox = {xywh[0], xywh[1], xywh[2], xywh[3]};
       r.score = scores.data_ptr<double>()[k];
       out.push_back(r);

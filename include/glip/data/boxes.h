@@ -10,9 +10,10 @@
  *               not strictly wider and taller than 0 afterwards is dropped);
  *   transforms  resize_box (BoxList.resize: every coordinate times the ratio) and flip_box_left_right
  *               (BoxList.transpose(FLIP_LEFT_RIGHT): x1' = W - x2 - 1, x2' = W - x1 - 1);
- *   results     xyxy_to_coco_xywh (BoxList.convert("xywh"): w = x2 - x1 + 1) for COCO-protocol result files.
- *               LVIS results use MDETR's convert_to_xywh (w = x2 - x1, no + 1) and Flickr30K results the xyxy
- *               boxes as predicted, as the official evaluation code does (evaluation/model_inference.cpp).
+ *   results     xyxy_to_result_xywh, in float32 as the official writers compute it: COCO-protocol result files
+ *               as BoxList.convert("xywh") (w = x2 - x1 + 1), LVIS result files as MDETR's convert_to_xywh
+ *               (w = x2 - x1, no + 1: LVIS boxes come out a pixel narrower and shorter, as the official ones);
+ *               Flickr30K results are the xyxy boxes as predicted (evaluation/model_inference.cpp).
  * Evaluation ground truth is never converted: pycocotools, lvis-api and MDETR's Flickr evaluator read the
  * annotation files themselves (glip's evaluators are their ports).
  */
@@ -25,8 +26,11 @@ namespace glip::data {
 /** COCO [x, y, w, h] -> xyxy, as BoxList(mode="xywh").convert("xyxy"): x2 = x + max(w - 1, 0) (y alike). */
 std::array<float, 4> coco_xywh_to_xyxy(const std::array<float, 4>& xywh);
 
-/** xyxy -> COCO [x, y, w, h], as BoxList.convert("xywh"): w = x2 - x1 + 1 (what a COCO result file holds). */
-std::array<double, 4> xyxy_to_coco_xywh(const std::array<double, 4>& xyxy);
+/**
+ * xyxy -> [x, y, w, h] of a results file, in float32 arithmetic as the official float tensors: with `plus_one`
+ * BoxList.convert("xywh") (w = x2 - x1 + 1; COCO protocol), without MDETR's convert_to_xywh (w = x2 - x1; LVIS).
+ */
+std::array<double, 4> xyxy_to_result_xywh(const std::array<float, 4>& xyxy, bool plus_one);
 
 /**
  * BoxList.clip_to_image(remove_empty=True) for an image of `width` x `height`: clamps x to [0, width - 1] and y
