@@ -15,6 +15,7 @@
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/core/progress.h"
+#include "glip/data/boxes.h"
 #include "glip/data/data_config.h"
 #include "glip/data/transforms.h"
 #include "glip/evaluation/model_eval.h"
@@ -106,8 +107,12 @@ int run(const InferArgs& a) {
         const double* bx = boxes.data_ptr<double>() + 4 * n;
         const int64_t label = labels.data_ptr<int64_t>()[n];
         kept.push_back({vocab.at(label), label, s, {bx[0], bx[1], bx[2], bx[3]}});
+        // COCO results as the official prepare_for_coco_detection writes them: w = x2 - x1 + 1 (glip/data/boxes.h).
+        const auto xywh = glip::data::xyxy_to_result_xywh({static_cast<float>(bx[0]), static_cast<float>(bx[1]),
+                                                           static_cast<float>(bx[2]), static_cast<float>(bx[3])},
+                                                          /*plus_one=*/true);
         results.push_back({{"image_id", i + 1}, {"category_id", label}, {"score", s},
-                           {"bbox", {bx[0], bx[1], bx[2] - bx[0], bx[3] - bx[1]}}});
+                           {"bbox", {xywh[0], xywh[1], xywh[2], xywh[3]}}});
       }
       std::sort(kept.begin(), kept.end(), [](const auto& x, const auto& y) { return x.score > y.score; });
       const int64_t h = batch[k].size(0), w = batch[k].size(1);

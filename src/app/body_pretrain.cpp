@@ -65,9 +65,11 @@ std::vector<PretrainSample> pretrain_samples(const data::RecordSet& set) {
       const auto it = label.find(box.category_id);
       GLIP_CHECK_INPUT(it != label.end(), "pretrain: ", set.records[r].origin, ": box ", b, " has category_id ",
                        box.category_id, ", which is not among the dataset's categories");
-      if (box.xyxy[2] - box.xyxy[0] >= 1.f && box.xyxy[3] - box.xyxy[1] >= 1.f) out.push_back({r, b, it->second});
+      // Non-empty as training keeps boxes (BoxList.clip_to_image's x2 > x1, y2 > y1; glip/data/boxes.h).
+      if (box.xyxy[2] > box.xyxy[0] && box.xyxy[3] > box.xyxy[1]) out.push_back({r, b, it->second});
     }
-  GLIP_CHECK_INPUT(!out.empty(), "pretrain: dataset '", set.name, "' has no box of at least 1x1 pixel to classify");
+  GLIP_CHECK_INPUT(!out.empty(), "pretrain: dataset '", set.name, "' has no non-empty box to classify (x2 > x1 "
+                   "and y2 > y1 as read: a COCO box more than 1 pixel wide and tall)");
   return out;
 }
 
@@ -117,12 +119,14 @@ at::Tensor BodyPretrainTask::crop(int64_t index, int64_t iteration) {
   const at::Tensor bgr = image_of(s.record);
   const int64_t H = bgr.size(0), W = bgr.size(1);
   const auto& b = set_.records[s.record].boxes[s.box].xyxy;
-  const double bw = b[2] - b[0], bh = b[3] - b[1];
+  // The box's pixels [x1, x2 + 1) x [y1, y2 + 1) (x2, y2 the last pixel covered; glip/data/boxes.h).
+  const double x2 = b[2] + 1.0, y2 = b[3] + 1.0;
+  const double bw = x2 - b[0], bh = y2 - b[1];
   // A square around the box: its longer side plus context, centre and side jittered.
   double side = std::max(bw, bh) * (1.0 + 2.0 * opts_.context) * (1.0 + opts_.jitter * u(rng));
   side = std::max(side, 2.0);
-  const double cx = (b[0] + b[2]) / 2 + opts_.jitter * side * u(rng);
-  const double cy = (b[1] + b[3]) / 2 + opts_.jitter * side * u(rng);
+  const double cx = (b[0] + x2) / 2 + opts_.jitter * side * u(rng);
+  const double cy = (b[1] + y2) / 2 + opts_.jitter * side * u(rng);
   const bool flip = std::uniform_real_distribution<double>(0.0, 1.0)(rng) < opts_.flip_prob;
   const auto x0 = static_cast<int64_t>(std::floor(cx - side / 2));
   const auto y0 = static_cast<int64_t>(std::floor(cy - side / 2));

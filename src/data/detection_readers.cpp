@@ -8,6 +8,7 @@
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
 #include "glip/core/strings.h"
+#include "glip/data/boxes.h"
 #include "glip/data/readers.h"
 #include "glip/evaluation/detection_data.h"
 #include "glip/io/image.h"
@@ -65,7 +66,7 @@ RecordSet read_instances(const eval::GroundTruth& gt, const std::string& image_r
     if (a.iscrowd != 0) continue;  // crowd regions are not training targets
     BoxAnnotation b;
     b.category_id = a.category_id;
-    b.xyxy = detail::xywh_to_xyxy(xywh);
+    b.xyxy = coco_xywh_to_xyxy(xywh);  // the official x2 = x + w - 1 (glip/data/boxes.h)
     set.records[it->second].boxes.push_back(b);
   }
   return set;

@@ -7,6 +7,7 @@
 #include "data/json_util.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/data/boxes.h"
 #include "glip/data/readers.h"
 #include "glip/evaluation/flickr_eval.h"
 
@@ -118,8 +119,10 @@ RecordSet read_flickr(const std::string& split_path, const std::string& image_ro
       for (const auto& eid : order) {
         for (const auto& x : boxes.at(eid)) {
           BoxAnnotation b;
-          b.xyxy = {static_cast<float>(x[0]), static_cast<float>(x[1]), static_cast<float>(x[2]),
-                    static_cast<float>(x[3])};
+          // As official GLIP sees it through MDETR's final_flickr_separateGT_*.json: flickr_combined.py writes
+          // [xmin, ymin, xmax - xmin, ymax - ymin], read with the official x2 = x + w - 1 (glip/data/boxes.h).
+          b.xyxy = coco_xywh_to_xyxy({static_cast<float>(x[0]), static_cast<float>(x[1]),
+                                      static_cast<float>(x[2] - x[0]), static_cast<float>(x[3] - x[1])});
           b.spans = spans.at(eid);
           r.boxes.push_back(std::move(b));
         }

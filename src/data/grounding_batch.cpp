@@ -4,6 +4,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/data/boxes.h"
 #include "glip/text/positive_map.h"
 #include "glip/text/text_batch.h"
 
@@ -17,21 +18,15 @@ std::vector<size_t> sizes_of(const std::vector<RecordSet>& sets) {
 }
 
 // Clips boxes to the image and drops those left empty (or with a non-finite coordinate), as the official
-// BoxList.clip_to_image(remove_empty=True) / ConvertCocoPolysToMask keep-filter do: the rest of the sample trains.
-// Returns a description of each dropped box.
+// BoxList.clip_to_image(remove_empty=True) / ConvertCocoPolysToMask keep-filter do: x to [0, w - 1], y to
+// [0, h - 1] (glip/data/boxes.h); the rest of the sample trains. Returns a description of each dropped box.
 std::vector<std::string> clip_boxes(std::vector<BoxAnnotation>& boxes, int64_t w, int64_t h) {
   std::vector<std::string> dropped;
   std::vector<BoxAnnotation> kept;
   for (auto& b : boxes) {
-    const auto& x = b.xyxy;
+    const auto x = b.xyxy;
     const bool finite = std::isfinite(x[0]) && std::isfinite(x[1]) && std::isfinite(x[2]) && std::isfinite(x[3]);
-    if (finite) {
-      b.xyxy[0] = std::clamp(b.xyxy[0], 0.f, static_cast<float>(w));
-      b.xyxy[2] = std::clamp(b.xyxy[2], 0.f, static_cast<float>(w));
-      b.xyxy[1] = std::clamp(b.xyxy[1], 0.f, static_cast<float>(h));
-      b.xyxy[3] = std::clamp(b.xyxy[3], 0.f, static_cast<float>(h));
-    }
-    if (finite && b.xyxy[2] > b.xyxy[0] && b.xyxy[3] > b.xyxy[1]) {
+    if (finite && clip_box_to_image(b.xyxy, w, h)) {
       kept.push_back(std::move(b));
     } else {
       dropped.push_back(str_cat("box [", x[0], ", ", x[1], ", ", x[2], ", ", x[3], "] ",

@@ -9,6 +9,7 @@
 #include "glip/core/error.h"
 #include "glip/core/json.h"
 #include "glip/core/logging.h"
+#include "glip/data/boxes.h"
 #include "glip/data/readers.h"
 #include "glip/io/tar.h"
 #include "glip/text/unicode.h"
@@ -29,6 +30,12 @@ std::vector<Span> read_spans(const json& v, const std::string& where, const char
     spans.push_back(sp);
   }
   return spans;
+}
+
+// ODVG boxes are [x, y, x + w, y + h] of a COCO box (GroundingDINO's coco2odvg.py, mmdetection): back to
+// [x, y, w, h], then the official conversion, so an object reads the same from ODVG as from COCO or MDETR JSON.
+std::array<float, 4> odvg_box(const std::array<float, 4>& b) {
+  return coco_xywh_to_xyxy({b[0], b[1], b[2] - b[0], b[3] - b[1]});
 }
 
 void check_spans_in_caption(const BoxAnnotation& b, int64_t caption_len, const std::string& where) {
@@ -67,7 +74,7 @@ RecordSet read_mdetr(const std::string& json_path, const std::string& image_root
       const int64_t image_id = detail::require_int(e, "image_id", where);
       if (detail::optional_int(e, "iscrowd", 0, where) != 0) return;
       BoxAnnotation b;
-      b.xyxy = detail::xywh_to_xyxy(detail::require_box(e, "bbox", where));
+      b.xyxy = coco_xywh_to_xyxy(detail::require_box(e, "bbox", where));  // x2 = x + w - 1 (glip/data/boxes.h)
       b.category_id = detail::optional_int(e, "category_id", 0, where);
       b.spans = read_spans(e.contains("tokens_positive") ? e["tokens_positive"] : json::array(), where);
       boxes.push_back({image_id, std::move(b), std::move(where)});
@@ -111,7 +118,7 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
       r.caption = detail::require_string(g, "caption", where);
       for (const auto& reg : detail::require_array(g, "regions", where)) {
         BoxAnnotation b;
-        b.xyxy = detail::require_box(reg, "bbox", where);
+        b.xyxy = odvg_box(detail::require_box(reg, "bbox", where));
         b.spans = read_spans(reg.contains("tokens_positive") ? reg["tokens_positive"] : json::array(), where);
         check_spans_in_caption(b, text::utf8_length(r.caption), where);
         r.boxes.push_back(std::move(b));
@@ -121,7 +128,7 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
       for (const auto& inst : detail::require_array(detail::require_object(j, "detection", where), "instances",
                                                     where)) {
         BoxAnnotation b;
-        b.xyxy = detail::require_box(inst, "bbox", where);
+        b.xyxy = odvg_box(detail::require_box(inst, "bbox", where));
         b.category_id = detail::require_int(inst, "label", where);
         if (inst.contains("category") && inst["category"].is_string())
           categories[b.category_id] = inst["category"].get<std::string>();

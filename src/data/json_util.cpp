@@ -115,8 +115,6 @@ Span require_span(const json& obj, const char* key, const std::string& where) {
   return {v[0].get<int64_t>(), v[1].get<int64_t>()};
 }
 
-std::array<float, 4> xywh_to_xyxy(const std::array<float, 4>& b) { return {b[0], b[1], b[0] + b[2], b[1] + b[3]}; }
-
 std::string join_root(const std::string& root, const std::string& rel) {
   if (root.empty() || (!rel.empty() && rel[0] == '/')) return rel;
   return root.back() == '/' ? root + rel : root + "/" + rel;

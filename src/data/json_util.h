@@ -39,7 +39,6 @@ std::array<float, 4> require_box(const nlohmann::json& obj, const char* key, con
 std::array<float, 4> box_from_json(const nlohmann::json& v, const std::string& where);
 Span require_span(const nlohmann::json& obj, const char* key, const std::string& where);
 
-std::array<float, 4> xywh_to_xyxy(const std::array<float, 4>& b);
 /** `root`/`rel`, or `rel` alone when it is absolute or root is empty. */
 std::string join_root(const std::string& root, const std::string& rel);
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "glip/core/error.h"
+#include "glip/data/boxes.h"
 #include "glip/io/image.h"
 #include "glip/io/tar.h"
 #include "glip/text/unicode.h"
@@ -121,13 +122,8 @@ TransformedSample transform_sample(const Record& record, const at::Tensor& bgr_u
   const float sy = static_cast<float>(oh) / static_cast<float>(out.orig_h);
   out.boxes = record.boxes;
   for (auto& b : out.boxes) {
-    b.xyxy = {b.xyxy[0] * sx, b.xyxy[1] * sy, b.xyxy[2] * sx, b.xyxy[3] * sy};
-    if (out.flipped) {
-      // BoxList.transpose(FLIP_LEFT_RIGHT) with the +1 convention (TO_REMOVE = 1).
-      const float x1 = static_cast<float>(ow) - b.xyxy[2] - 1.f, x2 = static_cast<float>(ow) - b.xyxy[0] - 1.f;
-      b.xyxy[0] = x1;
-      b.xyxy[2] = x2;
-    }
+    b.xyxy = resize_box(b.xyxy, sx, sy);                     // BoxList.resize
+    if (out.flipped) b.xyxy = flip_box_left_right(b.xyxy, ow);  // BoxList.transpose(FLIP_LEFT_RIGHT), TO_REMOVE = 1
   }
   out.caption = out.flipped ? swap_left_right(record.caption, out.boxes) : record.caption;
   return out;

@@ -293,12 +293,20 @@ StepStats Trainer::Impl::step() {
   const bool amp = s.use_amp && o.device.is_cuda();
   const at::ScalarType amp_dtype = s.amp_dtype == "bf16" ? at::kBFloat16 : at::kHalf;
   opt->zero_grad();
-  std::map<std::string, double> local;
-  bool local_bad = false;
-  std::vector<int64_t> bad_samples;
+  // Everything logged stays on the device until the end of the step: per term a running sum over the
+  // micro-batches (double, in micro-batch order: the same numbers the host would add), and per micro-batch a
+  // non-finite flag. Rank r writes its flags into its own slot [r * accum, (r + 1) * accum) of a zeroed
+  // [world * accum] vector, so that one all-reduce of [terms, flags] averages the terms and tells every rank
+  // which micro-batches of which ranks were bad; one host copy reads it all. No .item() inside the loop: a
+  // host-device sync per term and micro-batch would stall the GPU, and NCCL reduces only device tensors.
+  const int world = comm->world_size();
+  const int rank = comm->rank();
+  const auto dopts = at::TensorOptions().dtype(at::kDouble).device(o.device);
+  std::map<std::string, at::Tensor> local;  // term -> 0-dim double sum over micro-batches of term / accum
+  at::Tensor flags = at::zeros({static_cast<int64_t>(world) * accum}, dopts);
   const bool by_position = task.wants_stream_positions();
   const auto samples = [&](int64_t it, int64_t micro) {
-    return by_position ? sampler.positions(it, micro, comm->rank()) : sampler.indices(it, micro, comm->rank());
+    return by_position ? sampler.positions(it, micro, rank) : sampler.indices(it, micro, rank);
   };
   std::vector<std::vector<int64_t>> micro_batches;
   for (int64_t m = 0; m < accum; ++m) micro_batches.push_back(samples(iter, m));
@@ -316,31 +324,44 @@ StepStats Trainer::Impl::step() {
     GLIP_CHECK(!terms.empty(), "[engine] the task returned no loss terms");
     at::Tensor total;
     for (const auto& [k, v] : terms) {
+      GLIP_CHECK(v.numel() == 1, "[engine] loss term '", k, "' is not a scalar: shape ", v.sizes());
       const at::Tensor f = v.to(at::kFloat);
       total = total.defined() ? total + f : f;
-      local[k] += v.detach().item<double>() / static_cast<double>(accum);
+      const at::Tensor d = v.detach().reshape({}).to(dopts) / static_cast<double>(accum);
+      at::Tensor& acc = local[k];
+      acc = acc.defined() ? acc + d : d;
     }
-    if (!std::isfinite(total.item<double>())) {
-      local_bad = true;
-      bad_samples.insert(bad_samples.end(), idx.begin(), idx.end());
-    }
+    flags.narrow(0, static_cast<int64_t>(rank) * accum + m, 1)
+        .copy_(at::isfinite(total.detach()).logical_not().reshape({1}));
     scaler.scale_loss(total / static_cast<double>(accum)).backward();
   }
   sync->finish();
-  // Loss terms averaged over ranks, plus the count of ranks with a non-finite loss, in one collective.
-  std::vector<double> vals;
-  for (const auto& kv : local) vals.push_back(kv.second);
-  vals.push_back(local_bad ? 1.0 : 0.0);
-  at::Tensor red = at::tensor(vals, at::kDouble);
-  if (comm->world_size() > 1) comm->allreduce_sum(red);
+  // Loss terms averaged over ranks and every rank's non-finite flags: one cat, one collective, one host copy.
+  std::vector<at::Tensor> parts;
+  for (const auto& kv : local) parts.push_back(kv.second.reshape({1}));
+  parts.push_back(flags);
+  at::Tensor red = at::cat(parts);
+  if (world > 1) comm->allreduce_sum(red);
+  const at::Tensor host = red.to(at::kCPU).contiguous();
+  const double* h = host.data_ptr<double>();
   StepStats st;
   st.max_iter = s.max_iter;
   size_t i = 0;
   for (const auto& kv : local) {
-    st.losses[kv.first] = red[static_cast<int64_t>(i++)].item<double>() / comm->world_size();
+    st.losses[kv.first] = h[i++] / world;
     st.loss += st.losses[kv.first];
   }
-  const bool bad_loss = red[static_cast<int64_t>(i)].item<double>() > 0;
+  const double* all_flags = h + i;  // [world * accum]; this rank's at rank * accum
+  bool local_bad = false, bad_loss = false;
+  std::vector<int64_t> bad_samples;
+  for (int64_t k = 0; k < static_cast<int64_t>(world) * accum; ++k) {
+    if (all_flags[k] == 0) continue;
+    bad_loss = true;
+    if (k / accum != rank) continue;
+    local_bad = true;
+    const auto& idx = micro_batches[static_cast<size_t>(k % accum)];
+    bad_samples.insert(bad_samples.end(), idx.begin(), idx.end());
+  }
   bool bad = bad_loss;
   if (!bad) {
     const bool finite = scaler.unscale_and_check(trainable);  // identical on every rank after averaging

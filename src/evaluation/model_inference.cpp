@@ -5,6 +5,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/data/boxes.h"
 #include "glip/data/transforms.h"
 #include "glip/evaluation/model_eval.h"
 
@@ -84,19 +85,20 @@ std::vector<Detections> detect_images(const inference::Predictor& predictor, con
 std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, const std::vector<Detections>& dets,
                                         bool plus_one) {
   GLIP_CHECK(images.size() == dets.size(), "to_results: ", images.size(), " images but ", dets.size(), " detections");
-  const double one = plus_one ? 1.0 : 0.0;
   std::vector<DetectionResult> out;
   for (size_t i = 0; i < images.size(); ++i) {
-    const at::Tensor boxes = dets[i].boxes.to(at::kCPU, at::kDouble).contiguous();
+    const at::Tensor boxes = dets[i].boxes.to(at::kCPU, at::kFloat).contiguous();
     const at::Tensor scores = dets[i].scores.to(at::kCPU, at::kDouble).contiguous();
     const at::Tensor labels = dets[i].labels.to(at::kCPU, at::kLong).contiguous();
     const int64_t n = boxes.size(0);
-    const double* b = boxes.data_ptr<double>();
+    const float* b = boxes.data_ptr<float>();
     for (int64_t k = 0; k < n; ++k) {
       DetectionResult r;
       r.image_id = images[i].image_id;
       r.category_id = labels.data_ptr<int64_t>()[k];
-      r.bbox = {b[4 * k], b[4 * k + 1], b[4 * k + 2] - b[4 * k] + one, b[4 * k + 3] - b[4 * k + 1] + one};
+      // COCO: BoxList.convert("xywh"), w = x2 - x1 + 1; LVIS: MDETR's convert_to_xywh (glip/data/boxes.h).
+      const auto xywh = data::xyxy_to_result_xywh({b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]}, plus_one);
+      r.bbox = {xywh[0], xywh[1], xywh[2], xywh[3]};
       r.score = scores.data_ptr<double>()[k];
       out.push_back(r);
     }

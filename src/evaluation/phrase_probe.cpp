@@ -118,7 +118,8 @@ PhraseProbeReport probe_single_phrases(const inference::Predictor& predictor, co
       for (int k = 0; k < 4; ++k) gt[static_cast<int64_t>(b)][k] = rec.boxes[b].xyxy[static_cast<size_t>(k)];
     const auto& d = dets[i];
     const int64_t n = d.boxes.size(0);
-    at::Tensor iou = n > 0 ? ops::box_iou(gt, d.boxes, /*plus_one=*/false) : at::zeros({gt.size(0), 0});
+    // Both in the official convention (the reader's x2 = x + w - 1, the model's predictions): the +1 IoU.
+    at::Tensor iou = n > 0 ? ops::box_iou(gt, d.boxes, /*plus_one=*/true) : at::zeros({gt.size(0), 0});
     auto ia = iou.accessor<float, 2>();
     auto sa = d.scores.accessor<float, 1>();
     auto la = d.labels.accessor<int64_t, 1>();

@@ -47,11 +47,15 @@ std::vector<PhraseLabel> select_phrase_boxes(const Detections& dets, const text:
   GLIP_CHECK(boxes.size(0) == scores.size(0) && scores.size(0) == labels.size(0),
              "teacher detections: ", boxes.size(0), " boxes, ", scores.size(0), " scores, ", labels.size(0),
              " labels");
-  // Over the threshold, clipped to the image, not degenerate.
-  boxes.select(1, 0).clamp_(0, static_cast<double>(width));
-  boxes.select(1, 2).clamp_(0, static_cast<double>(width));
-  boxes.select(1, 1).clamp_(0, static_cast<double>(height));
-  boxes.select(1, 3).clamp_(0, static_cast<double>(height));
+  // Over the threshold, clipped to the image, not degenerate. The teacher's boxes are in the official
+  // convention (x2 the last pixel covered; glip/data/boxes.h) and are written as they are, as the official
+  // caption.py reads "bboxes" (xyxy, no conversion); clipped as the student's reader will clip them
+  // (BoxList.clip_to_image: [0, width - 1] x [0, height - 1], empty boxes dropped), so what is written is what
+  // the student trains on. The post-processor already clipped them so; this guards other detection sources.
+  boxes.select(1, 0).clamp_(0, static_cast<double>(width - 1));
+  boxes.select(1, 2).clamp_(0, static_cast<double>(width - 1));
+  boxes.select(1, 1).clamp_(0, static_cast<double>(height - 1));
+  boxes.select(1, 3).clamp_(0, static_cast<double>(height - 1));
   at::Tensor keep = (scores >= cfg.threshold) & (boxes.select(1, 2) > boxes.select(1, 0)) &
                     (boxes.select(1, 3) > boxes.select(1, 1));
   const int64_t max_label = labels.numel() ? labels.max().item<int64_t>() : 0;
@@ -64,6 +68,7 @@ std::vector<PhraseLabel> select_phrase_boxes(const Detections& dets, const text:
   labels = labels.index_select(0, idx);
   if (boxes.size(0) == 0) return out;
   at::Tensor kept;
+  // The IoU of torchvision.ops.nms (no + 1), as the official caption.py's CAPTION_NMS screening of these labels.
   if (cfg.nms == "per_phrase") kept = ops::batched_nms(boxes, scores, labels, cfg.nms_iou, false);
   else if (cfg.nms == "across_phrases") kept = ops::nms(boxes, scores, cfg.nms_iou, false);
   else kept = at::arange(boxes.size(0), at::kLong);

@@ -93,7 +93,7 @@ TEST(BodyPretrain, CropIsTheBoxWithItsContextAndTheMeanOutsideTheImage) {
   set.categories = {{7, "square"}, {9, "circle"}};
   data::Record r;
   r.image.path = dir + "/a.png";
-  r.boxes.push_back({{10.f, 10.f, 30.f, 30.f}, 9, {}, 1.f});
+  r.boxes.push_back({{10.f, 10.f, 29.f, 29.f}, 9, {}, 1.f});  // pixels 10..29: x2, y2 the last (data/boxes.h)
   r.origin = "a.png";
   set.records.push_back(r);
   for (const double context : {0.5, 1.5}) {

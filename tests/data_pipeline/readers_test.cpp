@@ -41,7 +41,7 @@ TEST(Readers, Mdetr) {
   const auto& r = set.records[0];
   EXPECT_EQ(r.image.path, "/imgs/a.jpg");
   ASSERT_EQ(r.boxes.size(), 2u);
-  EXPECT_EQ(r.boxes[0].xyxy, (std::array<float, 4>{1, 2, 4, 6}));
+  EXPECT_EQ(r.boxes[0].xyxy, (std::array<float, 4>{1, 2, 3, 5}));  // official x2 = x + w - 1 (glip/data/boxes.h)
   EXPECT_EQ(r.caption.substr(19, 11), "a blue ring");
   EXPECT_EQ(r.boxes[1].spans[0], (Span{19, 30}));
 
@@ -102,7 +102,7 @@ TEST(Readers, OdvgGroundingAndDetection) {
   auto g = read_odvg(dir + "/g.jsonl", "");
   ASSERT_EQ(g.records.size(), 1u);
   EXPECT_FALSE(g.is_detection);
-  EXPECT_EQ(g.records[0].boxes[0].xyxy, (std::array<float, 4>{0, 0, 2, 2}));
+  EXPECT_EQ(g.records[0].boxes[0].xyxy, (std::array<float, 4>{0, 0, 1, 1}));  // [x, y, x + w, y + h] -> official
   write_file_atomic(dir + "/d.jsonl",
                     "{\"filename\": \"b.jpg\", \"detection\": {\"instances\": [{\"bbox\": [1, 1, 3, 3], \"label\": 2, "
                     "\"category\": \"dog\"}]}}\n{\"filename\": \"c.jpg\"}\n");
@@ -243,8 +243,9 @@ TEST(FlickrReader, RecordsSpansAndBoxes) {
   EXPECT_EQ(r.image.path, dir + "/images/7.jpg");
   EXPECT_EQ(r.caption, "Two dogs chase a café ball on the grass .");
   ASSERT_EQ(r.boxes.size(), 3u);  // entity 11 has two boxes, 12 one, the scene none
-  EXPECT_EQ(r.boxes[0].xyxy, (std::array<float, 4>{1, 2, 10, 12}));
-  EXPECT_EQ(r.boxes[1].xyxy, (std::array<float, 4>{20, 2, 30, 12}));
+  // xmin..xmax as MDETR's json has them (w = xmax - xmin), read with the official x2 = x + w - 1
+  EXPECT_EQ(r.boxes[0].xyxy, (std::array<float, 4>{1, 2, 9, 11}));
+  EXPECT_EQ(r.boxes[1].xyxy, (std::array<float, 4>{20, 2, 29, 11}));
   EXPECT_EQ(r.boxes[0].spans, (std::vector<Span>{{0, 8}}));
   // Spans are code points: "a café ball" starts at 15 and has 11 code points (13 bytes).
   EXPECT_EQ(r.boxes[2].spans, (std::vector<Span>{{15, 26}}));

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "child_process.h"
 #include "common/test_utils.h"
@@ -277,21 +279,113 @@ std::map<std::string, std::string> rank_env(const std::string& dir, int rank, in
           {"MASTER_ADDR", "127.0.0.1"},   {"MASTER_PORT", std::to_string(port)}};
 }
 
+// metrics.jsonl of a run, one JSON object per logged step.
+std::vector<nlohmann::json> metric_lines(const std::string& dir) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(read_file(dir + "/metrics.jsonl"));
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+// Runs the child with `e` in `one` (a single process), then the two ranks `e0`, `e1` in `two`; each must succeed.
+void run_one_then_two(const std::string& one, const std::map<std::string, std::string>& e, const std::string& two,
+                      const std::map<std::string, std::string>& e0, const std::map<std::string, std::string>& e1) {
+  const pid_t single = test::spawn_self("EngineChild.Run", e, one + "/log.txt");
+  ASSERT_EQ(test::wait_child(single, 120), 0) << read_file(one + "/log.txt");
+  const pid_t r0 = test::spawn_self("EngineChild.Run", e0, two + "/log0.txt");
+  const pid_t r1 = test::spawn_self("EngineChild.Run", e1, two + "/log1.txt");
+  ASSERT_EQ(test::wait_child(r0, 120), 0) << read_file(two + "/log0.txt");
+  ASSERT_EQ(test::wait_child(r1, 120), 0) << read_file(two + "/log1.txt");
+}
+
 TEST(Distributed, TwoProcessesMatchOneProcessWithTheSameGlobalBatch) {
   const std::string one = glip::test::temp_dir("engine_ddp1"), two = glip::test::temp_dir("engine_ddp2");
   const int port = test::free_port();
-  const pid_t single = test::spawn_self("EngineChild.Run", rank_env(one, 0, 1, port, 5), one + "/log.txt");
-  ASSERT_EQ(test::wait_child(single, 120), 0) << read_file(one + "/log.txt");
-  const pid_t r0 = test::spawn_self("EngineChild.Run", rank_env(two, 0, 2, port, 5), two + "/log0.txt");
-  const pid_t r1 = test::spawn_self("EngineChild.Run", rank_env(two, 1, 2, port, 5), two + "/log1.txt");
-  ASSERT_EQ(test::wait_child(r0, 120), 0) << read_file(two + "/log0.txt");
-  ASSERT_EQ(test::wait_child(r1, 120), 0) << read_file(two + "/log1.txt");
+  auto e = rank_env(one, 0, 1, port, 5), e0 = rank_env(two, 0, 2, port, 5), e1 = rank_env(two, 1, 2, port, 5);
+  for (auto* env : {&e, &e0, &e1}) (*env)["GLIP_CHILD_LOG_PERIOD"] = "1";
+  ASSERT_NO_FATAL_FAILURE(run_one_then_two(one, e, two, e0, e1));
   const auto a = io::load_safetensors(one + "/model_final.safetensors").tensors;
   const auto b = io::load_safetensors(two + "/model_final.safetensors").tensors;
   ASSERT_EQ(a.size(), b.size());
   double worst = 0;
   for (const auto& [k, v] : a) worst = std::max(worst, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
   EXPECT_LE(worst, 1e-5);
+  // Every step's logged terms: the mean over 8 images against the mean of two 4-image means, on weights that
+  // drift apart by rounding.
+  const auto la = metric_lines(one), lb = metric_lines(two);
+  ASSERT_EQ(la.size(), 5u);
+  ASSERT_EQ(lb.size(), 5u);
+  for (size_t i = 0; i < la.size(); ++i)
+    for (const auto& [k, v] : la[i].at("losses").items())
+      EXPECT_NEAR(v.get<double>(), lb[i].at("losses").at(k).get<double>(), 1e-5 * std::abs(v.get<double>()))
+          << "step " << i + 1 << ", " << k;
+}
+
+// The logged loss terms of a step are the mean over the global batch, whatever the split: 2 ranks (each half of
+// the global batch, grad_accum 1) log exactly what 1 process logs with grad_accum 2 (the same halves as its two
+// micro-batches). Per term the engine sums term / accum over micro-batches in double, all-reduces the sums and
+// divides by the world size: l0 / 2 + l1 / 2 == (l0 + l1) / 2 exactly for float losses. With lr 0 the weights stay
+// the same in both runs, so every step's logged numbers must be bit-identical (a rank logging its own terms, or
+// dividing by the world size twice, fails). With training they agree to rounding (TwoProcessesMatchOneProcess...).
+TEST(Distributed, LoggedLossesAreTheSingleProcessOnes) {
+  const std::string one = glip::test::temp_dir("engine_ddp_log1"), two = glip::test::temp_dir("engine_ddp_log2");
+  const int port = test::free_port();
+  auto e = rank_env(one, 0, 1, port, 5), e0 = rank_env(two, 0, 2, port, 5), e1 = rank_env(two, 1, 2, port, 5);
+  e["GLIP_CHILD_ACCUM"] = "2";
+  for (auto* env : {&e, &e0, &e1}) {
+    (*env)["GLIP_CHILD_LR"] = "0";
+    (*env)["GLIP_CHILD_LOG_PERIOD"] = "1";
+  }
+  ASSERT_NO_FATAL_FAILURE(run_one_then_two(one, e, two, e0, e1));
+  const auto a = metric_lines(one), b = metric_lines(two);
+  ASSERT_EQ(a.size(), 5u);
+  ASSERT_EQ(b.size(), 5u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].at("losses").size(), 2u);
+    for (const auto& [k, v] : a[i].at("losses").items())
+      EXPECT_EQ(v.get<double>(), b[i].at("losses").at(k).get<double>()) << "step " << i + 1 << ", " << k;
+    EXPECT_EQ(a[i].at("loss").get<double>(), b[i].at("loss").get<double>()) << "step " << i + 1;
+  }
+}
+
+// A NaN in one micro-batch of rank 1: both ranks learn it from the step's one collective and agree. With
+// nonfinite_loss=stop both stop at that iteration, rank 1 naming its micro-batch's samples and rank 0 saying it was
+// another rank; with skip both skip the same step and end with the same weights.
+TEST(Distributed, ANonFiniteMicroBatchOnOneRankIsSeenByEveryRank) {
+  for (const std::string policy : {"stop", "skip"}) {
+    const std::string dir = glip::test::temp_dir("engine_ddp_nan_" + policy);
+    const int port = test::free_port();
+    auto e0 = rank_env(dir, 0, 2, port, 5);
+    auto e1 = rank_env(dir, 1, 2, port, 5);
+    for (auto* e : {&e0, &e1}) {
+      (*e)["GLIP_CHILD_ACCUM"] = "2";
+      (*e)["GLIP_CHILD_NONFINITE"] = policy;
+    }
+    e1["GLIP_CHILD_NAN_AT"] = "2";
+    e1["GLIP_CHILD_NAN_MICRO"] = "1";
+    const pid_t r0 = test::spawn_self("EngineChild.Run", e0, dir + "/log0.txt");
+    const pid_t r1 = test::spawn_self("EngineChild.Run", e1, dir + "/log1.txt");
+    const int rc0 = test::wait_child(r0, 120), rc1 = test::wait_child(r1, 120);
+    const std::string log0 = read_file(dir + "/log0.txt"), log1 = read_file(dir + "/log1.txt");
+    if (policy == "stop") {
+      EXPECT_NE(rc0, 0) << log0;
+      EXPECT_NE(rc1, 0) << log1;
+      EXPECT_NE(rc0, -1) << "rank 0 hung";
+      EXPECT_NE(log0.find("non-finite loss at iteration 3 on another rank (rank 0);"), std::string::npos) << log0;
+      EXPECT_NE(log1.find("non-finite loss at iteration 3 on this rank (rank 1): dataset indices ["),
+                std::string::npos) << log1;
+    } else {
+      ASSERT_EQ(rc0, 0) << log0;
+      ASSERT_EQ(rc1, 0) << log1;
+      EXPECT_NE(log0.find("non-finite loss at iteration 3: step skipped"), std::string::npos) << log0;
+      EXPECT_EQ(log0.find("step skipped ("), std::string::npos) << log0;  // not its samples: rank 1's
+      EXPECT_NE(log1.find("non-finite loss at iteration 3: step skipped (dataset indices ["), std::string::npos)
+          << log1;
+      const auto w = io::load_safetensors(dir + "/model_final.safetensors").tensors;
+      for (const auto& [k, v] : w) EXPECT_TRUE(at::isfinite(v).all().item<bool>()) << k;
+      EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/train_0000005.json")).at("skipped_steps"), 1);
+    }
+  }
 }
 
 TEST(Distributed, ADeadRankMakesTheOthersExitNonZeroWithoutHanging) {

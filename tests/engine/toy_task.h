@@ -38,16 +38,23 @@ class ToyTask : public TrainTask {
   torch::nn::Module& model() override { return *net_; }
   int64_t dataset_size() const override { return x_.size(0); }
   LossTerms losses(const std::vector<int64_t>& idx, int64_t iteration) override {
+    micro_ = iteration == last_iteration_ ? micro_ + 1 : 0;  // micro-batch of this step (calls come in order)
+    last_iteration_ = iteration;
     const at::Tensor i = torch::tensor(idx, at::kLong);
     const at::Tensor pred = net_->forward(x_.index_select(0, i));
     const at::Tensor target = y_.index_select(0, i);
     LossTerms t = {{"loss_mse", (pred - target).pow(2).mean()}, {"loss_l1", 0.1 * (pred - target).abs().mean()}};
-    if (iteration == nan_at) t["loss_mse"] = t["loss_mse"] * std::numeric_limits<float>::quiet_NaN();
+    if (iteration == nan_at && (nan_micro < 0 || micro_ == nan_micro))
+      t["loss_mse"] = t["loss_mse"] * std::numeric_limits<float>::quiet_NaN();
     return t;
   }
   ToyNet net_;
   at::Tensor x_, y_;
-  int64_t nan_at = -1;
+  int64_t nan_at = -1;     // iteration (0-based) whose loss is NaN
+  int64_t nan_micro = -1;  // only this micro-batch of it (-1: every micro-batch)
+
+ private:
+  int64_t last_iteration_ = -1, micro_ = 0;
 };
 
 }  // namespace glip::engine::test

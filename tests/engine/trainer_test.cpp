@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -45,10 +46,11 @@ TrainerOptions toy_options(const std::string& dir, int64_t max_iter) {
 }
 
 TrainResult run_toy(const TrainerOptions& o, double dropout, std::shared_ptr<Comm> comm = make_single_process_comm(),
-                    std::shared_ptr<TrainHook> extra = nullptr, int64_t nan_at = -1) {
+                    std::shared_ptr<TrainHook> extra = nullptr, int64_t nan_at = -1, int64_t nan_micro = -1) {
   torch::manual_seed(1);
   ToyTask task(64, dropout);
   task.nan_at = nan_at;
+  task.nan_micro = nan_micro;
   Trainer t(task, o, std::move(comm));
   t.add_hook(make_progress_hook());
   t.add_hook(make_metrics_hook());
@@ -135,6 +137,100 @@ TEST(Trainer, NonFiniteLossStopsWithIterationAndSamplesOrIsSkipped) {
   for (const auto& [k, v] : final_weights(skip.work_dir)) EXPECT_TRUE(at::isfinite(v).all().item<bool>()) << k;
 }
 
+// One NaN micro-batch among 4 of a step: the step is skipped (weights and EMA untouched) and reported; the error
+// names that micro-batch's samples only; the logged terms of every other step are the mean over its micro-batches
+// (terms / accum summed in micro-batch order, the arithmetic the engine keeps on the device until the step ends).
+class RecordingTask : public ToyTask {
+ public:
+  RecordingTask() : ToyTask(64, 0.0) {}
+  LossTerms losses(const std::vector<int64_t>& idx, int64_t iteration) override {
+    LossTerms t = ToyTask::losses(idx, iteration);
+    calls.push_back({iteration, idx, t.at("loss_mse").item<double>(), t.at("loss_l1").item<double>()});
+    return t;
+  }
+  struct Call {
+    int64_t iteration;
+    std::vector<int64_t> idx;
+    double mse, l1;
+  };
+  std::vector<Call> calls;
+};
+
+class StepRecorder : public TrainHook {
+ public:
+  void after_step(Trainer& t, const StepStats& st) override {
+    steps.push_back(st);
+    weights.push_back(copy(t.model_state(false)));
+    ema.push_back(copy(t.model_state(true)));
+  }
+  static std::map<std::string, at::Tensor> copy(const std::map<std::string, at::Tensor>& m) {
+    std::map<std::string, at::Tensor> out;
+    for (const auto& [k, v] : m) out[k] = v.clone();  // model_state() aliases the live weights
+    return out;
+  }
+  std::vector<StepStats> steps;
+  std::vector<std::map<std::string, at::Tensor>> weights, ema;
+};
+
+TEST(Trainer, ANonFiniteMicroBatchSkipsTheStepAndIsReported) {
+  auto o = toy_options(glip::test::temp_dir("engine_nan_micro"), 6);
+  o.solver.grad_accum_steps = 4;  // 8 images per step: 4 micro-batches of 2
+  {
+    RecordingTask task;
+    task.nan_at = 3;
+    task.nan_micro = 2;
+    Trainer t(task, o, make_single_process_comm());
+    try {
+      t.train();
+      FAIL() << "expected an error";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      ASSERT_EQ(task.calls.size(), 16u);  // 3 clean steps, then all 4 micro-batches of the bad one
+      const auto& bad = task.calls[14].idx;
+      ASSERT_EQ(bad.size(), 2u);
+      const std::string want = "non-finite loss at iteration 4 on this rank (rank 0): dataset indices [" +
+                               std::to_string(bad[0]) + ", " + std::to_string(bad[1]) + "]";
+      EXPECT_NE(msg.find(want), std::string::npos) << msg;
+    }
+  }
+  o.work_dir = glip::test::temp_dir("engine_nan_micro_skip");
+  o.solver.nonfinite_loss = "skip";
+  RecordingTask task;
+  task.nan_at = 3;
+  task.nan_micro = 2;
+  auto rec = std::make_shared<StepRecorder>();
+  Trainer t(task, o, make_single_process_comm());
+  t.add_hook(rec);
+  const TrainResult r = t.train();
+  EXPECT_EQ(r.skipped_steps, 1);
+  ASSERT_EQ(rec->steps.size(), 6u);
+  ASSERT_EQ(task.calls.size(), 24u);
+  for (size_t k = 0; k < 6; ++k) {
+    const StepStats& st = rec->steps[k];
+    EXPECT_EQ(st.iteration, static_cast<int64_t>(k) + 1);
+    EXPECT_EQ(st.skipped, k == 3) << "step " << k + 1;
+    double mse = 0, l1 = 0;
+    for (size_t m = 0; m < 4; ++m) {
+      mse += task.calls[4 * k + m].mse / 4.0;
+      l1 += task.calls[4 * k + m].l1 / 4.0;
+    }
+    EXPECT_EQ(st.losses.at("loss_l1"), l1) << "step " << k + 1;
+    if (k == 3) {
+      EXPECT_TRUE(std::isnan(st.losses.at("loss_mse")));
+      EXPECT_EQ(st.grad_norm, 0.0);
+    } else {
+      EXPECT_EQ(st.losses.at("loss_mse"), mse) << "step " << k + 1;
+      EXPECT_EQ(st.loss, mse + l1) << "step " << k + 1;
+    }
+  }
+  for (const auto& [k, v] : rec->weights[3]) {
+    EXPECT_TRUE(at::equal(v, rec->weights[2].at(k))) << "the skipped step changed " << k;
+    EXPECT_TRUE(at::equal(rec->ema[3].at(k), rec->ema[2].at(k))) << "the skipped step moved the EMA of " << k;
+    EXPECT_FALSE(at::equal(v, rec->weights[4].at(k)) && k.find("num_updates") == std::string::npos)
+        << "the step after the skipped one did not train " << k;
+  }
+}
+
 TEST(Trainer, GradientAccumulationMatchesTheFullBatch) {
   auto a = toy_options(glip::test::temp_dir("engine_acc1"), 6);
   auto b = toy_options(glip::test::temp_dir("engine_acc2"), 6);
@@ -205,6 +301,12 @@ TEST(EngineChild, Run) {
   o.solver.checkpoint_period = std::stoll(test::env_or("GLIP_CHILD_PERIOD", "1"));
   const double dropout = std::stod(test::env_or("GLIP_CHILD_DROPOUT", "0.3"));
   const int64_t die_at = std::stoll(test::env_or("GLIP_CHILD_DIE_AT", "-1"));
+  o.solver.grad_accum_steps = std::stoll(test::env_or("GLIP_CHILD_ACCUM", "1"));
+  o.solver.base_lr = std::stod(test::env_or("GLIP_CHILD_LR", std::to_string(o.solver.base_lr)));
+  o.solver.log_period = std::stoll(test::env_or("GLIP_CHILD_LOG_PERIOD", std::to_string(o.solver.log_period)));
+  o.solver.nonfinite_loss = test::env_or("GLIP_CHILD_NONFINITE", o.solver.nonfinite_loss);
+  const int64_t nan_at = std::stoll(test::env_or("GLIP_CHILD_NAN_AT", "-1"));
+  const int64_t nan_micro = std::stoll(test::env_or("GLIP_CHILD_NAN_MICRO", "-1"));
   CommOptions co;
   co.timeout = std::chrono::seconds(20);
   auto comm = init_comm(dist_env_from_environment(), co);
@@ -216,7 +318,7 @@ TEST(EngineChild, Run) {
     }
     int64_t at_;
   };
-  run_toy(o, dropout, comm, std::make_shared<Die>(die_at));
+  run_toy(o, dropout, comm, std::make_shared<Die>(die_at), nan_at, nan_micro);
 }
 
 TEST(Trainer, KilledAtRandomMomentsAndResumedIsBitIdentical) {

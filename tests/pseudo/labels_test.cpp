@@ -52,7 +52,7 @@ TEST(SelectPhraseBoxes, ThresholdNmsLimitAndClip) {
   EXPECT_EQ(p[1].text, "a dog");
   ASSERT_EQ(p[0].boxes.size(), 2u);  // the 0.8 box is suppressed per phrase
   EXPECT_FLOAT_EQ(p[0].scores[0], 0.9f);
-  EXPECT_EQ(p[0].boxes[1], (std::array<float, 4>{50, 50, 64, 80}));  // clipped to 64 x 80
+  EXPECT_EQ(p[0].boxes[1], (std::array<float, 4>{50, 50, 63, 79}));  // clipped to 64 x 80: [0, 63] x [0, 79]
   ASSERT_EQ(p[1].boxes.size(), 1u);  // 0.4 < 0.5
   EXPECT_FLOAT_EQ(p[1].scores[0], 0.7f);
 

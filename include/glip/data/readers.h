@@ -1,6 +1,9 @@
 /**
  * Dataset readers: each turns files in a standard format into a RecordSet. Paths inside annotation files are
  * resolved against `image_root`. Every error names the file (and line or image id) and what was expected.
+ * Boxes come out in the official convention (glip/data/boxes.h): a COCO [x, y, w, h] (COCO, LVIS, MDETR) becomes
+ * [x, y, x + w - 1, y + h - 1]; ODVG's [x1, y1, x2, y2] = [x, y, x + w, y + h] and Flickr30K's xmin..xmax (which
+ * MDETR's conversion writes as w = xmax - xmin) the same way; pseudo-label boxes are read as written.
  */
 #pragma once
 #include <string>

@@ -1,7 +1,8 @@
 /**
  * The in-memory form every dataset reader produces: one record per image (detection) or per image-caption
- * pair (grounding). Boxes are xyxy in pixels of the original image; spans are [start, end) in Unicode code
- * points of the caption.
+ * pair (grounding). Boxes are xyxy in pixels of the original image in the official convention (x2, y2 the last
+ * pixel covered: a COCO [x, y, w, h] is [x, y, x + w - 1, y + h - 1]; glip/data/boxes.h); spans are [start, end)
+ * in Unicode code points of the caption.
  */
 #pragma once
 #include <array>
@@ -18,7 +19,7 @@ using Span = std::array<int64_t, 2>;
 
 /** One ground-truth (or pseudo-label) box. */
 struct BoxAnnotation {
-  std::array<float, 4> xyxy{};    ///< original-image pixels
+  std::array<float, 4> xyxy{};    ///< original-image pixels, x2 = x + w - 1 (glip/data/boxes.h)
   int64_t category_id = 0;        ///< detection datasets: the category; grounding: 0
   std::vector<Span> spans;        ///< grounding: the caption spans this box grounds
   float score = 1.f;              ///< pseudo labels: the teacher's confidence
