@@ -9,6 +9,7 @@
 
 #include "bench_model_flops.h"
 #include "glip/app/glip_config.h"
+#include "glip/config/config.h"
 #include "glip/core/error.h"
 #include "glip/text/prompt.h"
 #include "glip/text/text_batch.h"

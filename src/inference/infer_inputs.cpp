@@ -41,7 +41,8 @@ std::map<int64_t, std::string> categories_from_json(const std::string& path, con
     const json& c = (*list)[i];
     GLIP_CHECK_INPUT(c.is_object() && c.contains("id") && c["id"].is_number_integer() && c.contains("name") &&
                          c["name"].is_string() && !trim(c["name"].get<std::string>()).empty(),
-                     "categories file '", path, "': entry ", i, " is not {\"id\": integer, \"name\": non-empty string}");
+                     "categories file '", path, "': entry ", i,
+                     " is not {\"id\": integer, \"name\": non-empty string}");
     GLIP_CHECK_INPUT(out.emplace(c["id"].get<int64_t>(), trim(c["name"].get<std::string>())).second,
                      "categories file '", path, "': duplicate id ", c["id"].get<int64_t>());
   }

@@ -348,8 +348,8 @@ TEST_F(ModelEvalCli, InferOnACocoImageListWritesItsImageIdsAndScoresAgainstIt) {
   const json images = read_json(dir + "/out/images.json");
   ASSERT_EQ(images["images"].size(), 3u);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(images["images"][i]["id"], new_ids[i]);
-  const Proc scored = exec(GLIP_EVAL_BIN, "coco --gt " + dir + "/gt.json --results " + dir + "/out/results.json --out " +
-                                             dir + "/metrics.json");
+  const Proc scored = exec(GLIP_EVAL_BIN, "coco --gt " + dir + "/gt.json --results " + dir +
+                                             "/out/results.json --out " + dir + "/metrics.json");
   ASSERT_EQ(scored.code, 0) << scored.err;
   EXPECT_GE(read_json(dir + "/metrics.json")["AP"].get<double>(), 0.0);
   // Without --image-root the file names are relative to the JSON's folder, where they are missing: exit 2.
