@@ -1,1 +1,1 @@
-glip_add_tool(glip_infer glip_infer.cpp infer_output.cpp)
+glip_add_tool(glip_infer glip_infer.cpp)

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -321,6 +322,41 @@ TEST_F(ModelEvalCli, InferOnOneImageAndOnAFolder) {
   }
   for (const auto& im : images["images"])
     EXPECT_TRUE(fs::exists(out2 + "/vis/" + fs::path(im["file_name"].get<std::string>()).stem().string() + ".jpg"));
+}
+
+// --images as a COCO-format JSON: its images run (file names under --image-root) and results.json carries their
+// COCO ids, here 17, 4, 29 rather than the list positions 1..3, so that glip_eval scores it against that file.
+TEST_F(ModelEvalCli, InferOnACocoImageListWritesItsImageIdsAndScoresAgainstIt) {
+  const std::string dir = glip::test::temp_dir("infer_coco_ids");
+  json gt = read_json(*root_ + "/world/eval/coco/instances.json");
+  ASSERT_EQ(gt["images"].size(), 3u);
+  const int64_t new_ids[] = {17, 4, 29};
+  std::map<int64_t, int64_t> renumber;
+  for (size_t i = 0; i < 3; ++i) {
+    renumber[gt["images"][i]["id"].get<int64_t>()] = new_ids[i];
+    gt["images"][i]["id"] = new_ids[i];
+  }
+  for (auto& a : gt["annotations"]) a["image_id"] = renumber.at(a["image_id"].get<int64_t>());
+  std::ofstream(dir + "/gt.json") << gt.dump();
+  const Proc r = exec(GLIP_INFER_BIN, infer_args("--images " + dir + "/gt.json --image-root " + *root_ +
+                                                 "/world/eval/coco/images --categories " + dir +
+                                                 "/gt.json --score-threshold 0 --no-draw --out " + dir + "/out"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::set<int64_t> ids;
+  for (const auto& d : read_json(dir + "/out/results.json")) ids.insert(d["image_id"].get<int64_t>());
+  EXPECT_EQ(ids, (std::set<int64_t>{4, 17, 29}));
+  const json images = read_json(dir + "/out/images.json");
+  ASSERT_EQ(images["images"].size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(images["images"][i]["id"], new_ids[i]);
+  const Proc scored = exec(GLIP_EVAL_BIN, "coco --gt " + dir + "/gt.json --results " + dir +
+                                             "/out/results.json --out " + dir + "/metrics.json");
+  ASSERT_EQ(scored.code, 0) << scored.err;
+  EXPECT_GE(read_json(dir + "/metrics.json")["AP"].get<double>(), 0.0);
+  // Without --image-root the file names are relative to the JSON's folder, where they are missing: exit 2.
+  const Proc rootless = exec(GLIP_INFER_BIN, infer_args("--images " + dir + "/gt.json --categories " + dir +
+                                                        "/gt.json --no-draw --out " + dir + "/out2"));
+  EXPECT_EQ(rootless.code, 2);
+  EXPECT_NE(rootless.err.find("gt.json"), std::string::npos) << rootless.err;
 }
 
 TEST_F(ModelEvalCli, InferAppliesThePromptOverrideToACategoryFile) {

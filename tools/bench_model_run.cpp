@@ -1,0 +1,89 @@
+// glip_bench_model's measuring helpers: timing, peak memory, the machine's sgemm throughput and the whole-model
+// benchmark (backbone, language backbone, fused head + post-processing on a COCO-80 prompt).
+#include "bench_model_run.h"
+
+#include <sys/resource.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+
+#include "bench_model_flops.h"
+#include "glip/app/glip_config.h"
+#include "glip/config/config.h"
+#include "glip/core/error.h"
+#include "glip/text/prompt.h"
+#include "glip/text/text_batch.h"
+
+namespace glip::bench {
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double peak_rss_gib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / (1024.0 * 1024.0);
+}
+
+double sgemm_gflops() {
+  auto a = torch::randn({2048, 2048}), b = torch::randn({2048, 2048});
+  double best = 1e30;
+  for (int i = 0; i < 3; ++i) {
+    auto t0 = Clock::now();
+    auto c = at::mm(a, b);
+    best = std::min(best, seconds_since(t0));
+  }
+  return 2.0 * 2048.0 * 2048.0 * 2048.0 / best / 1e9;
+}
+
+int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, double peak) {
+  GLIP_CHECK_INPUT(!config_path.empty(), "--part model needs --config");
+  glip::app::GlipConfig cfg;
+  glip::config::load_file(cfg, config_path, {});
+  auto model = glip::modeling::build_model(cfg.model);
+  model->eval();
+  int64_t params = 0;
+  for (const auto& p : model->parameters()) params += p.numel();
+  auto tok = glip::text::make_tokenizer();
+  std::map<int64_t, std::string> cats;
+  for (size_t i = 0; i < kCoco80.size(); ++i) cats[static_cast<int64_t>(i) + 1] = kCoco80[i];
+  auto query = glip::text::create_queries_and_maps(cats, *tok).at(0);
+  std::vector<glip::text::Encoding> enc;
+  auto text = glip::text::encode_batch(*tok, {query.prompt.text}, cfg.model.max_query_len, &enc);
+  const int64_t real_tokens = static_cast<int64_t>(enc[0].ids.size());
+  const auto [h, w] = std::pair<int64_t, int64_t>{(height + 31) / 32 * 32, (width + 31) / 32 * 32};
+  glip::ImageBatch images;
+  images.images = torch::randn({1, 3, h, w});
+  images.image_sizes = {{height, width}};
+  double t_vis = 1e30, t_rest = 1e30, t_lang = 1e30;
+  for (int64_t i = 0; i <= repeat; ++i) {  // the first run is the warm-up
+    auto t0 = Clock::now();
+    auto levels = model->visual_features(images.images);
+    const double tv = seconds_since(t0);
+    t0 = Clock::now();
+    model->language_backbone(text);
+    const double tl = seconds_since(t0);
+    t0 = Clock::now();
+    auto out = model->forward_features(levels, images.image_sizes, text, {}, {query.label_to_tokens});
+    const double tr = seconds_since(t0);
+    std::printf("run %lld: backbone %.2f s, language %.2f s, language + fused head + post-processing %.2f s, "
+                "%lld detections\n", static_cast<long long>(i), tv, tl, tr,
+                static_cast<long long>(out.detections.at(0).scores.numel()));
+    if (i > 0 || repeat == 0) t_vis = std::min(t_vis, tv), t_lang = std::min(t_lang, tl), t_rest = std::min(t_rest, tr);
+  }
+  const auto fl = model_gflops(cfg.model, h, w, cfg.model.max_query_len);
+  const double total = t_vis + t_rest;
+  std::printf("model %s at %lldx%lld (padded %lldx%lld), COCO-80 prompt (%lld real tokens, padded to %lld): "
+              "%.2f s forward (backbone %.2f s, language %.2f s, rest %.2f s); analytic %.0f GFLOP (backbone %.0f, "
+              "BERT %.0f, head %.0f) = %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s; %lld parameters; "
+              "threads %d; peak RSS %.2f GiB\n",
+              cfg.model.name.c_str(), static_cast<long long>(height), static_cast<long long>(width),
+              static_cast<long long>(h), static_cast<long long>(w), static_cast<long long>(real_tokens),
+              static_cast<long long>(cfg.model.max_query_len), total, t_vis, t_lang, t_rest - t_lang, fl.total(),
+              fl.backbone, fl.bert, fl.head, fl.total() / total, 100.0 * fl.total() / total / peak, peak,
+              static_cast<long long>(params), torch::get_num_threads(), peak_rss_gib());
+  return 0;
+}
+
+}  // namespace glip::bench
