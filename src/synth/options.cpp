@@ -216,11 +216,18 @@ void validate(const WorldOptions& o) {
   p.range("combo_min_weight", o.combo_min_weight, 1e-6, 1.0);
   p.range("web_heldout_prob", o.web_heldout_prob, 0.0, 1.0);
   p.range("rare_gold_prob", o.rare_gold_prob, 0.0, 1.0);
-  for (const auto& text : o.rare) {
-    Concept c;
-    std::string err = parse_concept(o, text, c);
-    if (!err.empty()) p.add("rare", err);
-  }
+  // Concept lists: every unknown word is a problem under its key; the concepts that parse are returned.
+  const auto parse_all = [&](const char* key, const std::vector<std::string>& texts) {
+    std::vector<Concept> out;
+    for (const auto& text : texts) {
+      Concept c;
+      std::string err = parse_concept(o, text, c);
+      if (!err.empty()) p.add(key, err);
+      else out.push_back(c);
+    }
+    return out;
+  };
+  parse_all("rare", o.rare);
   p.range<int64_t>("flickr_sentences", o.flickr_sentences, 1, 10);
   p.range<int64_t>("lvis_neg_per_image", o.lvis_neg_per_image, 0, 1000);
   p.range("lvis_not_exhaustive_prob", o.lvis_not_exhaustive_prob, 0.0, 1.0);
@@ -233,13 +240,7 @@ void validate(const WorldOptions& o) {
   p.range<int64_t>("preview_samples", o.preview_samples, 1, 64);
 
   // Held-out concepts: known words, and the gold splits must keep at least one colour-shape-texture combo.
-  std::vector<Concept> concepts;
-  for (const auto& text : o.heldout) {
-    Concept c;
-    std::string err = parse_concept(o, text, c);
-    if (!err.empty()) p.add("heldout", err);
-    else concepts.push_back(c);
-  }
+  const std::vector<Concept> concepts = parse_all("heldout", o.heldout);
   bool any_free = false;
   for (size_t s = 0; s < o.shapes.size() && !any_free; ++s)
     for (size_t c = 0; c < o.colours.size() && !any_free; ++c)

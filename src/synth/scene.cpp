@@ -110,17 +110,18 @@ SceneRenderer::SceneRenderer(const WorldOptions& options, uint64_t seed) : opt_(
   }
 }
 
-int SceneRenderer::heldout_index(const ObjectSpec& spec) const {
-  for (size_t i = 0; i < concepts_.size(); ++i)
-    if (matches(concepts_[i], spec)) return static_cast<int>(i);
+namespace {
+/** Index of the first concept the object matches, or -1. */
+int matching_index(const std::vector<Concept>& concepts, const ObjectSpec& spec) {
+  for (size_t i = 0; i < concepts.size(); ++i)
+    if (matches(concepts[i], spec)) return static_cast<int>(i);
   return -1;
 }
+}  // namespace
 
-int SceneRenderer::rare_index(const ObjectSpec& spec) const {
-  for (size_t i = 0; i < rare_.size(); ++i)
-    if (matches(rare_[i], spec)) return static_cast<int>(i);
-  return -1;
-}
+int SceneRenderer::heldout_index(const ObjectSpec& spec) const { return matching_index(concepts_, spec); }
+
+int SceneRenderer::rare_index(const ObjectSpec& spec) const { return matching_index(rare_, spec); }
 
 bool SceneRenderer::is_heldout(const ObjectSpec& spec) const { return heldout_index(spec) >= 0; }
 
