@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
@@ -135,12 +137,15 @@ TEST(BodyPretrain, CropsArePureFunctionsOfSampleAndIteration) {
 TEST(BodyPretrain, TheBodyLearnsTheShapesAndStartsAGlipAsItsBackboneWeight) {
   const std::string work = test::temp_dir("pretrain_learn") + "/w";
   std::vector<std::string> sets = kResNet;
-  for (const char* s : {"solver.max_iter=300", "solver.ims_per_batch=16", "solver.warmup_iters=10",
-                        "solver.checkpoint_period=300"})
+  for (const char* s : {"solver.max_iter=600", "solver.ims_per_batch=16", "solver.warmup_iters=10",
+                        "solver.checkpoint_period=600"})
     sets.emplace_back(s);
   const GlipConfig cfg = pretrain_config(work, sets);
+  // The tools seed torch from `seed` (config::apply_runtime); without it LibTorch's default generator starts
+  // from a random seed in every process and the initial weights, hence the result, change from run to run.
+  torch::manual_seed(static_cast<uint64_t>(cfg.runtime.seed));
   const auto r = run_body_pretraining(cfg, shape_world(), false, config::dump(cfg), at::kCPU);
-  EXPECT_EQ(r.final_iteration, 300);
+  EXPECT_EQ(r.final_iteration, 600);
   // Balanced accuracy (mean recall of the 3 shapes; chance 1/3) on the un-jittered training crops.
   BodyPretrainTask task(cfg, gold_det(cfg));
   const auto weights = io::load_safetensors(work + "/model_final.safetensors").tensors;
@@ -162,6 +167,8 @@ TEST(BodyPretrain, TheBodyLearnsTheShapesAndStartsAGlipAsItsBackboneWeight) {
     ASSERT_GT(count[c], 0) << "no box of class " << c;
     balanced += static_cast<double>(right[c]) / static_cast<double>(count[c]) / 3.0;
   }
+  // 600 steps: 0.94-0.99 over seeds 1-8 (the rarest shape has 7 boxes, each worth 0.048). 300 steps gave
+  // 0.76-0.92, and unseeded runs as low as 0.63: too close to the bar for another CPU's rounding.
   EXPECT_GT(balanced, 0.8) << "balanced accuracy over " << n << " boxes (chance 0.33)";
 
   // The weights are a model.backbone_weight: every body tensor loads, and the detector's body equals them.
