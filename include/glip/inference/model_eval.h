@@ -1,6 +1,6 @@
 /**
  * Evaluating a model (glip_eval --config C --checkpoint K --dataset NAME): inference with the official
- * evaluation prompts, results in the standard formats, scored by the evaluators of glip/evaluation/.
+ * evaluation prompts, results in the standard formats, scored by the evaluators (COCOeval, LVISEval, Flickr recall).
  *
  *  - coco / odinw members: all categories in one prompt (split automatically when it exceeds
  *    model.max_query_len tokens); results as maskrcnn_benchmark's prepare_for_coco_detection writes them
