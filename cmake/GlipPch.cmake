@@ -8,3 +8,12 @@ function(glip_reuse_pch target)
     target_precompile_headers(${target} REUSE_FROM glip)
   endif()
 endfunction()
+
+# glip_add_exact_sources(<file>...): library sources in plain C++ (at most small ATen headers) whose floating point
+# reproduces a reference bit for bit (the evaluators and the file formats they read). They skip the precompiled
+# header, which makes each file ~10x cheaper to compile, and never contract a * b + c into an FMA.
+function(glip_add_exact_sources)
+  target_sources(glip PRIVATE ${ARGN})
+  set_source_files_properties(${ARGN} TARGET_DIRECTORY glip PROPERTIES
+    SKIP_PRECOMPILE_HEADERS ON COMPILE_OPTIONS "-ffp-contract=off")
+endfunction()

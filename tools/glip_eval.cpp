@@ -14,6 +14,8 @@
 #include "glip/evaluation/coco_eval.h"
 #include "glip/evaluation/flickr_eval.h"
 #include "glip/evaluation/lvis_eval.h"
+#include "glip/formats/detection_json.h"
+#include "glip/formats/flickr.h"
 #include "glip_eval_model.h"
 
 namespace {
@@ -84,8 +86,8 @@ int main(int argc, char** argv) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     if (*coco) {
-      auto gt_data = glip::eval::load_ground_truth(gt);
-      auto dets = glip::eval::load_results(results);
+      auto gt_data = glip::formats::load_ground_truth(gt);
+      auto dets = glip::formats::load_results(results);
       const double t_load = seconds_since(t0);
       auto r = glip::eval::coco_evaluate(gt_data, dets, results);
       emit(glip::eval::coco_summary_table(r), glip::eval::coco_metrics_json(r), out);
@@ -93,8 +95,8 @@ int main(int argc, char** argv) {
                 << " annotations, " << dets.size() << " detections; load " << t_load << " s, total "
                 << seconds_since(t0) << " s\n";
     } else if (*lvis) {
-      auto gt_data = glip::eval::load_ground_truth(gt);
-      auto dets = glip::eval::load_results(results);
+      auto gt_data = glip::formats::load_ground_truth(gt);
+      auto dets = glip::formats::load_results(results);
       glip::eval::LvisEvalOptions opt;
       opt.fixed_ap = fixed_ap;
       auto r = glip::eval::lvis_evaluate(gt_data, dets, opt, results);
@@ -102,7 +104,7 @@ int main(int argc, char** argv) {
       std::cerr << "glip_eval lvis: total " << seconds_since(t0) << " s\n";
     } else if (*flickr) {
       glip::eval::FlickrEvaluator ev(root, split, merge_boxes);
-      auto preds = glip::eval::load_flickr_predictions(results);
+      auto preds = glip::formats::load_flickr_predictions(results);
       auto r = ev.evaluate(preds);
       emit(glip::eval::flickr_summary_table(r), glip::eval::flickr_metrics_json(r), out);
     }

@@ -14,6 +14,7 @@
 #include "cli_common.h"
 #include "glip/core/fs.h"
 #include "glip/evaluation/coco_eval.h"
+#include "glip/formats/detection_json.h"
 
 namespace {
 
@@ -114,8 +115,8 @@ int main(int argc, char** argv) {
     if (generate_only) return 0;
     for (int r = 0; r < repeat; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
-      auto gt = glip::eval::load_ground_truth(dir + "/gt.json");
-      auto res = glip::eval::load_results(dir + "/results.json");
+      auto gt = glip::formats::load_ground_truth(dir + "/gt.json");
+      auto res = glip::formats::load_results(dir + "/results.json");
       const auto t1 = std::chrono::steady_clock::now();
       auto out = glip::eval::coco_evaluate(gt, res, dir + "/results.json");
       const auto t2 = std::chrono::steady_clock::now();

@@ -14,8 +14,8 @@
 #include "glip/core/fs.h"
 #include "glip/data/data_config.h"
 #include "glip/data/readers.h"
-#include "glip/evaluation/model_eval.h"
-#include "glip/evaluation/phrase_probe.h"
+#include "glip/inference/model_eval.h"
+#include "glip/inference/phrase_probe.h"
 #include "glip/inference/predictor.h"
 #include "glip/text/tokenizer.h"
 
@@ -25,9 +25,9 @@ int run_model_eval(const ModelEvalArgs& args) {
   app::GlipConfig cfg;
   if (!cli::resolve_config(args.config, cfg)) return cli::kOk;
   // Everything that can be checked without the model is checked first, so mistakes fail in a second.
-  eval::validate(cfg.eval);
-  const std::string dataset = args.dataset.empty() ? eval::default_dataset(cfg.eval) : args.dataset;
-  eval::find_dataset(cfg.eval, dataset);
+  inference::validate(cfg.eval);
+  const std::string dataset = args.dataset.empty() ? inference::default_dataset(cfg.eval) : args.dataset;
+  inference::find_dataset(cfg.eval, dataset);
   GLIP_CHECK_INPUT(std::filesystem::is_regular_file(args.checkpoint), "checkpoint '", args.checkpoint,
                    "' does not exist or is not a file");
   std::string data_root = args.data_root;
@@ -60,14 +60,14 @@ int run_model_eval(const ModelEvalArgs& args) {
   inference::Predictor predictor(inference::load_model(cfg.model, args.checkpoint), text::make_tokenizer(), popt,
                                  st.device);
   if (args.phrase_probe) {
-    const eval::EvalDatasetConfig& ds = eval::find_dataset(cfg.eval, dataset);
+    const inference::EvalDatasetConfig& ds = inference::find_dataset(cfg.eval, dataset);
     GLIP_CHECK_INPUT(ds.protocol == "coco" || ds.protocol == "odinw", "--phrase-probe: dataset '", ds.name,
                      "' has protocol '", ds.protocol, "'; the probe takes a COCO-format detection set (coco, odinw)");
     const data::RecordSet set = data::read_coco_detection(data::resolve_data_path(data_root, ds.annotation),
                                                           data::resolve_data_path(data_root, ds.image_root));
-    eval::PhraseProbeOptions po;
+    inference::PhraseProbeOptions po;
     po.batch_size = cfg.test.ims_per_batch;
-    const eval::PhraseProbeReport rep = eval::probe_single_phrases(predictor, set, po);
+    const inference::PhraseProbeReport rep = inference::probe_single_phrases(predictor, set, po);
     std::cout << rep.table();
     const std::string dir = cfg.runtime.work_dir + "/" + ds.name;
     std::filesystem::create_directories(dir);
@@ -75,10 +75,10 @@ int run_model_eval(const ModelEvalArgs& args) {
     std::printf("glip_eval %s --phrase-probe: wrote %s/phrase_probe.json\n", ds.name.c_str(), dir.c_str());
     return cli::kOk;
   }
-  eval::ModelEvalRun run = app::model_eval_run(cfg, predictor, data_root, cfg.runtime.work_dir);
+  inference::ModelEvalRun run = app::model_eval_run(cfg, predictor, data_root, cfg.runtime.work_dir);
   run.reuse_features = !args.no_feature_reuse;
   run.record_json = record.dump();
-  const eval::DatasetEvalReport rep = eval::evaluate_dataset(cfg.eval, dataset, run);
+  const inference::DatasetEvalReport rep = inference::evaluate_dataset(cfg.eval, dataset, run);
   std::cout << rep.table;
   std::printf("glip_eval %s: %lld images in %.2f s (%.2f images/s); wrote %s/%s/metrics.json\n",
               dataset.c_str(), (long long)rep.images, rep.seconds,

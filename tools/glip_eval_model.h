@@ -13,7 +13,7 @@ struct ModelEvalArgs {
   std::string data_root;  ///< "" = $GLIP_DATA_ROOT (or paths as written)
   std::string out;        ///< "" = the config's work_dir
   bool no_feature_reuse = false;
-  bool phrase_probe = false;  ///< run the one-phrase probe (eval/phrase_probe.h) instead of the protocol
+  bool phrase_probe = false;  ///< run the one-phrase probe (glip/inference/phrase_probe.h) instead of the protocol
 };
 
 /** Runs the evaluation; returns the exit code. */

@@ -5,7 +5,7 @@
 #include "glip/config/runtime.h"
 #include "glip/data/data_config.h"
 #include "glip/engine/solver.h"
-#include "glip/evaluation/eval_config.h"
+#include "glip/inference/eval_config.h"
 #include "glip/pseudo/pseudo_config.h"
 #include "glip/synth/options.h"
 
@@ -27,9 +27,9 @@ const std::vector<config::SectionDoc>& documented_sections() {
                                       "(docs/training.md); official SOLVER.* names in lower case."),
       document<TestConfig>("Test", "test", "Inference settings of glip_eval, glip_infer and glip_pseudolabel."),
       document<synth::WorldOptions>("Synthetic world", "world", "The world rendered by glip_synth (docs/formats.md)."),
-      document<eval::EvalConfig>("Evaluation datasets", "eval",
-                                 "Datasets `glip_eval --dataset NAME` evaluates a model on (docs/evaluation.md); "
-                                 "each `eval.datasets` entry has the keys below."),
+      document<inference::EvalConfig>("Evaluation datasets", "eval",
+                                      "Datasets `glip_eval --dataset NAME` evaluates a model on (docs/evaluation.md); "
+                                      "each `eval.datasets` entry has the keys below."),
       document<pseudo::PseudoConfig>("Pseudo-labelling", "pseudo",
                                      "How glip_pseudolabel turns teacher detections into grounding shards "
                                      "(docs/pseudolabel.md)."),

@@ -9,7 +9,7 @@
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/core/logging.h"
-#include "glip/evaluation/model_eval.h"
+#include "glip/inference/model_eval.h"
 #include "glip/text/tokenizer.h"
 
 namespace glip::app {
@@ -51,7 +51,7 @@ std::string signed_fmt(double v) {
 }  // namespace
 
 std::vector<std::string> finetune_datasets(const GlipConfig& cfg) {
-  eval::validate(cfg.eval);
+  inference::validate(cfg.eval);
   if (cfg.finetune.datasets.empty()) {
     GLIP_CHECK_INPUT(!cfg.eval.datasets.empty(), "config key 'finetune.eval_before_after' is on but "
                      "'eval.datasets' lists no dataset to evaluate before and after training");
@@ -83,10 +83,10 @@ StageMetrics evaluate_stage(const GlipConfig& cfg, modeling::GlipModel model, co
                             const std::string& out_dir, at::Device device, bool show_progress) {
   const auto names = finetune_datasets(cfg);
   const inference::Predictor predictor(std::move(model), text::make_tokenizer(), predictor_options(cfg), device);
-  eval::ModelEvalRun run = model_eval_run(cfg, predictor, data_root, out_dir);
+  inference::ModelEvalRun run = model_eval_run(cfg, predictor, data_root, out_dir);
   run.show_progress = show_progress;
   StageMetrics out;
-  for (const auto& n : names) out.push_back(metrics_of(eval::evaluate_dataset(cfg.eval, n, run).metrics_json));
+  for (const auto& n : names) out.push_back(metrics_of(inference::evaluate_dataset(cfg.eval, n, run).metrics_json));
   return out;
 }
 

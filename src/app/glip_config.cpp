@@ -53,9 +53,9 @@ inference::PredictorOptions predictor_options(const GlipConfig& cfg) {
   return o;
 }
 
-eval::ModelEvalRun model_eval_run(const GlipConfig& cfg, const inference::Predictor& predictor,
-                                  const std::string& data_root, const std::string& out_dir) {
-  eval::ModelEvalRun run;
+inference::ModelEvalRun model_eval_run(const GlipConfig& cfg, const inference::Predictor& predictor,
+                                       const std::string& data_root, const std::string& out_dir) {
+  inference::ModelEvalRun run;
   run.predictor = &predictor;
   run.data_root = data_root;
   run.out_dir = out_dir;

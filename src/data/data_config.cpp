@@ -10,7 +10,7 @@
 #include "glip/core/error.h"
 #include "glip/data/few_shot.h"
 #include "glip/data/readers.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace glip::data {
 
@@ -135,7 +135,7 @@ RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data
   RecordSet set;
   std::vector<FewShotImage> few_shot_view;  // coco / lvis: with the crowd annotations the records leave out
   if (ds.format == "coco" || ds.format == "lvis") {
-    const eval::GroundTruth gt = eval::load_ground_truth(paths.at(0));
+    const formats::GroundTruth gt = formats::load_ground_truth(paths.at(0));
     set = read_instances(gt, root, ds.format == "lvis");
     if (ds.few_shot > 0) few_shot_view = few_shot_images(gt);
   } else if (ds.format == "mdetr") set = read_mdetr(paths.at(0), root);

@@ -10,7 +10,7 @@
 #include "glip/core/strings.h"
 #include "glip/data/boxes.h"
 #include "glip/data/readers.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 #include "glip/io/image.h"
 #include "glip/io/tar.h"
 
@@ -21,7 +21,7 @@ using nlohmann::json;
 
 // COCO / LVIS instances files have one parser in glip: the evaluation's (streaming, with pycocotools' and
 // lvis-api's reading rules); training adds its own checks on top.
-RecordSet read_instances(const eval::GroundTruth& gt, const std::string& image_root, bool lvis) {
+RecordSet read_instances(const formats::GroundTruth& gt, const std::string& image_root, bool lvis) {
   const std::string& json_path = gt.path;
   RecordSet set;
   set.name = std::filesystem::path(json_path).stem().string();
@@ -73,11 +73,11 @@ RecordSet read_instances(const eval::GroundTruth& gt, const std::string& image_r
 }
 
 RecordSet read_coco_detection(const std::string& json_path, const std::string& image_root) {
-  return read_instances(eval::load_ground_truth(json_path), image_root, false);
+  return read_instances(formats::load_ground_truth(json_path), image_root, false);
 }
 
 RecordSet read_lvis(const std::string& json_path, const std::string& image_root) {
-  return read_instances(eval::load_ground_truth(json_path), image_root, true);
+  return read_instances(formats::load_ground_truth(json_path), image_root, true);
 }
 
 bool webdataset_key(const std::string& member, std::string& key, std::string& ext) {

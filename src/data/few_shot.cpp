@@ -8,7 +8,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace glip::data {
 namespace {
@@ -127,7 +127,7 @@ std::vector<int64_t> select_few_shot(const std::vector<FewShotImage>& images, in
   return kept;
 }
 
-std::vector<FewShotImage> few_shot_images(const eval::GroundTruth& gt) {
+std::vector<FewShotImage> few_shot_images(const formats::GroundTruth& gt) {
   std::map<int64_t, size_t> index;
   std::vector<FewShotImage> out;
   for (const auto& im : gt.images) {

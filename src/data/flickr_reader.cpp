@@ -9,7 +9,7 @@
 #include "glip/core/fs.h"
 #include "glip/data/boxes.h"
 #include "glip/data/readers.h"
-#include "glip/evaluation/flickr_eval.h"
+#include "glip/formats/flickr.h"
 
 namespace glip::data {
 namespace {
@@ -79,9 +79,9 @@ RecordSet read_flickr(const std::string& split_path, const std::string& image_ro
     const std::string sent_path = (dir / "Sentences" / (id + ".txt")).string();
     const std::string ann_path = (dir / "Annotations" / (id + ".xml")).string();
     const std::string sent_text = read_existing(sent_path, "sentence file");
-    std::vector<eval::FlickrSentence> sentences;
+    std::vector<formats::FlickrSentence> sentences;
     try {
-      sentences = eval::parse_flickr_sentences(sent_text);
+      sentences = formats::parse_flickr_sentences(sent_text);
     } catch (const InputError& e) {
       throw InputError(str_cat("file '", sent_path, "': ", e.what()));
     }
@@ -90,7 +90,7 @@ RecordSet read_flickr(const std::string& split_path, const std::string& image_ro
     GLIP_CHECK_INPUT(parsed == count_markups(sent_text), "file '", sent_path, "': ", count_markups(sent_text),
                      " phrase markups '[/EN#...' but ", parsed, " closed phrases (a ']' is missing)");
     std::map<std::string, std::vector<std::array<double, 4>>> boxes;
-    for (auto& [eid, b] : eval::parse_flickr_boxes(read_existing(ann_path, "annotation file"), ann_path)) {
+    for (auto& [eid, b] : formats::parse_flickr_boxes(read_existing(ann_path, "annotation file"), ann_path)) {
       for (const auto& x : b)
         GLIP_CHECK_INPUT(x[2] > x[0] && x[3] > x[1], "file '", ann_path, "': entity ", eid, " has an empty box [",
                          x[0], ", ", x[1], ", ", x[2], ", ", x[3], "] (expected xmin < xmax, ymin < ymax)");

@@ -9,6 +9,12 @@
 #include "glip/core/error.h"
 
 namespace glip::eval {
+
+using formats::DetectionResult;
+using formats::GroundTruth;
+using formats::GtAnnotation;
+using formats::check_result_images;
+
 namespace {
 
 // COCOeval._prepare with useCats=1: gts and dts per category in the reference's order.

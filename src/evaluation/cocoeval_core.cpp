@@ -240,7 +240,7 @@ EvalParams EvalParams::lvis() {
   return p;
 }
 
-double box_iou_coco(const BoxXYWH& d, const BoxXYWH& g, bool crowd) {
+double box_iou_coco(const formats::BoxXYWH& d, const formats::BoxXYWH& g, bool crowd) {
   const double ga = g.w * g.h, da = d.w * d.h;
   const double w = std::fmin(d.w + d.x, g.w + g.x) - std::fmax(d.x, g.x);
   if (w <= 0) return 0;

@@ -6,6 +6,10 @@
 
 namespace glip::eval {
 
+using formats::DetectionResult;
+using formats::GroundTruth;
+using formats::GtAnnotation;
+
 IdIndex::IdIndex(std::vector<int64_t> values) : ids(std::move(values)) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "glip/evaluation/cocoeval_core.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace glip::eval {
 
@@ -21,25 +21,25 @@ struct IdIndex {
   }
 };
 
-IdIndex image_index(const GroundTruth& gt);
-IdIndex category_index(const GroundTruth& gt);
+IdIndex image_index(const formats::GroundTruth& gt);
+IdIndex category_index(const formats::GroundTruth& gt);
 
 /**
  * load_anns(get_ann_ids(img_ids=sorted images, ...)): walks the images in sorted order and each image's
  * annotations in file order, keeps those for which `keep` holds, and resolves each by id to the LAST
  * annotation with that id (the reference indexes annotations by id). Returns annotation indices.
  */
-std::vector<int32_t> select_annotations(const GroundTruth& gt, const IdIndex& images,
-                                        const std::function<bool(const GtAnnotation&)>& keep);
+std::vector<int32_t> select_annotations(const formats::GroundTruth& gt, const IdIndex& images,
+                                        const std::function<bool(const formats::GtAnnotation&)>& keep);
 
 /** Result indices per image index, in the order given by `order` (indices into results). */
-std::vector<std::vector<int32_t>> bucket_by_image(const std::vector<DetectionResult>& results,
+std::vector<std::vector<int32_t>> bucket_by_image(const std::vector<formats::DetectionResult>& results,
                                                   const std::vector<int32_t>& order, const IdIndex& images);
 
 /** The evaluator's view of annotation `a` on image index `img` (ignore / crowd left false). */
-EvalGt to_eval_gt(int32_t img, const GtAnnotation& a);
+EvalGt to_eval_gt(int32_t img, const formats::GtAnnotation& a);
 
 /** Checks an evaluated annotation has `area` (and `iscrowd` when `need_iscrowd`); InputError otherwise. */
-void check_annotation_fields(const GroundTruth& gt, int32_t index, bool need_iscrowd);
+void check_annotation_fields(const formats::GroundTruth& gt, int32_t index, bool need_iscrowd);
 
 }  // namespace glip::eval

@@ -95,14 +95,14 @@ FlickrEvaluator::FlickrEvaluator(const std::string& root, const std::string& spl
     const std::string xml_path = (base / "Annotations" / (img_id + ".xml")).string();
     Image& img = images_[img_id];
     img.boxes.clear();
-    for (auto& [id, boxes] : parse_flickr_boxes(read_file(xml_path), xml_path)) {
+    for (auto& [id, boxes] : formats::parse_flickr_boxes(read_file(xml_path), xml_path)) {
       img.boxes[id] = merge_boxes ? merge(boxes) : boxes;
     }
   }
   for (const std::string& img_id : img_ids) {
     const std::string txt_path = (base / "Sentences" / (img_id + ".txt")).string();
     Image& img = images_[img_id];
-    const auto sentences = parse_flickr_sentences(read_file(txt_path));
+    const auto sentences = formats::parse_flickr_sentences(read_file(txt_path));
     img.sentences.assign(sentences.size(), {});
     for (size_t s = 0; s < sentences.size(); ++s) {
       for (const auto& ph : sentences[s].phrases) {
@@ -115,11 +115,11 @@ FlickrEvaluator::FlickrEvaluator(const std::string& root, const std::string& spl
   }
 }
 
-FlickrRecall FlickrEvaluator::evaluate(const std::vector<FlickrPrediction>& predictions) const {
+FlickrRecall FlickrEvaluator::evaluate(const std::vector<formats::FlickrPrediction>& predictions) const {
   const std::unordered_set<std::string> expected(all_ids_.begin(), all_ids_.end());
   std::unordered_set<std::string> evaluated;
   Tracker tracker;
-  for (const FlickrPrediction& pred : predictions) {
+  for (const formats::FlickrPrediction& pred : predictions) {
     const std::string cur_id = pred.image_id + "_" + pred.sentence_id;
     if (evaluated.count(cur_id)) {
       GLIP_LOG_WARN("[eval] multiple predictions found for sentence {} in image {}; keeping the first",

@@ -10,6 +10,14 @@
 #include "glip/core/error.h"
 
 namespace glip::eval {
+
+using formats::DetectionResult;
+using formats::GroundTruth;
+using formats::GtAnnotation;
+using formats::GtCategory;
+using formats::GtImage;
+using formats::check_result_images;
+
 namespace {
 
 // Groups result indices by `key` in order of first appearance; a group larger than `limit` (or every

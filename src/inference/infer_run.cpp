@@ -10,7 +10,7 @@
 #include "glip/core/fs.h"
 #include "glip/core/progress.h"
 #include "glip/data/transforms.h"
-#include "glip/evaluation/model_eval.h"
+#include "glip/inference/batch_detect.h"
 #include "glip/inference/infer_output.h"
 #include "glip/io/image.h"
 
@@ -51,9 +51,9 @@ InferRunSummary infer_images(const Predictor& predictor, const InferRunOptions& 
   GLIP_CHECK_INPUT(!o.out_dir.empty(), "infer_images: no output folder");
   const std::string& out = o.out_dir;
   fs::create_directories(o.draw ? out + "/vis" : out);
-  const auto queries = eval::plan_category_queries(o.vocabulary, predictor.tokenizer(), o.chunk_size,
-                                                   predictor.options().max_query_len,
-                                                   o.class_prompts.empty() ? nullptr : &o.class_prompts);
+  const auto queries = plan_category_queries(o.vocabulary, predictor.tokenizer(), o.chunk_size,
+                                             predictor.options().max_query_len,
+                                             o.class_prompts.empty() ? nullptr : &o.class_prompts);
   std::vector<text::Prompt> prompts;
   for (const auto& q : queries) prompts.push_back(q.prompt);
 
@@ -62,20 +62,20 @@ InferRunSummary infer_images(const Predictor& predictor, const InferRunOptions& 
   const auto stems = output_stems(paths);
   const size_t bs = static_cast<size_t>(std::max<int64_t>(1, o.batch_size));
   ProgressMeter meter("[infer]", static_cast<int64_t>(paths.size()), "images", o.show_progress ? stderr : nullptr);
-  std::vector<eval::DetectionResult> results;
+  std::vector<formats::DetectionResult> results;
   json images_json = json::array();
   std::string jsonl;
   InferRunSummary summary;
   for (size_t b = 0; b < paths.size(); b += bs) {
     std::vector<at::Tensor> batch;
-    std::vector<eval::EvalImage> ids;
+    std::vector<EvalImage> ids;
     for (size_t i = b; i < std::min(paths.size(), b + bs); ++i) {
       batch.push_back(data::decode_image({paths[i], ""}));
       ids.push_back({o.images[i].id, {paths[i], ""}});
     }
-    const auto dets = eval::detect_batch(predictor, batch, prompts, /*reuse_features=*/true);
+    const auto dets = detect_batch(predictor, batch, prompts, /*reuse_features=*/true);
     // COCO results as the official prepare_for_coco_detection writes them: w = x2 - x1 + 1 (glip/data/boxes.h).
-    for (const auto& r : eval::to_results(ids, dets, /*plus_one=*/true))
+    for (const auto& r : to_results(ids, dets, /*plus_one=*/true))
       if (r.score >= o.score_threshold) results.push_back(r);
     for (size_t k = 0; k < batch.size(); ++k) {
       const size_t i = b + k;
@@ -99,7 +99,7 @@ InferRunSummary infer_images(const Predictor& predictor, const InferRunOptions& 
   if (o.coco_files) {
     json cats = json::array();
     for (const auto& [id, name] : o.vocabulary) cats.push_back({{"id", id}, {"name", name}});
-    write_file_atomic(out + "/results.json", eval::results_json(results));
+    write_file_atomic(out + "/results.json", results_json(results));
     write_file_atomic(out + "/images.json", json{{"images", images_json}, {"categories", cats}}.dump() + "\n");
   }
   summary.images = static_cast<int64_t>(paths.size());

@@ -1,4 +1,4 @@
-// The before/after report of glip_train: metrics read from eval::evaluate_dataset's metrics.json, paired,
+// The before/after report of glip_train: metrics read from inference::evaluate_dataset's metrics.json, paired,
 // written as JSON and Markdown; the dataset selection and its errors.
 #include "glip/app/finetune_report.h"
 

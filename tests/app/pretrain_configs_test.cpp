@@ -13,7 +13,7 @@
 #include "glip/data/data_config.h"
 #include "glip/engine/schedule.h"
 #include "glip/engine/solver.h"
-#include "glip/evaluation/eval_config.h"
+#include "glip/inference/eval_config.h"
 #include "glip/modeling/model_config.h"
 
 namespace {
@@ -46,7 +46,7 @@ TEST(PretrainConfigs, EveryFileLoadsValidatesAndCarriesTheOfficialRecipe) {
     const auto& [variant, early_fuse, sets] = expected.at(file);
     EXPECT_NO_THROW(glip::engine::validate_solver_options(cfg.solver, file));
     EXPECT_NO_THROW(glip::modeling::build_model_options(cfg.model));
-    EXPECT_NO_THROW(glip::eval::validate(cfg.eval));
+    EXPECT_NO_THROW(glip::inference::validate(cfg.eval));
     EXPECT_EQ(cfg.model.name, variant);
     EXPECT_EQ(cfg.model.early_fuse, early_fuse);
     EXPECT_EQ(cfg.model.max_query_len, 256);

@@ -19,7 +19,7 @@
 #include "glip/data/boxes.h"
 #include "glip/data/readers.h"
 #include "glip/data/transforms.h"
-#include "glip/evaluation/model_eval.h"
+#include "glip/inference/batch_detect.h"
 #include "glip/modeling/head/box_coder.h"
 
 namespace glip::data {
@@ -134,12 +134,12 @@ Boxes transformed(const Boxes& boxes, int64_t short_side, bool flip) {
   return boxes_of(s.boxes);
 }
 
-// The [x, y, w, h] of glip's results files (eval::to_results) for these xyxy detections of one image.
+// The [x, y, w, h] of glip's results files (inference::to_results) for these xyxy detections of one image.
 Boxes result_xywh(const Boxes& xyxy, bool plus_one) {
   Detections d{tensor_of(xyxy), at::full({static_cast<int64_t>(xyxy.size())}, 0.9f),
                at::ones({static_cast<int64_t>(xyxy.size())}, at::kLong)};
   Boxes out;
-  for (const auto& r : eval::to_results({eval::EvalImage{3, {}}}, {d}, plus_one)) {
+  for (const auto& r : inference::to_results({inference::EvalImage{3, {}}}, {d}, plus_one)) {
     EXPECT_EQ(r.image_id, 3);
     out.push_back({static_cast<float>(r.bbox.x), static_cast<float>(r.bbox.y), static_cast<float>(r.bbox.w),
                    static_cast<float>(r.bbox.h)});

@@ -14,7 +14,7 @@
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/data/data_config.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace glip::data {
 namespace {
@@ -118,7 +118,7 @@ TEST(FewShot, SelectsTheImagesOfTheOfficialRule) {
   EXPECT_EQ(kept_ids(with(1, 30)), sorted({20, 26, 9, 39, 32, 11}));
   EXPECT_EQ(kept_ids(with(3, 300)), sorted({31, 28, 24, 29, 18, 7, 36, 38, 33, 14, 20, 27, 2, 22, 5}));
   // In walk order: the official self.ids after the loop.
-  const std::vector<FewShotImage> view = few_shot_images(eval::load_ground_truth(root + "/i.json"));
+  const std::vector<FewShotImage> view = few_shot_images(formats::load_ground_truth(root + "/i.json"));
   EXPECT_EQ(select_few_shot(view, 2, 3), (std::vector<int64_t>{6, 10, 22, 4, 21, 11, 3, 2, 12, 27}));
   EXPECT_EQ(select_few_shot(view, 1, 30), (std::vector<int64_t>{20, 26, 9, 39, 32, 11}));
   EXPECT_EQ(load(root, "{name: w, format: coco, path: i.json}").records.size(), 40u);  // no few_shot: all

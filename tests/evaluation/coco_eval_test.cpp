@@ -8,8 +8,8 @@ namespace {
 
 using namespace glip::test;
 using glip::eval::coco_evaluate;
-using glip::eval::parse_ground_truth;
-using glip::eval::parse_results;
+using glip::formats::parse_ground_truth;
+using glip::formats::parse_results;
 
 glip::eval::CocoEvalResult run_coco(const std::string& gt, const std::vector<std::string>& dets) {
   return coco_evaluate(parse_ground_truth(gt, "gt.json"), parse_results("[" + join(dets) + "]", "res.json"),
@@ -34,7 +34,7 @@ TEST(CocoEval, Thresholds) {
 }
 
 TEST(CocoEval, BoxIouMatchesMaskApi) {
-  glip::eval::BoxXYWH a{0, 0, 10, 10}, b{5, 0, 10, 10}, far{100, 100, 1, 1};
+  glip::formats::BoxXYWH a{0, 0, 10, 10}, b{5, 0, 10, 10}, far{100, 100, 1, 1};
   EXPECT_DOUBLE_EQ(glip::eval::box_iou_coco(a, b, false), 50.0 / 150.0);
   EXPECT_DOUBLE_EQ(glip::eval::box_iou_coco(a, b, true), 50.0 / 100.0);  // crowd: union is the detection area
   EXPECT_EQ(glip::eval::box_iou_coco(a, far, false), 0.0);

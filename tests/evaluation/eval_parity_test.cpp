@@ -28,8 +28,8 @@ TEST(EvalParity, FixturesArePresent) {
 TEST(EvalParity, CocoCases) {
   for (const std::string& c : eval_cases(eval_fixtures_dir() + "/coco")) {
     SCOPED_TRACE(c);
-    auto gt = glip::eval::load_ground_truth(c + "/gt.json");
-    auto res = glip::eval::load_results(c + "/results.json");
+    auto gt = glip::formats::load_ground_truth(c + "/gt.json");
+    auto res = glip::formats::load_results(c + "/results.json");
     auto r = glip::eval::coco_evaluate(gt, res, c + "/results.json");
     auto actual = nlohmann::json::parse(glip::eval::coco_metrics_json(r));
     EXPECT_TRUE(json_matches(actual, read_json(c + "/expected.json"), kTol, c));
@@ -43,8 +43,8 @@ TEST(EvalParity, LvisCases) {
     glip::eval::LvisEvalOptions opt;
     // A Fixed AP case says so (or names its recall "AR@-1" as the reference does).
     opt.fixed_ap = (expected.contains("fixed_ap") && expected["fixed_ap"].get<bool>()) || expected.contains("AR@-1");
-    auto gt = glip::eval::load_ground_truth(c + "/gt.json");
-    auto res = glip::eval::load_results(c + "/results.json");
+    auto gt = glip::formats::load_ground_truth(c + "/gt.json");
+    auto res = glip::formats::load_results(c + "/results.json");
     auto r = glip::eval::lvis_evaluate(gt, res, opt, c + "/results.json");
     auto actual = nlohmann::json::parse(glip::eval::lvis_metrics_json(r, opt.fixed_ap));
     EXPECT_TRUE(json_matches(actual, expected, kTol, c));
@@ -63,7 +63,7 @@ TEST(EvalParity, FlickrCases) {
       }
     }
     glip::eval::FlickrEvaluator ev(c, split, expected.value("merge_boxes", false));
-    auto r = ev.evaluate(glip::eval::load_flickr_predictions(c + "/results.json"));
+    auto r = ev.evaluate(glip::formats::load_flickr_predictions(c + "/results.json"));
     auto actual = nlohmann::json::parse(glip::eval::flickr_metrics_json(r));
     EXPECT_TRUE(json_matches(actual, expected, kTol, c));
   }

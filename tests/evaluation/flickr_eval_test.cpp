@@ -10,7 +10,7 @@
 namespace {
 
 using glip::eval::FlickrEvaluator;
-using glip::eval::FlickrPrediction;
+using glip::formats::FlickrPrediction;
 
 void write(const std::filesystem::path& p, const std::string& text) {
   std::filesystem::create_directories(p.parent_path());
@@ -52,7 +52,7 @@ double recall(const glip::eval::FlickrRecall& r, const std::string& k, const std
 }
 
 TEST(FlickrEval, ParsesSentenceMarkup) {
-  auto s = glip::eval::parse_flickr_sentences("[/EN#5/people/other Two men] sit on [/EN#6/other a bench] .\n");
+  auto s = glip::formats::parse_flickr_sentences("[/EN#5/people/other Two men] sit on [/EN#6/other a bench] .\n");
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].sentence, "Two men sit on a bench .");
   ASSERT_EQ(s[0].phrases.size(), 2u);

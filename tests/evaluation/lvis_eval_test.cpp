@@ -37,8 +37,8 @@ double metric(const glip::eval::LvisEvalResult& r, const std::string& name) {
 
 glip::eval::LvisEvalResult run_lvis(const std::string& gt, const std::vector<std::string>& dets,
                                glip::eval::LvisEvalOptions opt = {}) {
-  return glip::eval::lvis_evaluate(glip::eval::parse_ground_truth(gt, "gt.json"),
-                                   glip::eval::parse_results("[" + join(dets) + "]", "res.json"), opt, "res.json");
+  return glip::eval::lvis_evaluate(glip::formats::parse_ground_truth(gt, "gt.json"),
+                                   glip::formats::parse_results("[" + join(dets) + "]", "res.json"), opt, "res.json");
 }
 
 TEST(LvisEval, FederatedRulesDropDetectionsOfUnverifiedCategories) {

@@ -1,6 +1,6 @@
 /**
  * The zero-shot before / fine-tuned after comparison of glip_train (finetune.eval_before_after): the datasets
- * of eval.datasets are evaluated with the existing evaluators (eval::evaluate_dataset) on the starting weights
+ * of eval.datasets are evaluated with the existing evaluators (inference::evaluate_dataset) on the starting weights
  * before training and on the final weights after, and WORK_DIR/finetune_report.json / .md list every metric
  * with its value before, after and the difference (docs/formats.md, "Fine-tuning report").
  */
@@ -30,7 +30,7 @@ using StageMetrics = std::vector<DatasetMetrics>;
 std::vector<std::string> finetune_datasets(const GlipConfig& cfg);
 
 /**
- * The metrics of a metrics.json written by eval::evaluate_dataset: the numbers of its "metrics" object
+ * The metrics of a metrics.json written by inference::evaluate_dataset: the numbers of its "metrics" object
  * (per-category entries left out), nested objects flattened with '/'.
  */
 DatasetMetrics metrics_of(const std::string& metrics_json);

@@ -12,8 +12,8 @@
 #include "glip/config/visitor.h"
 #include "glip/data/data_config.h"
 #include "glip/engine/solver.h"
-#include "glip/evaluation/eval_config.h"
-#include "glip/evaluation/model_eval.h"
+#include "glip/inference/eval_config.h"
+#include "glip/inference/model_eval.h"
 #include "glip/inference/predictor.h"
 #include "glip/modeling/model_config.h"
 #include "glip/pseudo/pseudo_config.h"
@@ -58,7 +58,7 @@ struct GlipConfig {
   data::DataConfig data;
   engine::SolverOptions solver;
   TestConfig test;
-  eval::EvalConfig eval;
+  inference::EvalConfig eval;
   pseudo::PseudoConfig pseudo;
   FinetuneConfig finetune;
   PretrainConfig pretrain;
@@ -72,7 +72,7 @@ inference::PredictorOptions predictor_options(const GlipConfig& cfg);
  * How glip_eval and glip_train's before/after evaluation run `predictor` on the eval.datasets of `cfg`:
  * test.ims_per_batch, test.chunk_size, and the category prompts of data.override_category / caption_prompt.
  */
-eval::ModelEvalRun model_eval_run(const GlipConfig& cfg, const inference::Predictor& predictor,
-                                  const std::string& data_root, const std::string& out_dir);
+inference::ModelEvalRun model_eval_run(const GlipConfig& cfg, const inference::Predictor& predictor,
+                                       const std::string& data_root, const std::string& out_dir);
 
 }  // namespace glip::app

@@ -13,7 +13,7 @@
  *   results     xyxy_to_result_xywh, in float32 as the official writers compute it: COCO-protocol result files
  *               as BoxList.convert("xywh") (w = x2 - x1 + 1), LVIS result files as MDETR's convert_to_xywh
  *               (w = x2 - x1, no + 1: LVIS boxes come out a pixel narrower and shorter, as the official ones);
- *               Flickr30K results are the xyxy boxes as predicted (evaluation/model_inference.cpp).
+ *               Flickr30K results are the xyxy boxes as predicted (inference/batch_detect.cpp).
  * Evaluation ground truth is never converted: pycocotools, lvis-api and MDETR's Flickr evaluator read the
  * annotation files themselves (glip's evaluators are their ports).
  */

@@ -10,7 +10,7 @@
 
 #include "glip/data/record.h"
 
-namespace glip::eval {
+namespace glip::formats {
 struct GroundTruth;
 }
 
@@ -42,7 +42,7 @@ void python_shuffle(std::vector<int64_t>& items, uint64_t seed);
 std::vector<int64_t> select_few_shot(const std::vector<FewShotImage>& images, int64_t k, uint64_t shuffle_seed);
 
 /** The images of an instances file, with crowd annotations (pycocotools getAnnIds(iscrowd=None), as official). */
-std::vector<FewShotImage> few_shot_images(const eval::GroundTruth& gt);
+std::vector<FewShotImage> few_shot_images(const formats::GroundTruth& gt);
 
 /** The images of a detection set read without crowd annotations (ODVG detection lines). */
 std::vector<FewShotImage> few_shot_images(const RecordSet& set);

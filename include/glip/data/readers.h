@@ -11,14 +11,15 @@
 
 #include "glip/data/record.h"
 
-namespace glip::eval {
+namespace glip::formats {
 struct GroundTruth;
 }
 
 namespace glip::data {
 
-/** read_coco_detection (lvis false) / read_lvis (true) of an instances file already read (eval::load_ground_truth). */
-RecordSet read_instances(const eval::GroundTruth& gt, const std::string& image_root, bool lvis);
+/** read_coco_detection (lvis false) / read_lvis (true) of an instances file already read
+ *  (formats::load_ground_truth). */
+RecordSet read_instances(const formats::GroundTruth& gt, const std::string& image_root, bool lvis);
 
 /** COCO instances JSON (detection; also Objects365/ODinW in COCO format). Crowd boxes are dropped. */
 RecordSet read_coco_detection(const std::string& json_path, const std::string& image_root);

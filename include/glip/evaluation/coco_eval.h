@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "glip/evaluation/cocoeval_core.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace glip::eval {
 
@@ -30,7 +30,7 @@ const std::array<const char*, 12>& coco_stat_names();
  * naming images not in gt ("Results do not correspond to current coco set") and for evaluated
  * annotations without `area` or `iscrowd`.
  */
-CocoEvalResult coco_evaluate(const GroundTruth& gt, const std::vector<DetectionResult>& results,
+CocoEvalResult coco_evaluate(const formats::GroundTruth& gt, const std::vector<formats::DetectionResult>& results,
                              const std::string& results_path);
 
 /** Metrics JSON: {"AP": .., ..., "ARl": .., "per_category_AP": {"<id>": ap}}. */

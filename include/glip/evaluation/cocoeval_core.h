@@ -8,14 +8,14 @@
 #include <cstdint>
 #include <vector>
 
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace glip::eval {
 
 /** A ground-truth box of one (image, category) as the evaluator sees it. */
 struct EvalGt {
   int32_t image = 0;  // index into the evaluated (sorted) image list
-  BoxXYWH box;
+  formats::BoxXYWH box;
   double area = 0;
   int64_t id = 0;       // a match stores it; id 0 makes the match count as "no match" (as in the reference)
   bool ignore = false;  // ignored regardless of area (COCO: iscrowd, LVIS: `ignore`)
@@ -25,7 +25,7 @@ struct EvalGt {
 /** A detection of one (image, category). */
 struct EvalDt {
   int32_t image = 0;
-  BoxXYWH box;
+  formats::BoxXYWH box;
   double area = 0;
   double score = 0;
   bool ignore_unmatched = false;  // LVIS not-exhaustive category: ignore when unmatched
@@ -68,7 +68,7 @@ struct EvalAccumulation {
 };
 
 /** pycocotools' bbox IoU (maskApi.c bbIou) of a detection against a ground truth. */
-double box_iou_coco(const BoxXYWH& d, const BoxXYWH& g, bool crowd);
+double box_iou_coco(const formats::BoxXYWH& d, const formats::BoxXYWH& g, bool crowd);
 
 /** Runs evaluate + accumulate. */
 EvalAccumulation evaluate_accumulate(const EvalInput& input, const EvalParams& params);

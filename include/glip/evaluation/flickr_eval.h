@@ -11,37 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "glip/formats/flickr.h"
+
 namespace glip::eval {
-
-/** One phrase of a Sentences/ID.txt line: [/EN#<id>/<type>/<type> words ...]. */
-struct FlickrPhrase {
-  int first_word_index = 0;
-  std::string phrase;
-  std::string phrase_id;
-  std::vector<std::string> phrase_types;
-};
-
-struct FlickrSentence {
-  std::string sentence;
-  std::vector<FlickrPhrase> phrases;
-};
-
-/** Parses a sentence file's text (get_sentence_data of flickr30k_entities_utils). */
-std::vector<FlickrSentence> parse_flickr_sentences(const std::string& text);
-
-/** The boxes [xmin, ymin, xmax, ymax] per phrase id of an Annotations/ID.xml (get_annotations()["boxes"]),
- *  in the order ids first appear. */
-std::vector<std::pair<std::string, std::vector<std::array<double, 4>>>> parse_flickr_boxes(
-    const std::string& xml_text, const std::string& path);
-
-/** One prediction: for each phrase of the sentence that has boxes, in order, a ranked list of boxes. */
-struct FlickrPrediction {
-  std::string image_id;     // as Python formats the JSON value
-  std::string sentence_id;  // idem
-  std::vector<std::vector<std::vector<double>>> boxes;
-};
-
-std::vector<FlickrPrediction> load_flickr_predictions(const std::string& path);
 
 /** recall[k][category]; k in order "1", "5", "10", "any"; categories in the reference's order. */
 struct FlickrRecall {
@@ -55,14 +27,14 @@ class FlickrEvaluator {
   FlickrEvaluator(const std::string& root, const std::string& split, bool merge_boxes);
 
   /** Throws InputError for a wrong number of phrases and for missing sentences, as the reference. */
-  FlickrRecall evaluate(const std::vector<FlickrPrediction>& predictions) const;
+  FlickrRecall evaluate(const std::vector<formats::FlickrPrediction>& predictions) const;
 
   size_t num_sentences() const { return all_ids_.size(); }
 
  private:
   struct Image {
     std::map<std::string, std::vector<std::array<double, 4>>> boxes;
-    std::vector<std::vector<FlickrPhrase>> sentences;  // phrases with boxes; empty: sentence not evaluated
+    std::vector<std::vector<formats::FlickrPhrase>> sentences;  // phrases with boxes; empty: sentence not evaluated
   };
   bool merge_boxes_;
   std::map<std::string, Image> images_;

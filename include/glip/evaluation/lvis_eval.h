@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "glip/evaluation/cocoeval_core.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace glip::eval {
 
@@ -36,7 +36,7 @@ struct LvisEvalResult {
  * images not in gt, images without neg_category_ids / not_exhaustive_category_ids, and categories whose
  * `frequency` is not r, c or f.
  */
-LvisEvalResult lvis_evaluate(const GroundTruth& gt, const std::vector<DetectionResult>& results,
+LvisEvalResult lvis_evaluate(const formats::GroundTruth& gt, const std::vector<formats::DetectionResult>& results,
                              const LvisEvalOptions& options, const std::string& results_path);
 
 /** Metrics JSON: {"AP": .., ..., "ARl@300": .., "fixed_ap": bool}. */

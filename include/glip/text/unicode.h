@@ -19,9 +19,8 @@ std::u32string utf8_decode(std::string_view utf8, const std::string& what = "tex
 /** True when `utf8` is valid UTF-8. */
 bool utf8_valid(std::string_view utf8);
 
-/** Encodes code points as UTF-8 (code points are assumed valid). */
+/** Encodes code points as UTF-8 (code points are assumed valid; one at a time: glip::utf8_append). */
 std::string utf8_encode(std::u32string_view cps);
-void utf8_append(std::string& out, char32_t cp);
 
 /** Byte offset of each code point of `utf8` plus a final entry = utf8.size() (input assumed valid). */
 std::vector<int64_t> utf8_cp_byte_offsets(std::string_view utf8);

@@ -1,16 +1,17 @@
 // Flickr30K Entities file formats: Sentences/ID.txt markup, Annotations/ID.xml boxes, results JSON.
+#include "glip/formats/flickr.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 
-#include "evaluation/json_reader.h"
-#include "evaluation/mini_xml.h"
+#include "formats/json_reader.h"
+#include "formats/mini_xml.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
-#include "glip/evaluation/flickr_eval.h"
 
-namespace glip::eval {
+namespace glip::formats {
 namespace {
 
 bool is_py_space(char c) {
@@ -233,4 +234,4 @@ std::vector<FlickrPrediction> load_flickr_predictions(const std::string& path) {
   return out;
 }
 
-}  // namespace glip::eval
+}  // namespace glip::formats

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace glip::eval {
+namespace glip::formats {
 
 /** A box as COCO writes it: [x, y, width, height]. */
 struct BoxXYWH {
@@ -76,4 +76,4 @@ std::vector<DetectionResult> load_results(const std::string& path);
 void check_result_images(const GroundTruth& gt, const std::vector<DetectionResult>& results,
                          const std::string& results_path, const std::string& dataset_word);
 
-}  // namespace glip::eval
+}  // namespace glip::formats

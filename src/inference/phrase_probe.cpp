@@ -1,4 +1,4 @@
-#include "glip/evaluation/phrase_probe.h"
+#include "glip/inference/phrase_probe.h"
 
 #include <nlohmann/json.hpp>
 
@@ -7,11 +7,11 @@
 #include <limits>
 
 #include "glip/core/error.h"
-#include "glip/evaluation/model_eval.h"
+#include "glip/inference/batch_detect.h"
 #include "glip/ops/boxes.h"
 #include "glip/text/unicode.h"
 
-namespace glip::eval {
+namespace glip::inference {
 
 double PhraseProbeObject::best_other() const {
   double best = 0.0;
@@ -95,7 +95,7 @@ std::string PhraseProbeReport::json() const {
   return j.dump(1) + "\n";
 }
 
-PhraseProbeReport probe_single_phrases(const inference::Predictor& predictor, const data::RecordSet& set,
+PhraseProbeReport probe_single_phrases(const Predictor& predictor, const data::RecordSet& set,
                                        const PhraseProbeOptions& options) {
   GLIP_CHECK_INPUT(set.is_detection && !set.categories.empty(), "phrase probe: dataset '", set.name,
                    "' must be a detection dataset with categories");
@@ -140,4 +140,4 @@ PhraseProbeReport probe_single_phrases(const inference::Predictor& predictor, co
   return rep;
 }
 
-}  // namespace glip::eval
+}  // namespace glip::inference

@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "glip/evaluation/phrase_probe.h"
+#include "glip/inference/phrase_probe.h"
 
 namespace {
-using glip::eval::PhraseProbeObject;
-using glip::eval::PhraseProbeReport;
+using glip::inference::PhraseProbeObject;
+using glip::inference::PhraseProbeReport;
 
 PhraseProbeObject object(int64_t cat, std::map<int64_t, double> scores) {
   PhraseProbeObject o;

@@ -1,4 +1,6 @@
 // Inference over image lists with category prompts: chunk planning, feature reuse, results conversion.
+#include "glip/inference/batch_detect.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -7,9 +9,8 @@
 #include "glip/core/logging.h"
 #include "glip/data/boxes.h"
 #include "glip/data/transforms.h"
-#include "glip/evaluation/model_eval.h"
 
-namespace glip::eval {
+namespace glip::inference {
 namespace {
 
 bool all_fit(const std::vector<text::CategoryQuery>& qs, const text::Tokenizer& tok, int64_t max_query_len) {
@@ -41,12 +42,12 @@ std::vector<text::CategoryQuery> plan_category_queries(const std::map<int64_t, s
   return qs;
 }
 
-std::vector<Detections> detect_batch(const inference::Predictor& predictor, const std::vector<at::Tensor>& bgr_images,
+std::vector<Detections> detect_batch(const Predictor& predictor, const std::vector<at::Tensor>& bgr_images,
                                      const std::vector<text::Prompt>& queries, bool reuse_features) {
   GLIP_CHECK(!queries.empty(), "detect_batch: no queries");
   at::NoGradGuard no_grad;
   std::vector<std::vector<Detections>> per_query;
-  inference::EncodedImages encoded;
+  EncodedImages encoded;
   if (reuse_features) encoded = predictor.encode(bgr_images);
   for (const auto& q : queries) {
     if (reuse_features) per_query.push_back(predictor.detect(encoded, {q}));
@@ -66,7 +67,7 @@ std::vector<Detections> detect_batch(const inference::Predictor& predictor, cons
   return out;
 }
 
-std::vector<Detections> detect_images(const inference::Predictor& predictor, const std::vector<EvalImage>& images,
+std::vector<Detections> detect_images(const Predictor& predictor, const std::vector<EvalImage>& images,
                                       const std::vector<text::Prompt>& queries, const InferenceOptions& options) {
   const auto bs = static_cast<size_t>(std::max<int64_t>(1, options.batch_size));
   std::vector<Detections> out;
@@ -82,10 +83,10 @@ std::vector<Detections> detect_images(const inference::Predictor& predictor, con
   return out;
 }
 
-std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, const std::vector<Detections>& dets,
-                                        bool plus_one) {
+std::vector<formats::DetectionResult> to_results(const std::vector<EvalImage>& images,
+                                                 const std::vector<Detections>& dets, bool plus_one) {
   GLIP_CHECK(images.size() == dets.size(), "to_results: ", images.size(), " images but ", dets.size(), " detections");
-  std::vector<DetectionResult> out;
+  std::vector<formats::DetectionResult> out;
   for (size_t i = 0; i < images.size(); ++i) {
     const at::Tensor boxes = dets[i].boxes.to(at::kCPU, at::kFloat).contiguous();
     const at::Tensor scores = dets[i].scores.to(at::kCPU, at::kDouble).contiguous();
@@ -93,7 +94,7 @@ std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, co
     const int64_t n = boxes.size(0);
     const float* b = boxes.data_ptr<float>();
     for (int64_t k = 0; k < n; ++k) {
-      DetectionResult r;
+      formats::DetectionResult r;
       r.image_id = images[i].image_id;
       r.category_id = labels.data_ptr<int64_t>()[k];
       // COCO: BoxList.convert("xywh"), w = x2 - x1 + 1; LVIS: MDETR's convert_to_xywh (glip/data/boxes.h).
@@ -106,7 +107,7 @@ std::vector<DetectionResult> to_results(const std::vector<EvalImage>& images, co
   return out;
 }
 
-std::string results_json(const std::vector<DetectionResult>& results) {
+std::string results_json(const std::vector<formats::DetectionResult>& results) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& r : results)
     arr.push_back({{"image_id", r.image_id},
@@ -116,4 +117,4 @@ std::string results_json(const std::vector<DetectionResult>& results) {
   return arr.dump() + "\n";
 }
 
-}  // namespace glip::eval
+}  // namespace glip::inference

@@ -7,11 +7,11 @@
 #include <map>
 
 #include "common/test_utils.h"
-#include "eval_builders.h"
+#include "evaluation/eval_builders.h"
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
 #include "glip/core/error.h"
-#include "glip/evaluation/eval_config.h"
+#include "glip/inference/eval_config.h"
 #include "glip/modeling/model_config.h"
 
 namespace {
@@ -37,12 +37,12 @@ TEST(EvalConfigs, EveryFileLoadsAndValidates) {
   for (const auto& [file, protocol] : expected) ASSERT_TRUE(all.count(file)) << file;
   for (const auto& [file, cfg] : all) {
     SCOPED_TRACE(file);
-    EXPECT_NO_THROW(glip::eval::validate(cfg.eval));
+    EXPECT_NO_THROW(glip::inference::validate(cfg.eval));
     EXPECT_NO_THROW(glip::modeling::build_model_options(cfg.model));
-    const std::string name = glip::eval::default_dataset(cfg.eval);  // glip_eval needs no --dataset
+    const std::string name = glip::inference::default_dataset(cfg.eval);  // glip_eval needs no --dataset
     if (expected.count(file)) {
       EXPECT_EQ(name, file);
-      EXPECT_EQ(glip::eval::find_dataset(cfg.eval, name).protocol, expected.at(file));
+      EXPECT_EQ(glip::inference::find_dataset(cfg.eval, name).protocol, expected.at(file));
     }
     // The official test settings: 800 / 1333, one image per forward pass.
     EXPECT_EQ(cfg.data.min_size_test, std::vector<int64_t>{800});
@@ -63,11 +63,11 @@ TEST(EvalConfigs, OdinwTasksCarryTheOfficialOverrides) {
   const auto all = shipped();
   for (const auto& [file, tasks] : std::map<std::string, size_t>{{"odinw13", 13}, {"odinw35", 35}}) {
     const auto& ev = all.at(file).eval;
-    const auto& top = glip::eval::find_dataset(ev, file);
+    const auto& top = glip::inference::find_dataset(ev, file);
     ASSERT_EQ(top.members.size(), tasks) << file;
     size_t with_prompt = 0;
     for (const auto& m : top.members) {
-      const auto& d = glip::eval::find_dataset(ev, m);
+      const auto& d = glip::inference::find_dataset(ev, m);
       EXPECT_FALSE(d.override_category.empty()) << m;
       EXPECT_NE(d.annotation.find("annotations_without_background.json"), std::string::npos) << m;
       if (!d.caption_prompt.empty()) {
@@ -79,35 +79,35 @@ TEST(EvalConfigs, OdinwTasksCarryTheOfficialOverrides) {
   }
   // Spot checks against configs/odinw_35: the split, a name and a prompt.
   const auto& ev = all.at("odinw35").eval;
-  const auto& ego = glip::eval::find_dataset(ev, "EgoHands_generic");
+  const auto& ego = glip::inference::find_dataset(ev, "EgoHands_generic");
   EXPECT_EQ(ego.annotation, "odinw/EgoHands/generic/mini_val/annotations_without_background.json");
   ASSERT_EQ(ego.caption_prompt.size(), 1u);
   EXPECT_EQ(ego.caption_prompt[0].prefix + ego.caption_prompt[0].name + ego.caption_prompt[0].suffix,
             " hand of a person");
   const auto& asl =
-      glip::eval::find_dataset(ev, "AmericanSignLanguageLetters_American_Sign_Language_Letters.v1-v1.coco");
+      glip::inference::find_dataset(ev, "AmericanSignLanguageLetters_American_Sign_Language_Letters.v1-v1.coco");
   EXPECT_EQ(asl.annotation, "odinw/AmericanSignLanguageLetters/American Sign Language Letters.v1-v1.coco/valid/"
                             "annotations_without_background.json");
   EXPECT_EQ(asl.override_category.size(), 26u);
 }
 
 TEST(EvalConfigs, DefaultDatasetNeedsExactlyOneTopLevelDataset) {
-  glip::eval::EvalConfig cfg;
-  EXPECT_NE(glip::test::input_error_of([&] { glip::eval::default_dataset(cfg); }).find("--dataset"),
+  glip::inference::EvalConfig cfg;
+  EXPECT_NE(glip::test::input_error_of([&] { glip::inference::default_dataset(cfg); }).find("--dataset"),
             std::string::npos);
   cfg.datasets.resize(2);
   cfg.datasets[0].name = "a";
   cfg.datasets[1].name = "b";
-  const std::string err = glip::test::input_error_of([&] { glip::eval::default_dataset(cfg); });
+  const std::string err = glip::test::input_error_of([&] { glip::inference::default_dataset(cfg); });
   EXPECT_NE(err.find("2 (a, b)"), std::string::npos) << err;
   cfg.datasets.push_back({});
   cfg.datasets[2].name = "both";
   cfg.datasets[2].protocol = "odinw";
   cfg.datasets[2].members = {"a", "b"};
-  EXPECT_EQ(glip::eval::default_dataset(cfg), "both");
+  EXPECT_EQ(glip::inference::default_dataset(cfg), "both");
   // Per-dataset prompts are for coco / lvis datasets.
   cfg.datasets[2].override_category.push_back({});
-  EXPECT_NE(glip::test::input_error_of([&] { glip::eval::validate(cfg); }).find("override_category"),
+  EXPECT_NE(glip::test::input_error_of([&] { glip::inference::validate(cfg); }).find("override_category"),
             std::string::npos);
 }
 

@@ -3,13 +3,13 @@
 #include <cmath>
 #include <functional>
 
-#include "evaluation/json_reader.h"
+#include "formats/json_reader.h"
 #include "glip/core/error.h"
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 namespace {
 
-using glip::eval::JsonReader;
+using glip::formats::JsonReader;
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -84,7 +84,7 @@ TEST(JsonReader, IntegersMustBeIntegral) {
 }
 
 TEST(DetectionData, ResultsErrorsAreClear) {
-  using glip::eval::parse_results;
+  using glip::formats::parse_results;
   EXPECT_NE(error_of([] { parse_results("[]", "r.json"); }).find("results list is empty"), std::string::npos);
   EXPECT_NE(error_of([] { parse_results("{}", "r.json"); }).find("not an array"), std::string::npos);
   EXPECT_NE(error_of([] { parse_results(R"([{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3], "score": 1}])",
@@ -102,9 +102,9 @@ TEST(DetectionData, ResultsErrorsAreClear) {
 }
 
 TEST(DetectionData, GroundTruthNeedsImagesAndCategories) {
-  EXPECT_NE(error_of([] { glip::eval::parse_ground_truth(R"({"categories": []})", "gt.json"); }).find("'images'"),
+  EXPECT_NE(error_of([] { glip::formats::parse_ground_truth(R"({"categories": []})", "gt.json"); }).find("'images'"),
             std::string::npos);
-  EXPECT_NE(error_of([] { glip::eval::parse_ground_truth("[]", "gt.json"); }).find("JSON object"), std::string::npos);
+  EXPECT_NE(error_of([] { glip::formats::parse_ground_truth("[]", "gt.json"); }).find("JSON object"), std::string::npos);
 }
 
 }  // namespace

@@ -1,14 +1,14 @@
-#include "glip/evaluation/detection_data.h"
+#include "glip/formats/detection_json.h"
 
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
-#include "evaluation/json_reader.h"
+#include "formats/json_reader.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 
-namespace glip::eval {
+namespace glip::formats {
 namespace {
 
 // Reads [x, y, w, h]; `owner` / `index` name the entry in the error ("results", 3).
@@ -266,4 +266,4 @@ void check_result_images(const GroundTruth& gt, const std::vector<DetectionResul
   }
 }
 
-}  // namespace glip::eval
+}  // namespace glip::formats

@@ -1,5 +1,6 @@
 // The model-free parts of model evaluation: prompt planning, results conversion, the Flickr query reader.
-#include "glip/evaluation/model_eval.h"
+#include "glip/inference/batch_detect.h"
+#include "glip/inference/flickr_grounding.h"
 
 #include <gtest/gtest.h>
 
@@ -8,10 +9,10 @@
 #include <set>
 
 #include "common/test_utils.h"
-#include "eval_builders.h"
+#include "evaluation/eval_builders.h"
 #include "glip/core/error.h"
 
-namespace glip::eval {
+namespace glip::inference {
 namespace {
 
 TEST(PlanCategoryQueries, ChunksAsAskedAndCoversEveryCategoryOnce) {
@@ -62,7 +63,7 @@ TEST(ToResults, XywhConventionsAndResultsJsonRoundTrip) {
   EXPECT_DOUBLE_EQ(coco[0].score, 0.75);
   auto lvis = to_results(images, dets, false);
   EXPECT_DOUBLE_EQ(lvis[0].bbox.w, 20.0);
-  const auto back = parse_results(results_json(coco), "mem.json");
+  const auto back = formats::parse_results(results_json(coco), "mem.json");
   ASSERT_EQ(back.size(), 1u);
   EXPECT_DOUBLE_EQ(back[0].bbox.x, 10.0);
   EXPECT_DOUBLE_EQ(back[0].bbox.h, 41.0);
@@ -90,4 +91,4 @@ TEST(ReadFlickrQueries, SpansBecomePhraseLabels) {
 }
 
 }  // namespace
-}  // namespace glip::eval
+}  // namespace glip::inference

@@ -14,7 +14,7 @@
 #include "glip/data/record.h"
 #include "glip/inference/predictor.h"
 
-namespace glip::eval {
+namespace glip::inference {
 
 struct PhraseProbeOptions {
   double iou_threshold = 0.5;  ///< a detection counts for an object when IoU(detection, object) >= this
@@ -43,7 +43,7 @@ struct PhraseProbeReport {
 };
 
 /** Runs the probe over the records of a detection dataset (boxes with category ids, original pixels). */
-PhraseProbeReport probe_single_phrases(const inference::Predictor& predictor, const data::RecordSet& set,
+PhraseProbeReport probe_single_phrases(const Predictor& predictor, const data::RecordSet& set,
                                        const PhraseProbeOptions& options = {});
 
-}  // namespace glip::eval
+}  // namespace glip::inference

@@ -1,13 +1,13 @@
-#include "evaluation/json_reader.h"
+#include "formats/json_reader.h"
 
 #include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "glip/core/error.h"
-#include "glip/text/unicode.h"
+#include "glip/core/strings.h"
 
-namespace glip::eval {
+namespace glip::formats {
 namespace {
 
 constexpr int kMaxDepth = 512;
@@ -224,7 +224,7 @@ void JsonReader::read_string_into(std::string& out) {
             pos_ += 6;
           }
         }
-        text::utf8_append(out, static_cast<char32_t>(cp));
+        utf8_append(out, static_cast<char32_t>(cp));
         break;
       }
       default: fail_at(pos_ - 2, "invalid \\escape");
@@ -338,4 +338,4 @@ void JsonReader::expect_end() {
   if (pos_ != text_.size()) fail("extra data");
 }
 
-}  // namespace glip::eval
+}  // namespace glip::formats

@@ -1,13 +1,13 @@
-#include "evaluation/mini_xml.h"
+#include "formats/mini_xml.h"
 
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 
 #include "glip/core/error.h"
-#include "glip/text/unicode.h"
+#include "glip/core/strings.h"
 
-namespace glip::eval::xml {
+namespace glip::formats::xml {
 namespace {
 
 bool is_name_char(char c) {
@@ -80,7 +80,7 @@ class Parser {
       const char* b = ent.data() + (hex ? 2 : 1);
       auto r = std::from_chars(b, ent.data() + ent.size(), cp, hex ? 16 : 10);
       if (r.ec != std::errc() || r.ptr != ent.data() + ent.size()) fail("bad character reference");
-      text::utf8_append(out, static_cast<char32_t>(cp));
+      utf8_append(out, static_cast<char32_t>(cp));
     } else {
       fail(str_cat("undefined entity '&", ent, ";'"));
     }
@@ -176,4 +176,4 @@ std::unique_ptr<Element> parse(const std::string& text, const std::string& sourc
   return Parser(text, source).document();
 }
 
-}  // namespace glip::eval::xml
+}  // namespace glip::formats::xml

@@ -1,11 +1,11 @@
-#include "glip/evaluation/eval_config.h"
+#include "glip/inference/eval_config.h"
 
 #include <set>
 #include <sstream>
 
 #include "glip/core/error.h"
 
-namespace glip::eval {
+namespace glip::inference {
 
 void EvalDatasetConfig::visit(config::Visitor& v) {
   v("name", name, "name given to glip_eval --dataset");
@@ -116,4 +116,4 @@ int64_t effective_detections_per_image(const EvalDatasetConfig& ds, int64_t mode
   return model_default;
 }
 
-}  // namespace glip::eval
+}  // namespace glip::inference

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <utility>
 
-namespace glip::eval {
+namespace glip::formats {
 
 class JsonReader {
  public:
@@ -70,4 +70,4 @@ class JsonReader {
 /** Human-readable name of a JSON type ("number", "array", ...). */
 const char* json_type_name(JsonReader::Type t);
 
-}  // namespace glip::eval
+}  // namespace glip::formats

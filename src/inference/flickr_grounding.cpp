@@ -1,4 +1,6 @@
 // Flickr30K Entities grounding with a model: MDETR json in, MDETR-format predictions out.
+#include "glip/inference/flickr_grounding.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -9,9 +11,8 @@
 #include "glip/core/fs.h"
 #include "glip/core/json.h"
 #include "glip/data/transforms.h"
-#include "glip/evaluation/model_eval.h"
 
-namespace glip::eval {
+namespace glip::inference {
 namespace {
 
 using nlohmann::json;
@@ -83,7 +84,7 @@ std::vector<FlickrQuery> read_flickr_queries(const std::string& mdetr_json, cons
   return out;
 }
 
-std::string ground_flickr(const inference::Predictor& predictor, const std::vector<FlickrQuery>& queries,
+std::string ground_flickr(const Predictor& predictor, const std::vector<FlickrQuery>& queries,
                           const InferenceOptions& options) {
   at::NoGradGuard no_grad;
   // Group the sentences by image (first-appearance order) so that each image is encoded once.
@@ -108,7 +109,7 @@ std::string ground_flickr(const inference::Predictor& predictor, const std::vect
       images.push_back(data::decode_image(queries[by_image[paths[i]].front()].source));
       rounds = std::max(rounds, by_image[paths[i]].size());
     }
-    inference::EncodedImages all;
+    EncodedImages all;
     if (options.reuse_features) all = predictor.encode(images);
     for (size_t r = 0; r < rounds; ++r) {  // round r: the r-th sentence of every image that has one
       std::vector<int64_t> rows;
@@ -129,7 +130,7 @@ std::string ground_flickr(const inference::Predictor& predictor, const std::vect
       } else if (rows.size() == images.size()) {
         out = predictor.detect(all, prompts);
       } else {
-        inference::EncodedImages sub;
+        EncodedImages sub;
         const at::Tensor index = at::tensor(rows, at::kLong).to(all.levels.front().device());
         for (const auto& level : all.levels) sub.levels.push_back(level.index_select(0, index));
         for (int64_t row : rows) {
@@ -154,4 +155,4 @@ std::string ground_flickr(const inference::Predictor& predictor, const std::vect
   return text + "\n]\n";
 }
 
-}  // namespace glip::eval
+}  // namespace glip::inference

@@ -1,4 +1,6 @@
 // evaluate_dataset: inference with the dataset's protocol, the standard results file, scoring, metrics JSON.
+#include "glip/inference/model_eval.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -13,12 +15,31 @@
 #include "glip/evaluation/coco_eval.h"
 #include "glip/evaluation/flickr_eval.h"
 #include "glip/evaluation/lvis_eval.h"
-#include "glip/evaluation/model_eval.h"
+#include "glip/formats/detection_json.h"
+#include "glip/formats/flickr.h"
+#include "glip/inference/batch_detect.h"
+#include "glip/inference/flickr_grounding.h"
+#include "glip/inference/odinw_eval.h"
+#include "inference/eval_report.h"
 
-namespace glip::eval {
+namespace glip::inference {
+
+using eval::coco_evaluate;
+using eval::coco_metrics_json;
+using eval::coco_summary_table;
+using eval::FlickrEvaluator;
+using eval::flickr_metrics_json;
+using eval::flickr_summary_table;
+using eval::lvis_evaluate;
+using eval::lvis_metrics_json;
+using eval::lvis_summary_table;
+using eval::LvisEvalOptions;
+using formats::GroundTruth;
+using formats::load_flickr_predictions;
+using formats::load_ground_truth;
+using formats::load_results;
+
 namespace {
-
-using ojson = nlohmann::ordered_json;  // metrics keep the evaluators' order (AP, AP50, AP75, ...)
 
 std::string existing(const ModelEvalRun& run, const EvalDatasetConfig& ds, const std::string& key,
                      const std::string& path) {
@@ -45,20 +66,6 @@ InferenceOptions inference_options(const ModelEvalRun& run, ProgressMeter& meter
   o.reuse_features = run.reuse_features;
   o.on_images_done = [&meter](int64_t n) { meter.advance(n); };
   return o;
-}
-
-DatasetEvalReport finish(const std::string& dir, ojson metrics, const std::string& table, int64_t images,
-                         const ProgressMeter& meter) {
-  DatasetEvalReport rep;
-  rep.images = images;
-  rep.seconds = meter.elapsed_s();
-  metrics["images"] = images;
-  metrics["inference_seconds"] = rep.seconds;
-  metrics["images_per_second"] = rep.seconds > 0 ? static_cast<double>(images) / rep.seconds : 0.0;
-  rep.metrics_json = metrics.dump(2) + "\n";
-  rep.table = table;
-  write_file_atomic(dir + "/metrics.json", rep.metrics_json);
-  return rep;
 }
 
 DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEvalRun& run, const std::string& dir) {
@@ -130,7 +137,7 @@ DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEva
   metrics["results_file"] = results_path;
   metrics["detections"] = results.size();
   metrics["reproducibility"] = rec;
-  return finish(dir, metrics, table, static_cast<int64_t>(images.size()), meter);
+  return finish_report(dir, metrics, table, static_cast<int64_t>(images.size()), meter);
 }
 
 DatasetEvalReport evaluate_flickr(const EvalDatasetConfig& ds, const ModelEvalRun& run, const std::string& dir) {
@@ -158,44 +165,7 @@ DatasetEvalReport evaluate_flickr(const EvalDatasetConfig& ds, const ModelEvalRu
   rec["split"] = ds.split;
   rec["image_root"] = root;
   metrics["reproducibility"] = rec;
-  return finish(dir, metrics, flickr_summary_table(r), static_cast<int64_t>(queries.size()), meter);
-}
-
-DatasetEvalReport evaluate_odinw(const EvalConfig& cfg, const EvalDatasetConfig& ds, const ModelEvalRun& run,
-                                 const std::string& dir) {
-  ModelEvalRun sub = run;
-  sub.out_dir = dir;
-  ojson members = ojson::object();
-  std::string table;
-  double sum = 0;
-  int64_t images = 0;
-  ProgressMeter total("[eval] " + ds.name, -1, "images", nullptr);
-  for (const auto& m : ds.members) {
-    const DatasetEvalReport r = evaluate_dataset(cfg, m, sub);
-    const ojson mj = ojson::parse(r.metrics_json);
-    const double ap = mj["metrics"]["AP"].get<double>();
-    sum += ap;
-    images += r.images;
-    members[m] = mj;
-    char line[160];
-    std::snprintf(line, sizeof line, "  %-32s AP %.4f  (%lld images)\n", m.c_str(), ap, (long long)r.images);
-    table += line;
-  }
-  const double mean = sum / static_cast<double>(ds.members.size());
-  char line[96];
-  std::snprintf(line, sizeof line, "  %-32s AP %.4f\n", "mean", mean);
-  table = "ODinW-style mean AP over " + std::to_string(ds.members.size()) + " datasets:\n" + table + line;
-  ojson metrics;
-  metrics["dataset"] = ds.name;
-  metrics["protocol"] = ds.protocol;
-  metrics["metrics"] = {{"mean_AP", mean}};
-  metrics["members"] = members;
-  ojson rec = ojson::parse(run.record_json.empty() ? "{}" : run.record_json);
-  rec["dataset"] = ds.name;
-  rec["protocol"] = ds.protocol;
-  rec["members"] = ds.members;
-  metrics["reproducibility"] = rec;
-  return finish(dir, metrics, table, images, total);
+  return finish_report(dir, metrics, flickr_summary_table(r), static_cast<int64_t>(queries.size()), meter);
 }
 
 }  // namespace
@@ -220,4 +190,4 @@ DatasetEvalReport evaluate_dataset(const EvalConfig& cfg, const std::string& nam
   }
 }
 
-}  // namespace glip::eval
+}  // namespace glip::inference

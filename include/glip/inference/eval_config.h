@@ -22,7 +22,7 @@
 #include "glip/config/visitor.h"
 #include "glip/data/data_config.h"
 
-namespace glip::eval {
+namespace glip::inference {
 
 struct EvalDatasetConfig {
   std::string name;
@@ -78,4 +78,4 @@ int64_t effective_chunk_size(const EvalDatasetConfig& ds, int64_t default_chunk_
  */
 int64_t effective_detections_per_image(const EvalDatasetConfig& ds, int64_t model_default);
 
-}  // namespace glip::eval
+}  // namespace glip::inference

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace glip::eval::xml {
+namespace glip::formats::xml {
 
 struct Element {
   std::string tag;
@@ -24,4 +24,4 @@ struct Element {
 /** Parses a whole document; throws InputError naming `source`, the line and what was expected. */
 std::unique_ptr<Element> parse(const std::string& text, const std::string& source);
 
-}  // namespace glip::eval::xml
+}  // namespace glip::formats::xml
