@@ -9,4 +9,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_m
 suppressions=$_glip_san/asan.supp}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$_glip_san/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$_glip_san/ubsan.supp}"
+# ASan + UBSan run glip's own code several times slower, and more under nice on a loaded machine: the robustness
+# suite's time limit per refused input (20 s, tests/robustness/malformed.h) is scaled by this factor.
+export GLIP_TEST_TIME_SCALE="${GLIP_TEST_TIME_SCALE:-10}"
 unset _glip_san

@@ -29,6 +29,21 @@ struct SpmApi {
                void*, char*, size_t) = nullptr;
 };
 
+// RTLD_DEEPBIND keeps the plugin's protobuf-lite apart from LibTorch's libprotobuf (src/text/spm_plugin). ASan
+// refuses DEEPBIND (it would bypass its interceptors), so an ASan build loads the plugin with RTLD_LOCAL only.
+#if defined(__SANITIZE_ADDRESS__)
+#define GLIP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GLIP_ASAN 1
+#endif
+#endif
+#ifdef GLIP_ASAN
+constexpr int kPluginFlags = RTLD_NOW | RTLD_LOCAL;
+#else
+constexpr int kPluginFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#endif
+
 bool exists(const std::string& p) { return !p.empty() && std::ifstream(p).good(); }
 
 // An installed tool <prefix>/bin/glip_x finds <prefix>/lib/glip/glip_spm.so whatever prefix `cmake --install`
@@ -52,7 +67,7 @@ const SpmApi& api() {
       if (p.empty()) continue;
       tried.push_back(p);
       if (!exists(p)) continue;
-      void* h = dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+      void* h = dlopen(p.c_str(), kPluginFlags);
       if (!h) {
         error = str_cat("cannot load '", p, "': ", dlerror());
         return;
@@ -104,7 +119,10 @@ void SentencePieceTokenizer::train(const std::vector<std::string>& sentences, co
       {"model_type", opts.model_type},
       {"character_coverage", std::to_string(opts.character_coverage)},
       {"normalization_rule_name", opts.lowercase ? "nmt_nfkc_cf" : "nmt_nfkc"},
-      {"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "2"}, {"eos_id", "3"},
+      {"pad_id", "0"},
+      {"unk_id", "1"},
+      {"bos_id", "2"},
+      {"eos_id", "3"},
       {"minloglevel", "2"}};
   std::vector<const char*> keys, values;
   for (const auto& [k, v] : kw) keys.push_back(k.c_str()), values.push_back(v.c_str());
@@ -132,7 +150,9 @@ Encoding SentencePieceTokenizer::encode(const std::string& utf8, bool add_specia
   char err[512] = {0};
   const int n = api().encode(
       handle_, utf8.data(), utf8.size(),
-      [](void* ctx, int id, unsigned b, unsigned e) { static_cast<std::vector<Raw>*>(ctx)->push_back({id, b, e}); },
+      [](void* ctx, int id, unsigned b, unsigned e) {
+        static_cast<std::vector<Raw>*>(ctx)->push_back({id, b, e});
+      },
       &raw, err, sizeof(err));
   GLIP_CHECK(n >= 0, "SentencePiece '", path_, "': encoding failed: ", err);
   Encoding enc;

@@ -24,7 +24,8 @@ std::string case_name(const std::string& s);
 
 /**
  * Runs `c` in a fresh folder: `call` must throw glip::InputError (any other exception, or none, fails) whose
- * message holds every `expect` string, within `seconds`, and the folder must hold exactly the files `setup`
+ * message holds every `expect` string, within `seconds` (times $GLIP_TEST_TIME_SCALE when set: sanitizer builds
+ * run several times slower, scripts/sanitizer_env.sh sets it), and the folder must hold exactly the files `setup`
  * wrote (no temp file, no half-written output).
  */
 void check_refused(const MalformedCase& c, double seconds = 20.0);
@@ -41,10 +42,9 @@ std::string deep_json(size_t depth, char open = '[', char close = ']');
 }  // namespace glip::test
 
 /** A parameterised family: TEST_P bodies call check_refused(GetParam()). */
-#define GLIP_MALFORMED_FAMILY(Family, generator)                                                  \
-  class Family : public ::testing::TestWithParam<::glip::test::MalformedCase> {};                 \
-  TEST_P(Family, IsRefused) { ::glip::test::check_refused(GetParam()); }                          \
-  INSTANTIATE_TEST_SUITE_P(Cases, Family, ::testing::ValuesIn(generator()),                       \
-                           [](const ::testing::TestParamInfo<::glip::test::MalformedCase>& i) {   \
-                             return i.param.name;                                                 \
-                           })
+#define GLIP_MALFORMED_FAMILY(Family, generator)                                  \
+  class Family : public ::testing::TestWithParam<::glip::test::MalformedCase> {}; \
+  TEST_P(Family, IsRefused) { ::glip::test::check_refused(GetParam()); }          \
+  INSTANTIATE_TEST_SUITE_P(                                                       \
+      Cases, Family, ::testing::ValuesIn(generator()),                            \
+      [](const ::testing::TestParamInfo<::glip::test::MalformedCase>& i) { return i.param.name; })
