@@ -3,7 +3,8 @@
 # dpkg-query call, no network).
 #   scripts/setup.sh          what the build and the main job need
 #   scripts/setup.sh --test   and what only tests need (scripts/test.sh): python3-torch for torchrun, the launcher
-#                             that tests/app/launch_cli_test.cpp starts glip_train and glip_pseudolabel with
+#                             that tests/app/launch_cli_test.cpp starts glip_train and glip_pseudolabel with, and
+#                             clang-format (14) for the ctest `format`
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config ccache git
   libtorch-dev libopenblas-dev libgloo-dev
@@ -11,7 +12,7 @@ PACKAGES=(build-essential cmake pkg-config ccache git
   libjpeg-dev libpng-dev libssl-dev libblas3 liblapack3
   nlohmann-json3-dev googletest libgtest-dev libicu-dev
   liblingua-en-tagger-perl)
-TEST_PACKAGES=(python3-torch)
+TEST_PACKAGES=(python3-torch clang-format)
 case "${1:-}" in
   --test) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
   "") ;;
