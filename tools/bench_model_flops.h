@@ -12,15 +12,18 @@
 namespace glip::bench {
 
 inline const std::array<std::string, 80> kCoco80 = {
-    "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
-    "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
-    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
-    "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
-    "tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
-    "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
-    "potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone",
-    "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors", "teddy bear",
-    "hair drier", "toothbrush"};
+    "person",         "bicycle",    "car",           "motorcycle",    "airplane",     "bus",           "train",
+    "truck",          "boat",       "traffic light", "fire hydrant",  "stop sign",    "parking meter", "bench",
+    "bird",           "cat",        "dog",           "horse",         "sheep",        "cow",           "elephant",
+    "bear",           "zebra",      "giraffe",       "backpack",      "umbrella",     "handbag",       "tie",
+    "suitcase",       "frisbee",    "skis",          "snowboard",     "sports ball",  "kite",          "baseball bat",
+    "baseball glove", "skateboard", "surfboard",     "tennis racket", "bottle",       "wine glass",    "cup",
+    "fork",           "knife",      "spoon",         "bowl",          "banana",       "apple",         "sandwich",
+    "orange",         "broccoli",   "carrot",        "hot dog",       "pizza",        "donut",         "cake",
+    "chair",          "couch",      "potted plant",  "bed",           "dining table", "toilet",        "tv",
+    "laptop",         "mouse",      "remote",        "keyboard",      "cell phone",   "microwave",     "oven",
+    "toaster",        "sink",       "refrigerator",  "book",          "clock",        "vase",          "scissors",
+    "teddy bear",     "hair drier", "toothbrush"};
 
 /** Pyramid P3..P7 sizes of an image padded to a multiple of 32. */
 inline std::vector<std::pair<int64_t, int64_t>> pyramid(int64_t h, int64_t w) {
@@ -88,7 +91,7 @@ inline ModelFlops model_gflops(const modeling::ModelConfig& m, int64_t h, int64_
   for (int64_t b = 0; b < m.dyhead_num_convs; ++b) {
     for (size_t l = 0; l < N.size(); ++l) {
       const double cin = b == 0 ? O : C;
-      head += N[l] * cin * C * 9 * (l > 0 ? 2.0 : 1.0);  // mid + low (stride 2) at this level's size
+      head += N[l] * cin * C * 9 * (l > 0 ? 2.0 : 1.0);      // mid + low (stride 2) at this level's size
       if (l + 1 < N.size()) head += N[l + 1] * cin * C * 9;  // high, computed at the next level's size
       head += N[l] * cin * 27 * 9;                           // DCN offsets and masks
     }
@@ -97,9 +100,9 @@ inline ModelFlops model_gflops(const modeling::ModelConfig& m, int64_t h, int64_
   head += static_cast<double>(T) * m.bert_hidden_size * C;
   f.head = 2.0 * head / 1e9;
   if (m.early_fuse) {
-    f.head += static_cast<double>(m.dyhead_num_convs) *
-              fusion_gflops(static_cast<int64_t>(total_pixels), T, m.dyhead_channels, m.bert_hidden_size,
-                            m.fusion_embed_dim);
+    f.head +=
+        static_cast<double>(m.dyhead_num_convs) *
+        fusion_gflops(static_cast<int64_t>(total_pixels), T, m.dyhead_channels, m.bert_hidden_size, m.fusion_embed_dim);
     const int64_t tower_layers = m.use_fused_features_dot_product ? m.dyhead_num_convs : m.dyhead_num_convs - 1;
     f.head += bert_gflops(tower_layers, T, m.bert_hidden_size, m.bert_intermediate_size);
   }

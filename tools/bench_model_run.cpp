@@ -16,9 +16,7 @@
 
 namespace glip::bench {
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 double peak_rss_gib() {
   rusage u{};
@@ -67,22 +65,24 @@ int bench_whole_model(const std::string& config_path, int64_t height, int64_t wi
     t0 = Clock::now();
     auto out = model->forward_features(levels, images.image_sizes, text, {}, {query.label_to_tokens});
     const double tr = seconds_since(t0);
-    std::printf("run %lld: backbone %.2f s, language %.2f s, language + fused head + post-processing %.2f s, "
-                "%lld detections\n", static_cast<long long>(i), tv, tl, tr,
-                static_cast<long long>(out.detections.at(0).scores.numel()));
+    std::printf(
+        "run %lld: backbone %.2f s, language %.2f s, language + fused head + post-processing %.2f s, "
+        "%lld detections\n",
+        static_cast<long long>(i), tv, tl, tr, static_cast<long long>(out.detections.at(0).scores.numel()));
     if (i > 0 || repeat == 0) t_vis = std::min(t_vis, tv), t_lang = std::min(t_lang, tl), t_rest = std::min(t_rest, tr);
   }
   const auto fl = model_gflops(cfg.model, h, w, cfg.model.max_query_len);
   const double total = t_vis + t_rest;
-  std::printf("model %s at %lldx%lld (padded %lldx%lld), COCO-80 prompt (%lld real tokens, padded to %lld): "
-              "%.2f s forward (backbone %.2f s, language %.2f s, rest %.2f s); analytic %.0f GFLOP (backbone %.0f, "
-              "BERT %.0f, head %.0f) = %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s; %lld parameters; "
-              "threads %d; peak RSS %.2f GiB\n",
-              cfg.model.name.c_str(), static_cast<long long>(height), static_cast<long long>(width),
-              static_cast<long long>(h), static_cast<long long>(w), static_cast<long long>(real_tokens),
-              static_cast<long long>(cfg.model.max_query_len), total, t_vis, t_lang, t_rest - t_lang, fl.total(),
-              fl.backbone, fl.bert, fl.head, fl.total() / total, 100.0 * fl.total() / total / peak, peak,
-              static_cast<long long>(params), torch::get_num_threads(), peak_rss_gib());
+  std::printf(
+      "model %s at %lldx%lld (padded %lldx%lld), COCO-80 prompt (%lld real tokens, padded to %lld): "
+      "%.2f s forward (backbone %.2f s, language %.2f s, rest %.2f s); analytic %.0f GFLOP (backbone %.0f, "
+      "BERT %.0f, head %.0f) = %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s; %lld parameters; "
+      "threads %d; peak RSS %.2f GiB\n",
+      cfg.model.name.c_str(), static_cast<long long>(height), static_cast<long long>(width), static_cast<long long>(h),
+      static_cast<long long>(w), static_cast<long long>(real_tokens), static_cast<long long>(cfg.model.max_query_len),
+      total, t_vis, t_lang, t_rest - t_lang, fl.total(), fl.backbone, fl.bert, fl.head, fl.total() / total,
+      100.0 * fl.total() / total / peak, peak, static_cast<long long>(params), torch::get_num_threads(),
+      peak_rss_gib());
   return 0;
 }
 

@@ -65,10 +65,8 @@ int usage_error(const CLI::App& app, const std::string& message);
  */
 template <typename T>
 bool resolve_config(const ConfigArgs& args, T& cfg) {
-  if (args.config_path.empty())
-    config::load_string(cfg, "", args.sets, "<defaults>");
-  else
-    config::load_file(cfg, args.config_path, args.sets);
+  if (args.config_path.empty()) config::load_string(cfg, "", args.sets, "<defaults>");
+  else config::load_file(cfg, args.config_path, args.sets);
   if (args.dump) {
     std::cout << config::dump(cfg) << std::flush;
     return false;

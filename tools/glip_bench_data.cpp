@@ -53,8 +53,9 @@ int main(int argc, char** argv) {
     hash->add_option("--repeat", repeat, "passes over the files (the best is reported)")->check(CLI::Range(1, 100));
     std::string format, root;
     auto* read = app.add_subcommand("read", "time one dataset reader");
-    read->add_option("--format", format, "reader")->required()->check(
-        CLI::IsMember({"mdetr", "odvg", "coco", "pseudo", "webdataset"}));
+    read->add_option("--format", format, "reader")
+        ->required()
+        ->check(CLI::IsMember({"mdetr", "odvg", "coco", "pseudo", "webdataset"}));
     read->add_option("files", files, "annotation file(s) or shards")->required()->check(CLI::ExistingFile);
     read->add_option("--image-root", root, "image folder the annotation paths are relative to");
     int64_t batches = 20, batch = 8, min_size = 64, max_size = 64;

@@ -75,10 +75,11 @@ int main(int argc, char** argv) {
       run();
       best = std::min(best, seconds_since(t0));
     }
-    std::printf("part %s: %.3f s, %.1f GFLOP analytic, %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s, "
-                "threads %d, peak RSS %.2f GiB\n",
-                part.c_str(), best, gflops, gflops / best, 100.0 * gflops / best / peak, peak,
-                torch::get_num_threads(), peak_rss_gib());
+    std::printf(
+        "part %s: %.3f s, %.1f GFLOP analytic, %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s, "
+        "threads %d, peak RSS %.2f GiB\n",
+        part.c_str(), best, gflops, gflops / best, 100.0 * gflops / best / peak, peak, torch::get_num_threads(),
+        peak_rss_gib());
     return 0;
   });
 }

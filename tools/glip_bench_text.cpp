@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
     const double tok_rate = time_it([&](const std::string& c) { return tok->encode(c).size(); });
     const double np_rate = time_it([&](const std::string& c) { return np.extract(c).size(); });
     std::cout << "captions: " << captions.size() << " (" << golds << " labelled phrases)\n"
-              << "noun phrases: precision " << static_cast<double>(tp) / static_cast<double>(predicted)
-              << ", recall " << static_cast<double>(tp) / static_cast<double>(golds) << "\n"
+              << "noun phrases: precision " << static_cast<double>(tp) / static_cast<double>(predicted) << ", recall "
+              << static_cast<double>(tp) / static_cast<double>(golds) << "\n"
               << "wordpiece tokenize: " << tok_rate << " captions/s (1 thread)\n"
               << "noun-phrase extraction: " << np_rate << " captions/s (1 thread)\n";
     return glip::cli::kOk;

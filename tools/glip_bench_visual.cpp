@@ -70,14 +70,14 @@ void bench_dcn(int64_t c, int64_t h, int64_t w, int repeat) {
     auto dcn = time_it([&] { glip::ops::modulated_deform_conv2d(x, off, mask, wt, bias, 1, 1, 1); }, repeat, 1);
     auto conv = time_it([&] { at::conv2d(x, wt, bias, {1, 1}, {1, 1}); }, repeat, 1);
     std::printf("forward  %lldch %lldx%lld: DCN min %.3f s mean %.3f s | conv2d min %.3f s mean %.3f s | ratio %.2f\n",
-                static_cast<long long>(c), static_cast<long long>(h), static_cast<long long>(w), dcn.first,
-                dcn.second, conv.first, conv.second, dcn.first / conv.first);
+                static_cast<long long>(c), static_cast<long long>(h), static_cast<long long>(w), dcn.first, dcn.second,
+                conv.first, conv.second, dcn.first / conv.first);
   }
   auto xg = x.clone().requires_grad_(true), og = off.clone().requires_grad_(true);
   auto mg = mask.clone().requires_grad_(true), wg = wt.clone().requires_grad_(true);
   auto bg = bias.clone().requires_grad_(true);
-  auto dcn = time_it([&] { glip::ops::modulated_deform_conv2d(xg, og, mg, wg, bg, 1, 1, 1).sum().backward(); },
-                     repeat, 1);
+  auto dcn =
+      time_it([&] { glip::ops::modulated_deform_conv2d(xg, og, mg, wg, bg, 1, 1, 1).sum().backward(); }, repeat, 1);
   auto conv = time_it([&] { at::conv2d(xg, wg, bg, {1, 1}, {1, 1}).sum().backward(); }, repeat, 1);
   std::printf("fwd+bwd  %lldch %lldx%lld: DCN min %.3f s mean %.3f s | conv2d min %.3f s mean %.3f s | ratio %.2f\n",
               static_cast<long long>(c), static_cast<long long>(h), static_cast<long long>(w), dcn.first, dcn.second,
@@ -86,11 +86,13 @@ void bench_dcn(int64_t c, int64_t h, int64_t w, int repeat) {
 
 void print_params() {
   using namespace glip::modeling;
-  for (auto [name, o] : std::vector<std::pair<std::string, BackboneOptions>>{
-           {"glip_t", BackboneOptions::glip_t()}, {"glip_l", BackboneOptions::glip_l()}, {"tiny", BackboneOptions::tiny()}}) {
+  for (auto [name, o] : std::vector<std::pair<std::string, BackboneOptions>>{{"glip_t", BackboneOptions::glip_t()},
+                                                                             {"glip_l", BackboneOptions::glip_l()},
+                                                                             {"tiny", BackboneOptions::tiny()}}) {
     Backbone b(o);
-    std::printf("params %s: swin %lld, fpn %lld, backbone %lld\n", name.c_str(), static_cast<long long>(count(b->body())),
-                static_cast<long long>(count(*b->fpn)), static_cast<long long>(count(*b)));
+    std::printf("params %s: swin %lld, fpn %lld, backbone %lld\n", name.c_str(),
+                static_cast<long long>(count(b->body())), static_cast<long long>(count(*b->fpn)),
+                static_cast<long long>(count(*b)));
   }
   std::printf("params DyConv(256): %lld; DyConv(32): %lld\n", static_cast<long long>(count(*DyConv(DyConvOptions{}))),
               static_cast<long long>(count(*DyConv(DyConvOptions{32, 32}))));
@@ -104,7 +106,8 @@ int main(int argc, char** argv) {
     std::string what = "all", variant = "glip_t";
     int64_t height = 800, width = 1333, dcn_channels = 256, dcn_h = 100, dcn_w = 168;
     int repeat = 3, threads = 2;
-    app.add_option("--what", what, "backbone | dcn | params | all")->check(CLI::IsMember({"backbone", "dcn", "params", "all"}));
+    app.add_option("--what", what, "backbone | dcn | params | all")
+        ->check(CLI::IsMember({"backbone", "dcn", "params", "all"}));
     app.add_option("--variant", variant, "glip_t | glip_l | tiny (backbone benchmark)");
     app.add_option("--height", height, "image height");
     app.add_option("--width", width, "image width");

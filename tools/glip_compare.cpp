@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
     std::string png, title = "teacher vs student", markdown;
     app.add_option("--run", runs, "NAME=METRICS.json (repeatable; several files per name: NAME=a.json,b.json)")
         ->required();
-    app.add_option("--key", keys,
-                   "metric to show: flattened JSON key (a/b/c) or KEY=LABEL (repeatable; default: keys all runs share)");
+    app.add_option(
+        "--key", keys,
+        "metric to show: flattened JSON key (a/b/c) or KEY=LABEL (repeatable; default: keys all runs share)");
     app.add_option("--png", png, "write a grouped bar chart here");
     app.add_option("--markdown", markdown, "also write the table here");
     app.add_option("--title", title, "chart title");

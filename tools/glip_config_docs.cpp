@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "cli_common.h"
-#include "glip/config/official.h"
 #include "glip/app/config_docs.h"
+#include "glip/config/official.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 

@@ -36,18 +36,22 @@ void emit(const std::string& table, const std::string& json, const std::string& 
 
 int main(int argc, char** argv) {
   return glip::cli::run_main([&]() -> int {
-    CLI::App app{"glip_eval: evaluate a model on a dataset of the config (--config C --checkpoint K --dataset NAME), "
-                 "or score a results file (subcommands coco, lvis, flickr) exactly as the reference tools"};
+    CLI::App app{
+        "glip_eval: evaluate a model on a dataset of the config (--config C --checkpoint K --dataset NAME), "
+        "or score a results file (subcommands coco, lvis, flickr) exactly as the reference tools"};
     app.require_subcommand(0, 1);
     glip::tools::ModelEvalArgs margs;
     glip::cli::add_config_options(app, margs.config);
     app.add_option("--checkpoint", margs.checkpoint, "model mode: official .pth or project .safetensors checkpoint");
-    app.add_option("--dataset", margs.dataset, "model mode: name of a dataset in the config's eval.datasets "
-                                               "(default: its only dataset that is not an odinw member)");
-    app.add_option("--data-root", margs.data_root, "model mode: folder the dataset paths are relative to "
-                                                  "(default: $GLIP_DATA_ROOT)");
-    app.add_option("--out", margs.out, "model mode: output folder (default: the config's work_dir); results and "
-                                       "metrics go to OUT/<dataset>/");
+    app.add_option("--dataset", margs.dataset,
+                   "model mode: name of a dataset in the config's eval.datasets "
+                   "(default: its only dataset that is not an odinw member)");
+    app.add_option("--data-root", margs.data_root,
+                   "model mode: folder the dataset paths are relative to "
+                   "(default: $GLIP_DATA_ROOT)");
+    app.add_option("--out", margs.out,
+                   "model mode: output folder (default: the config's work_dir); results and "
+                   "metrics go to OUT/<dataset>/");
     app.add_flag("--no-feature-reuse", margs.no_feature_reuse,
                  "model mode: run the backbone again for every prompt chunk (slower; checks the reuse)");
     app.add_flag("--phrase-probe", margs.phrase_probe,
@@ -69,8 +73,7 @@ int main(int argc, char** argv) {
     lvis->add_option("--out", out, "write the metrics JSON here");
 
     auto* flickr = app.add_subcommand("flickr", "Flickr30K Entities recall (MDETR's evaluator)");
-    flickr->add_option("--root", root, "Flickr30K Entities folder (<split>.txt, Annotations/, Sentences/)")
-        ->required();
+    flickr->add_option("--root", root, "Flickr30K Entities folder (<split>.txt, Annotations/, Sentences/)")->required();
     flickr->add_option("--split", split, "train, val or test")->capture_default_str();
     flickr->add_option("--results", results, "JSON list of {image_id, sentence_id, boxes}")->required();
     flickr->add_flag("--merge-boxes", merge_boxes, "merge each phrase's ground-truth boxes into one");
@@ -80,8 +83,9 @@ int main(int argc, char** argv) {
 
     if (app.get_subcommands().empty()) {
       if (!margs.config.dump && margs.checkpoint.empty())
-        return glip::cli::usage_error(app, "model mode needs --checkpoint (and --dataset when the config has "
-                                           "several datasets), or give a subcommand: coco, lvis, flickr");
+        return glip::cli::usage_error(app,
+                                      "model mode needs --checkpoint (and --dataset when the config has "
+                                      "several datasets), or give a subcommand: coco, lvis, flickr");
       return glip::tools::run_model_eval(margs);
     }
     const auto t0 = std::chrono::steady_clock::now();

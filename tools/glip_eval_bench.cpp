@@ -92,8 +92,8 @@ void generate(const std::string& dir, int num_images, int num_cats, int dets_per
   std::filesystem::create_directories(dir);
   glip::write_file_atomic(dir + "/gt.json", gt);
   glip::write_file_atomic(dir + "/results.json", res);
-  std::cout << "wrote " << dir << "/gt.json (" << ann_id - 1 << " boxes, " << gt.size() / 1e6 << " MB) and "
-            << dir << "/results.json (" << res.size() / 1e6 << " MB)\n";
+  std::cout << "wrote " << dir << "/gt.json (" << ann_id - 1 << " boxes, " << gt.size() / 1e6 << " MB) and " << dir
+            << "/results.json (" << res.size() / 1e6 << " MB)\n";
 }
 
 }  // namespace
@@ -122,8 +122,8 @@ int main(int argc, char** argv) {
       const auto t2 = std::chrono::steady_clock::now();
       const double load = std::chrono::duration<double>(t1 - t0).count();
       const double eval = std::chrono::duration<double>(t2 - t1).count();
-      std::printf("run %d: load %.3f s, evaluate+accumulate+summarize %.3f s, total %.3f s (AP %.4f)\n", r, load,
-                  eval, load + eval, out.stats[0]);
+      std::printf("run %d: load %.3f s, evaluate+accumulate+summarize %.3f s, total %.3f s (AP %.4f)\n", r, load, eval,
+                  load + eval, out.stats[0]);
     }
     return 0;
   });

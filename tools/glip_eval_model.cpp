@@ -10,8 +10,8 @@
 #include "glip/app/glip_config.h"
 #include "glip/core/environment.h"
 #include "glip/core/error.h"
-#include "glip/core/sha256.h"
 #include "glip/core/fs.h"
+#include "glip/core/sha256.h"
 #include "glip/data/data_config.h"
 #include "glip/data/readers.h"
 #include "glip/inference/model_eval.h"
@@ -80,10 +80,9 @@ int run_model_eval(const ModelEvalArgs& args) {
   run.record_json = record.dump();
   const inference::DatasetEvalReport rep = inference::evaluate_dataset(cfg.eval, dataset, run);
   std::cout << rep.table;
-  std::printf("glip_eval %s: %lld images in %.2f s (%.2f images/s); wrote %s/%s/metrics.json\n",
-              dataset.c_str(), (long long)rep.images, rep.seconds,
-              rep.seconds > 0 ? static_cast<double>(rep.images) / rep.seconds : 0.0, run.out_dir.c_str(),
-              dataset.c_str());
+  std::printf("glip_eval %s: %lld images in %.2f s (%.2f images/s); wrote %s/%s/metrics.json\n", dataset.c_str(),
+              (long long)rep.images, rep.seconds, rep.seconds > 0 ? static_cast<double>(rep.images) / rep.seconds : 0.0,
+              run.out_dir.c_str(), dataset.c_str());
   return cli::kOk;
 }
 

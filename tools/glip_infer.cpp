@@ -45,7 +45,8 @@ int run(const InferArgs& a) {
   } else {
     o.images = gi::list_images(a.images, a.image_root);
   }
-  GLIP_CHECK_INPUT(fs::is_regular_file(a.checkpoint), "checkpoint '", a.checkpoint, "' does not exist or is not a file");
+  GLIP_CHECK_INPUT(fs::is_regular_file(a.checkpoint), "checkpoint '", a.checkpoint,
+                   "' does not exist or is not a file");
   o.score_threshold = a.score_threshold;
   gi::check_infer_options(o);
   if (!a.out.empty()) cfg.runtime.work_dir = a.out;
@@ -59,11 +60,10 @@ int run(const InferArgs& a) {
 
   auto opts = glip::app::predictor_options(cfg);
   opts.score_threshold = a.score_threshold;
-  const gi::Predictor predictor(gi::load_model(cfg.model, a.checkpoint), glip::text::make_tokenizer(), opts,
-                                st.device);
+  const gi::Predictor predictor(gi::load_model(cfg.model, a.checkpoint), glip::text::make_tokenizer(), opts, st.device);
   const auto s = gi::infer_images(predictor, o);
-  std::cerr << "glip_infer: " << s.images << " image(s), " << s.detections << " detection(s) >= "
-            << a.score_threshold << ", " << s.images_per_second << " images/s; outputs in " << o.out_dir << "\n";
+  std::cerr << "glip_infer: " << s.images << " image(s), " << s.detections << " detection(s) >= " << a.score_threshold
+            << ", " << s.images_per_second << " images/s; outputs in " << o.out_dir << "\n";
   return glip::cli::kOk;
 }
 
@@ -92,11 +92,12 @@ int main(int argc, char** argv) {
     app.add_option("--out", a.out, "output folder (default: the config's work_dir)");
     app.add_flag("--no-draw", a.no_draw, "do not write the images with boxes drawn");
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
-    const bool inputs_ok = one->count() + many->count() == 1 && prompt->count() + cats->count() == 1 &&
-                           !a.checkpoint.empty();
+    const bool inputs_ok =
+        one->count() + many->count() == 1 && prompt->count() + cats->count() == 1 && !a.checkpoint.empty();
     if (!a.config.dump && !inputs_ok)
-      return glip::cli::usage_error(app, "give --checkpoint, one of --image / --images and one of --prompt / "
-                                         "--categories");
+      return glip::cli::usage_error(app,
+                                    "give --checkpoint, one of --image / --images and one of --prompt / "
+                                    "--categories");
     return run(a);
   });
 }

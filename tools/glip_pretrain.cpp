@@ -14,8 +14,9 @@
 
 int main(int argc, char** argv) {
   return glip::cli::run_main([&]() -> int {
-    CLI::App app{"glip_pretrain: pre-train the visual body of model.* by classifying the boxes of a detection "
-                 "dataset (pretrain.*, solver.*); use WORK_DIR/model_final.safetensors as model.backbone_weight"};
+    CLI::App app{
+        "glip_pretrain: pre-train the visual body of model.* by classifying the boxes of a detection "
+        "dataset (pretrain.*, solver.*); use WORK_DIR/model_final.safetensors as model.backbone_weight"};
     glip::cli::ConfigArgs cargs;
     glip::cli::add_config_options(app, cargs);
     std::string work_dir, data_root;
@@ -38,10 +39,11 @@ int main(int argc, char** argv) {
     const std::string yaml = glip::config::dump(cfg);
     const glip::config::RuntimeState st = glip::cli::start_run(cfg.runtime, yaml);
     const auto r = glip::app::run_body_pretraining(cfg, data_root, resume, yaml, st.device);
-    std::printf("pre-trained iterations %lld..%lld, %.1f crops/s; body weights (model.backbone_weight): "
-                "%s/model_final.safetensors\n",
-                static_cast<long long>(r.start_iteration), static_cast<long long>(r.final_iteration),
-                r.images_per_second, cfg.runtime.work_dir.c_str());
+    std::printf(
+        "pre-trained iterations %lld..%lld, %.1f crops/s; body weights (model.backbone_weight): "
+        "%s/model_final.safetensors\n",
+        static_cast<long long>(r.start_iteration), static_cast<long long>(r.final_iteration), r.images_per_second,
+        cfg.runtime.work_dir.c_str());
     return glip::cli::kOk;
   });
 }

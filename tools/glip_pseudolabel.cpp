@@ -14,11 +14,11 @@
 #include "glip/config/config.h"
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/core/sha256.h"
 #include "glip/data/data_config.h"
 #include "glip/engine/distributed.h"
 #include "glip/inference/predictor.h"
 #include "glip/pseudo/labeler.h"
-#include "glip/core/sha256.h"
 #include "glip/synth/options.h"
 
 namespace {
@@ -104,12 +104,13 @@ int main(int argc, char** argv) {
     const glip::text::NounPhraseExtractor extractor;
     glip::pseudo::LabelRunResult r = glip::pseudo::run_pseudo_labelling(o, teacher, extractor);
     std::cout << r.report;
-    std::printf("rank %d/%d: %d shards labelled, %d finished before, %d failed; %lld images in %.1f s (%.2f images/s)%s\n",
-                o.rank, o.world_size, r.labelled, r.resumed, r.failed,
-                static_cast<long long>(r.totals.samples), r.seconds, r.images_per_second,
-                r.complete ? "; all shards finished" : "; other shards are not finished yet");
+    std::printf(
+        "rank %d/%d: %d shards labelled, %d finished before, %d failed; %lld images in %.1f s (%.2f images/s)%s\n",
+        o.rank, o.world_size, r.labelled, r.resumed, r.failed, static_cast<long long>(r.totals.samples), r.seconds,
+        r.images_per_second, r.complete ? "; all shards finished" : "; other shards are not finished yet");
     for (const auto& s : r.shards)
-      if (s.state == glip::pseudo::ShardOutcome::kFailed) std::fprintf(stderr, "FAILED %s: %s\n", s.input.c_str(), s.error.c_str());
+      if (s.state == glip::pseudo::ShardOutcome::kFailed)
+        std::fprintf(stderr, "FAILED %s: %s\n", s.input.c_str(), s.error.c_str());
     return r.failed ? glip::cli::kBadInput : glip::cli::kOk;
   });
 }

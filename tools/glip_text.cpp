@@ -8,13 +8,13 @@
 #include <iostream>
 
 #include "cli_common.h"
-#include "text_cli.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/core/json.h"
 #include "glip/text/noun_phrases.h"
 #include "glip/text/prompt.h"
 #include "glip/text/unicode.h"
+#include "text_cli.h"
 
 using nlohmann::json;
 namespace gt = glip::text;
@@ -51,7 +51,8 @@ int cmd_tokenize(const std::string& vocab, const std::string& spm, int64_t max_l
   for_each_text_line([&](const std::string& text) {
     gt::Encoding e = tok->encode(text);
     if (max_len > 0) e = gt::truncate_and_pad(e, max_len, true, tok->pad_id(), tok->pad_token());
-    json out = {{"text", text}, {"ids", e.ids}, {"tokens", e.tokens}, {"offsets", glip::tools::offsets_json(e.offsets)}};
+    json out = {
+        {"text", text}, {"ids", e.ids}, {"tokens", e.tokens}, {"offsets", glip::tools::offsets_json(e.offsets)}};
     std::cout << out.dump() << "\n";
   });
   return glip::cli::kOk;

@@ -70,9 +70,8 @@ json prompt_json(const gt::Prompt& p, const gt::Tokenizer& tok) {
       if (row[t].item<float>() > 0) r[std::to_string(t)] = row[t].item<float>();
     rows[std::to_string(p.labels[i])] = r;
   }
-  return {{"prompt", p.text},          {"labels", p.labels}, {"spans", offsets_json(p.spans)},
-          {"tokens", enc.tokens},      {"num_tokens", enc.size()},
-          {"positive_map", rows}};
+  return {{"prompt", p.text},     {"labels", p.labels},       {"spans", offsets_json(p.spans)},
+          {"tokens", enc.tokens}, {"num_tokens", enc.size()}, {"positive_map", rows}};
 }
 
 }  // namespace glip::tools

@@ -68,7 +68,8 @@ std::vector<PretrainSample> pretrain_samples(const data::RecordSet& set) {
       // Non-empty as training keeps boxes (BoxList.clip_to_image's x2 > x1, y2 > y1; glip/data/boxes.h).
       if (box.xyxy[2] > box.xyxy[0] && box.xyxy[3] > box.xyxy[1]) out.push_back({r, b, it->second});
     }
-  GLIP_CHECK_INPUT(!out.empty(), "pretrain: dataset '", set.name, "' has no non-empty box to classify (x2 > x1 "
+  GLIP_CHECK_INPUT(!out.empty(), "pretrain: dataset '", set.name,
+                   "' has no non-empty box to classify (x2 > x1 "
                    "and y2 > y1 as read: a COCO box more than 1 pixel wide and tall)");
   return out;
 }
@@ -82,9 +83,10 @@ size_t pretrain_dataset_index(const GlipConfig& cfg) {
   std::string names;
   for (const auto& d : train) names += (names.empty() ? "" : ", ") + d.name + " (" + d.format + ")";
   throw InputError(str_cat("pretrain.dataset: ",
-                   cfg.pretrain.dataset.empty() ? std::string("data.train has no detection dataset (coco, lvis, odvg)")
-                                                : "'" + cfg.pretrain.dataset + "' is not a dataset of data.train",
-                   "; data.train lists: ", names.empty() ? "nothing" : names));
+                           cfg.pretrain.dataset.empty()
+                               ? std::string("data.train has no detection dataset (coco, lvis, odvg)")
+                               : "'" + cfg.pretrain.dataset + "' is not a dataset of data.train",
+                           "; data.train lists: ", names.empty() ? "nothing" : names));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -113,8 +115,8 @@ at::Tensor BodyPretrainTask::image_of(size_t record) {
 
 at::Tensor BodyPretrainTask::crop(int64_t index, int64_t iteration) {
   const PretrainSample& s = samples_.at(static_cast<size_t>(index));
-  std::mt19937_64 rng(data::splitmix64(seed_ ^ data::splitmix64(static_cast<uint64_t>(iteration) * 1000003u +
-                                                                static_cast<uint64_t>(index))));
+  std::mt19937_64 rng(data::splitmix64(
+      seed_ ^ data::splitmix64(static_cast<uint64_t>(iteration) * 1000003u + static_cast<uint64_t>(index))));
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   const at::Tensor bgr = image_of(s.record);
   const int64_t H = bgr.size(0), W = bgr.size(1);

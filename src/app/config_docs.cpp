@@ -34,12 +34,12 @@ const std::vector<config::SectionDoc>& documented_sections() {
                                      "How glip_pseudolabel turns teacher detections into grounding shards "
                                      "(docs/pseudolabel.md)."),
       document<FinetuneConfig>("Fine-tuning report", "finetune",
-                                    "glip_train's zero-shot evaluation of eval.datasets before and after training "
-                                    "(WORK_DIR/finetune_report.json and .md, docs/formats.md)."),
+                               "glip_train's zero-shot evaluation of eval.datasets before and after training "
+                               "(WORK_DIR/finetune_report.json and .md, docs/formats.md)."),
       document<PretrainConfig>("Body pre-training", "pretrain",
-                                    "The crops glip_pretrain classifies to pre-train the visual body before GLIP "
-                                    "training (docs/training.md, Pre-training the visual body); solver.* is its "
-                                    "optimisation."),
+                               "The crops glip_pretrain classifies to pre-train the visual body before GLIP "
+                               "training (docs/training.md, Pre-training the visual body); solver.* is its "
+                               "optimisation."),
   };
   return all;
 }

@@ -53,7 +53,8 @@ std::string signed_fmt(double v) {
 std::vector<std::string> finetune_datasets(const GlipConfig& cfg) {
   inference::validate(cfg.eval);
   if (cfg.finetune.datasets.empty()) {
-    GLIP_CHECK_INPUT(!cfg.eval.datasets.empty(), "config key 'finetune.eval_before_after' is on but "
+    GLIP_CHECK_INPUT(!cfg.eval.datasets.empty(),
+                     "config key 'finetune.eval_before_after' is on but "
                      "'eval.datasets' lists no dataset to evaluate before and after training");
     std::vector<std::string> all;
     for (const auto& d : cfg.eval.datasets) all.push_back(d.name);
@@ -126,8 +127,12 @@ std::string report_json(const std::vector<ReportRow>& rows, const ReportInfo& in
   j["iterations"] = info.iterations;
   ordered_json list = ordered_json::array();
   for (const auto& r : rows)
-    list.push_back({{"dataset", r.dataset}, {"metric", r.metric}, {"before", r.before}, {"after", r.after},
-                    {"delta", r.after - r.before}, {"primary", r.primary}});
+    list.push_back({{"dataset", r.dataset},
+                    {"metric", r.metric},
+                    {"before", r.before},
+                    {"after", r.after},
+                    {"delta", r.after - r.before},
+                    {"primary", r.primary}});
   j["rows"] = list;
   return j.dump(2) + "\n";
 }
@@ -137,8 +142,7 @@ std::string report_markdown(const std::vector<ReportRow>& rows, const ReportInfo
   md += "- mode: `" + info.mode + "`\n";
   md += "- starting weights (zero-shot): " +
         (info.start_weights.empty() ? std::string("random initialisation") : "`" + info.start_weights + "`") + "\n";
-  md += "- fine-tuned weights: `" + info.final_weights + "` (" + std::to_string(info.iterations) +
-        " iterations)\n\n";
+  md += "- fine-tuned weights: `" + info.final_weights + "` (" + std::to_string(info.iterations) + " iterations)\n\n";
   md += "| dataset | metric | before (zero-shot) | after (fine-tuned) | delta |\n|---|---|---:|---:|---:|\n";
   for (const bool primary : {true, false})
     for (const auto& r : rows)

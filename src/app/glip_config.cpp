@@ -18,7 +18,8 @@ void FinetuneConfig::visit(config::Visitor& v) {
 }
 
 void PretrainConfig::visit(config::Visitor& v) {
-  v("dataset", dataset, "glip_pretrain: the detection dataset of data.train whose boxes it classifies (empty: the "
+  v("dataset", dataset,
+    "glip_pretrain: the detection dataset of data.train whose boxes it classifies (empty: the "
     "first detection dataset)");
   v("crop_size", crop_size, "side in pixels of the square crop around a box that the body classifies",
     config::range(16, 1024));
@@ -27,8 +28,10 @@ void PretrainConfig::visit(config::Visitor& v) {
   v("jitter", jitter, "random shift of the crop centre and change of its side, as a fraction of the side",
     config::range(0.0, 0.5));
   v("flip_prob", flip_prob, "probability of a horizontal flip of a crop", config::range(0.0, 1.0));
-  v("image_cache_mb", image_cache_mb, "decoded images kept in memory up to this many MiB (the rest are decoded "
-    "for each crop)", config::at_least(0));
+  v("image_cache_mb", image_cache_mb,
+    "decoded images kept in memory up to this many MiB (the rest are decoded "
+    "for each crop)",
+    config::at_least(0));
 }
 
 void GlipConfig::visit(config::Visitor& v) {

@@ -23,8 +23,7 @@ std::vector<data::RecordSet> load_train_datasets(const data::DataConfig& data, c
     data::RecordSet set = data::load_dataset(ds, data, data_root);
     GLIP_CHECK_INPUT(!set.records.empty() || ds.weight == 0, "dataset '", ds.name, "' (data.train.", i, ", file '",
                      data::resolve_data_path(data_root, ds.path), "') has no usable record");
-    GLIP_LOG_INFO("[train] dataset {}: {} records ({}), weight {}", set.name, set.records.size(), ds.format,
-                  ds.weight);
+    GLIP_LOG_INFO("[train] dataset {}: {} records ({}), weight {}", set.name, set.records.size(), ds.format, ds.weight);
     sets.push_back(std::move(set));
   }
   return sets;
@@ -85,7 +84,8 @@ int64_t GlipTrainTask::micro_step_of(const std::vector<int64_t>& positions) cons
 }
 
 std::vector<uint64_t> GlipTrainTask::positions_of(int64_t k) const {
-  const int64_t start = (k / accum_) * global_batch_ + (k % accum_) * (global_batch_ / accum_) + place_.rank * per_rank_;
+  const int64_t start =
+      (k / accum_) * global_batch_ + (k % accum_) * (global_batch_ / accum_) + place_.rank * per_rank_;
   std::vector<uint64_t> out;
   for (int64_t j = 0; j < per_rank_; ++j) out.push_back(static_cast<uint64_t>(start + j));
   return out;
@@ -128,8 +128,7 @@ void GlipTrainTask::begin_step(const std::vector<std::vector<int64_t>>& micro_ba
   double num_pos = 0.0, ctr_sum = 0.0;
   for (const auto& positions : micro_batches) {
     Pending p{next_batch(positions), {}};
-    p.stats = model_->loss_stats(p.batch.images.images, p.batch.text.input_ids.size(1),
-                                 targets_of(p.batch));
+    p.stats = model_->loss_stats(p.batch.images.images, p.batch.text.input_ids.size(1), targets_of(p.batch));
     num_pos += static_cast<double>(p.stats.num_pos);
     ctr_sum += p.stats.centerness_sum;
     pending_.push_back(std::move(p));
@@ -195,8 +194,8 @@ engine::TrainerOptions trainer_options(const GlipConfig& cfg, const TrainRequest
     modeling::CheckpointRecord rec;
     rec.config_yaml = yaml;
     const BuildInfo& b = build_info();
-    rec.build_info = {{"version", b.version}, {"git_sha", b.git_sha}, {"compiler", b.compiler},
-                      {"torch", torch_version()}};
+    rec.build_info = {
+        {"version", b.version}, {"git_sha", b.git_sha}, {"compiler", b.compiler}, {"torch", torch_version()}};
     rec.training_state = {{"iteration", std::to_string(iteration)}};
     return modeling::checkpoint_metadata(rec);
   };
@@ -218,7 +217,7 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
                                  std::vector<data::RecordSet> datasets, at::Device device,
                                  std::shared_ptr<engine::Comm> comm) {
   const bool report = cfg.finetune.eval_before_after;
-  const int rank = comm->rank();  // the trainer takes `comm`
+  const int rank = comm->rank();       // the trainer takes `comm`
   if (report) finetune_datasets(cfg);  // a bad dataset name fails before the model is built
   modeling::GlipModel model = inference::load_model(cfg.model, "");
   StageMetrics before;
@@ -243,8 +242,9 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   trainer.add_hook(engine::make_progress_hook());
   trainer.add_hook(engine::make_metrics_hook());
   if (cfg.solver.use_autostep && cfg.solver.eval_period == 0) {
-    GLIP_LOG_WARN("[train] solver.use_autostep is on but solver.eval_period is 0: with no evaluation the LR never "
-                  "drops after the warmup (the official autostep steps at every evaluation)");
+    GLIP_LOG_WARN(
+        "[train] solver.use_autostep is on but solver.eval_period is 0: with no evaluation the LR never "
+        "drops after the warmup (the official autostep steps at every evaluation)");
   }
   if (cfg.solver.eval_period > 0) {
     // solver.eval_period: the eval.datasets (or finetune.datasets) every eval_period steps and at the end, each
@@ -281,15 +281,14 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   trainer.add_hook(engine::make_curves_hook());
   engine::TrainResult r = trainer.train();
   const auto& bad = task.builder().bad_samples();
-  if (bad.bad_count() > 0)
-    GLIP_LOG_WARN("[train] {} of {} samples were bad and replaced", bad.bad_count(), bad.seen());
+  if (bad.bad_count() > 0) GLIP_LOG_WARN("[train] {} of {} samples were bad and replaced", bad.bad_count(), bad.seen());
   if (bad.dropped_boxes() > 0)
     GLIP_LOG_WARN("[train] {} boxes were dropped (empty after clipping to their image, or non-finite)",
                   bad.dropped_boxes());
   if (report) {
     GLIP_LOG_INFO("[finetune] evaluation of the fine-tuned weights");
-    const StageMetrics after = evaluate_stage(cfg, task.glip_model(), request.data_root,
-                                              stage_dir(cfg, "after", rank), device, rank == 0);
+    const StageMetrics after =
+        evaluate_stage(cfg, task.glip_model(), request.data_root, stage_dir(cfg, "after", rank), device, rank == 0);
     if (rank == 0) {
       ReportInfo info;
       info.mode = cfg.solver.tuning_highlevel_override;

@@ -159,8 +159,7 @@ std::string check_string(const Constraint& c, const std::string& text) {
     for (const auto& a : c.choices) ok = ok || a == text;
     if (!ok) return "expected one of [" + join(c.choices) + "], got '" + text + "'";
   }
-  if (c.must_exist && !text.empty() && !std::filesystem::exists(text))
-    return "path '" + text + "' does not exist";
+  if (c.must_exist && !text.empty() && !std::filesystem::exists(text)) return "path '" + text + "' does not exist";
   if (c.check) return c.check(text);
   return "";
 }

@@ -13,10 +13,10 @@
 namespace glip::config::detail {
 
 /** Limits on a config's size, so that no file makes loading slow (docs/robustness.md). */
-constexpr size_t kMaxYamlNodes = 100000;  ///< values and keys in one file
-constexpr size_t kMaxMapKeys = 10000;     ///< keys in one map
-constexpr size_t kMaxYamlDepth = 100;     ///< nested maps and lists
-constexpr size_t kMaxConfigFiles = 64;    ///< files read for one config, `_base_` included
+constexpr size_t kMaxYamlNodes = 100000;      ///< values and keys in one file
+constexpr size_t kMaxMapKeys = 10000;         ///< keys in one map
+constexpr size_t kMaxYamlDepth = 100;         ///< nested maps and lists
+constexpr size_t kMaxConfigFiles = 64;        ///< files read for one config, `_base_` included
 constexpr size_t kMaxUnknownKeysListed = 20;  ///< unknown keys listed one by one (the rest are counted)
 
 /** A merged YAML tree plus, for each dotted key path, the source (file name or "--set") that set it. */
@@ -61,8 +61,8 @@ DocKind doc_kind(const YAML::Node& doc);
  * is read, the merged official config translated by the table of src/config/official_table.cpp, and every key that
  * cannot be mapped recorded in tree.errors with its official dotted path (src/config/official.cpp).
  */
-void load_official_into(Tree& tree, const YAML::Node& doc, const std::string& source,
-                        const std::filesystem::path& dir, std::vector<std::string>& chain);
+void load_official_into(Tree& tree, const YAML::Node& doc, const std::string& source, const std::filesystem::path& dir,
+                        std::vector<std::string>& chain);
 
 }  // namespace glip::config::detail
 
@@ -72,7 +72,8 @@ struct Official;
 
 namespace glip::config::detail {
 
-/** Reads official `doc` (of `source`, in `dir`) and its `_BASE_` chain, bases first, into `off` (errors to the tree). */
+/** Reads official `doc` (of `source`, in `dir`) and its `_BASE_` chain, bases first, into `off` (errors to the tree).
+ */
 void collect_official(Tree& tree, official::Official& off, const YAML::Node& doc, const std::string& source,
                       const std::filesystem::path& dir, std::vector<std::string>& chain);
 

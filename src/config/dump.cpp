@@ -7,15 +7,11 @@ namespace glip::config {
 namespace detail {
 namespace {
 
-bool needs_quotes(const std::string& s) {
-  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
-}
+bool needs_quotes(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 
 void emit_string(YAML::Emitter& out, const std::string& s) {
-  if (needs_quotes(s))
-    out << YAML::DoubleQuoted << s;
-  else
-    out << s;
+  if (needs_quotes(s)) out << YAML::DoubleQuoted << s;
+  else out << s;
 }
 
 class Dumper : public Visitor {
@@ -107,8 +103,7 @@ class Describer : public Visitor {
   void on_double_list(const char* key, std::vector<double>& x, const char* doc, const Constraint& c) override {
     add(key, describe_type("list of float", c), inline_yaml(key, [&](Visitor& v) { v(key, x, doc); }), doc);
   }
-  void on_string_list(const char* key, std::vector<std::string>& x, const char* doc,
-                      const Constraint& c) override {
+  void on_string_list(const char* key, std::vector<std::string>& x, const char* doc, const Constraint& c) override {
     add(key, describe_type("list of string", c), inline_yaml(key, [&](Visitor& v) { v(key, x, doc); }), doc);
   }
   bool begin_section(const char* key, const char* doc) override {

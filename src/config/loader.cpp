@@ -74,20 +74,16 @@ class Loader : public Visitor {
   void on_bool(const char* key, bool& x, const char* doc, const Constraint& c) override {
     if (auto n = take(key)) {
       bool v;
-      if (n->IsScalar() && parse_bool(n->Scalar(), v))
-        x = v;
-      else
-        mismatch(key, "bool", c, *n);
+      if (n->IsScalar() && parse_bool(n->Scalar(), v)) x = v;
+      else mismatch(key, "bool", c, *n);
     }
   }
 
   void on_int(const char* key, int64_t& x, const char* doc, const Constraint& c) override {
     if (auto n = take(key)) {
       int64_t v;
-      if (n->IsScalar() && parse_int(n->Scalar(), v))
-        x = v;
-      else if (!mismatch(key, "int", c, *n))
-        return;
+      if (n->IsScalar() && parse_int(n->Scalar(), v)) x = v;
+      else if (!mismatch(key, "int", c, *n)) return;
     }
     report(key, check_number(c, static_cast<double>(x), std::to_string(x)));
   }
@@ -95,20 +91,16 @@ class Loader : public Visitor {
   void on_double(const char* key, double& x, const char* doc, const Constraint& c) override {
     if (auto n = take(key)) {
       double v;
-      if (n->IsScalar() && parse_double(n->Scalar(), v))
-        x = v;
-      else if (!mismatch(key, "float", c, *n))
-        return;
+      if (n->IsScalar() && parse_double(n->Scalar(), v)) x = v;
+      else if (!mismatch(key, "float", c, *n)) return;
     }
     report(key, check_number(c, x, format_double(x)));
   }
 
   void on_string(const char* key, std::string& x, const char* doc, const Constraint& c) override {
     if (auto n = take(key)) {
-      if (n->IsScalar())
-        x = n->Scalar();
-      else if (!mismatch(key, "string", c, *n))
-        return;
+      if (n->IsScalar()) x = n->Scalar();
+      else if (!mismatch(key, "string", c, *n)) return;
     }
     report(key, check_string(c, x));
   }
@@ -125,16 +117,14 @@ class Loader : public Visitor {
     list_of<double>(key, x, "float", c, parse_double,
                     [](const Constraint& cc, double v, const std::string& t) { return check_number(cc, v, t); });
   }
-  void on_string_list(const char* key, std::vector<std::string>& x, const char* doc,
-                      const Constraint& c) override {
+  void on_string_list(const char* key, std::vector<std::string>& x, const char* doc, const Constraint& c) override {
     auto parse_str = [](const std::string& t, std::string& out) {
       out = t;
       return true;
     };
-    list_of<std::string>(key, x, "string", c, parse_str,
-                         [](const Constraint& cc, const std::string& v, const std::string&) {
-                           return check_string(cc, v);
-                         });
+    list_of<std::string>(
+        key, x, "string", c, parse_str,
+        [](const Constraint& cc, const std::string& v, const std::string&) { return check_string(cc, v); });
   }
 
   bool begin_section(const char* key, const char* doc) override {
@@ -237,8 +227,7 @@ class Loader : public Visitor {
   }
 
   template <typename T, typename Parse, typename Check>
-  void list_of(const char* key, std::vector<T>& x, const char* type, const Constraint& c, Parse parse,
-               Check check) {
+  void list_of(const char* key, std::vector<T>& x, const char* type, const Constraint& c, Parse parse, Check check) {
     if (auto n = take(key)) {
       if (!n->IsSequence()) {
         report(key, "expected " + describe_type(("list of " + std::string(type)).c_str(), c) + ", got " + show(*n));

@@ -206,16 +206,14 @@ void unknown_keys(const Official& off, const YAML::Node& node, const std::string
       if (kv.second.IsMap()) {
         unknown_keys(off, kv.second, path, problems);
       } else if (!kv.second.IsNull()) {
-        problems.emplace_back(path, path + " = " + from_yaml(kv.second).repr() + file_note(off, path) +
-                                        ": expected a section of keys");
+        problems.emplace_back(
+            path, path + " = " + from_yaml(kv.second).repr() + file_note(off, path) + ": expected a section of keys");
       }
       continue;
     }
     std::string what = path;
-    if (kv.second.IsMap())
-      what += " (a section of " + std::to_string(kv.second.size()) + " keys)";
-    else
-      what += " = " + from_yaml(kv.second).repr();
+    if (kv.second.IsMap()) what += " (a section of " + std::to_string(kv.second.size()) + " keys)";
+    else what += " = " + from_yaml(kv.second).repr();
     problems.emplace_back(path, what + file_note(off, path) + ": no glip equivalent" + suggest(path));
   }
 }
@@ -246,8 +244,7 @@ Translation translate(const Official& off) {
   // The variant's label: the official file's name (glip_Swin_L for configs/pretrain/glip_Swin_L.yaml).
   set_path(tr.glip, "model.name", YAML::Node(fs::path(off.top).stem().string()));
   tr.origin["model.name"] = off.top + " (its file name)";
-  std::stable_sort(problems.begin(), problems.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& p : problems) tr.problems.push_back(std::move(p.second));
   return tr;
 }
@@ -260,7 +257,7 @@ namespace fs = std::filesystem;
 
 /** Reads official `doc` and its _BASE_ chain (bases first) into `off`. */
 void collect_official(Tree& tree, official::Official& off, const YAML::Node& doc, const std::string& source,
-             const fs::path& dir, std::vector<std::string>& chain) {
+                      const fs::path& dir, std::vector<std::string>& chain) {
   std::vector<std::string> bases;
   for (const auto& kv : doc) {
     if (kv.first.Scalar() != "_BASE_") continue;

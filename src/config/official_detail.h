@@ -21,7 +21,7 @@ struct Py {
   int64_t i = 0;
   double f = 0.0;
   std::string s;
-  std::vector<Py> items;                    ///< list / tuple elements
+  std::vector<Py> items;                   ///< list / tuple elements
   std::vector<std::pair<Py, Py>> entries;  ///< dict entries in order
 
   static Py none() { return Py{}; }
@@ -73,8 +73,8 @@ struct Entry {
   std::string key;  ///< official dotted key, e.g. MODEL.DYHEAD.NUM_CONVS
   std::string def;  ///< its default in maskrcnn_benchmark/config/defaults.py, as a Python literal
   Kind kind = Kind::kMap;
-  std::string glip;  ///< docs: the glip key(s) written (kMap) or the accepted value(s) (kFixed)
-  std::string note;  ///< docs: how the value maps, or why it is fixed / ignored
+  std::string glip;                 ///< docs: the glip key(s) written (kMap) or the accepted value(s) (kFixed)
+  std::string note;                 ///< docs: how the value maps, or why it is fixed / ignored
   std::function<void(Ctx&)> apply;  ///< writes the glip keys or reports the problem (not called for kIgnored)
 };
 

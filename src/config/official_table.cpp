@@ -25,8 +25,7 @@ Entry to(std::string key, std::string def, std::string glip_key, std::string not
   return e;
 }
 
-Entry map_fn(std::string key, std::string def, std::string glip_keys, std::string note,
-             std::function<void(Ctx&)> fn) {
+Entry map_fn(std::string key, std::string def, std::string glip_keys, std::string note, std::function<void(Ctx&)> fn) {
   return Entry{std::move(key), std::move(def), Kind::kMap, std::move(glip_keys), std::move(note), std::move(fn)};
 }
 
@@ -43,8 +42,7 @@ Entry only(std::string key, std::string def, std::string accepted, std::string n
 }
 
 /** glip implements what `fn` accepts (it reports the problem itself); `accepted` describes it for the docs. */
-Entry only_fn(std::string key, std::string def, std::string accepted, std::string note,
-              std::function<void(Ctx&)> fn) {
+Entry only_fn(std::string key, std::string def, std::string accepted, std::string note, std::function<void(Ctx&)> fn) {
   return Entry{std::move(key), std::move(def), Kind::kFixed, std::move(accepted), std::move(note), std::move(fn)};
 }
 
@@ -68,8 +66,9 @@ std::function<void(Ctx&)> copies_check(const std::string& def) {
   const Py want = literal(def);
   return [want](Ctx& c) {
     if (c.value() == want || !c.get("DATASETS.TRAIN").truthy()) return;
-    c.problem("copies of the catalog datasets of DATASETS.TRAIN: glip weighs its data.train entries by "
-              "data.train[].weight (with TRAIN: () this key is not read)");
+    c.problem(
+        "copies of the catalog datasets of DATASETS.TRAIN: glip weighs its data.train entries by "
+        "data.train[].weight (with TRAIN: () this key is not read)");
   };
 }
 
@@ -114,8 +113,7 @@ std::vector<Entry> build() {
   add(only("MODEL.MASK_ON", "False", "False", "no mask head"));
   add(only("MODEL.KEYPOINT_ON", "False", "False", "no keypoint head"));
   add(map_fn("MODEL.DEVICE", "'cuda'", "device",
-             "written only when the file sets it (glip's default `auto` takes the GPU when there is one)",
-             [](Ctx& c) {
+             "written only when the file sets it (glip's default `auto` takes the GPU when there is one)", [](Ctx& c) {
                if (c.is_set()) c.put("device", c.value());
              }));
   add(map_fn("MODEL.WEIGHT", "''", "model.backbone_weight, model.weight",
@@ -185,11 +183,10 @@ std::vector<Entry> build() {
                c.problem("glip implements BottleneckWithFixedBatchNorm and BottleneckWithGN");
              }));
   add(only_fn("MODEL.RESNETS.STEM_FUNC", "\"StemWithFixedBatchNorm\"", "the stem of TRANS_FUNC's norm",
-              "StemWithFixedBatchNorm with BottleneckWithFixedBatchNorm, StemWithGN with BottleneckWithGN",
-              [](Ctx& c) {
+              "StemWithFixedBatchNorm with BottleneckWithFixedBatchNorm, StemWithGN with BottleneckWithGN", [](Ctx& c) {
                 const Py& trans = c.get("MODEL.RESNETS.TRANS_FUNC");
-                const std::string want = is_str(trans) && trans.s == "BottleneckWithGN" ? "StemWithGN"
-                                                                                          : "StemWithFixedBatchNorm";
+                const std::string want =
+                    is_str(trans) && trans.s == "BottleneckWithGN" ? "StemWithGN" : "StemWithFixedBatchNorm";
                 if (!is_str(c.value()) || c.value().s != want)
                   c.problem("glip's ResNet stem has the norm of its blocks: " + want);
               }));
@@ -281,12 +278,10 @@ std::vector<Entry> build() {
   add(ignored("MODEL.DYHEAD.SHALLOW_LOG_SCALE", "0.0", "the shallow contrastive loss only, which glip refuses"));
   add(ignored("MODEL.DYHEAD.USE_CHECKPOINT", "False", "activation checkpointing: memory only"));
   add(to("MODEL.DYHEAD.FUSE_CONFIG.EARLY_FUSE_ON", "False", "model.early_fuse"));
-  add(only_fn("MODEL.DYHEAD.FUSE_CONFIG.TYPE", "\"\"", "'MHA-B'", "any value when EARLY_FUSE_ON is False",
-              [](Ctx& c) {
-                if (!c.get("MODEL.DYHEAD.FUSE_CONFIG.EARLY_FUSE_ON").truthy()) return;
-                if (!is_str(c.value()) || c.value().s != "MHA-B")
-                  c.problem("glip's deep fusion is the bidirectional X-MHA, MHA-B");
-              }));
+  add(only_fn("MODEL.DYHEAD.FUSE_CONFIG.TYPE", "\"\"", "'MHA-B'", "any value when EARLY_FUSE_ON is False", [](Ctx& c) {
+    if (!c.get("MODEL.DYHEAD.FUSE_CONFIG.EARLY_FUSE_ON").truthy()) return;
+    if (!is_str(c.value()) || c.value().s != "MHA-B") c.problem("glip's deep fusion is the bidirectional X-MHA, MHA-B");
+  }));
   add(only_fn("MODEL.DYHEAD.FUSE_CONFIG.JOINT_EMB_SIZE", "256", "MODEL.DYHEAD.CHANNELS",
               "the visual width of the fusion is the head's; any value when EARLY_FUSE_ON is False", [](Ctx& c) {
                 if (!c.get("MODEL.DYHEAD.FUSE_CONFIG.EARLY_FUSE_ON").truthy()) return;
@@ -303,8 +298,7 @@ std::vector<Entry> build() {
   add(ignored("MODEL.DYHEAD.FUSE_CONFIG.TOKEN_LOSS_WEIGHT", "1.0", "USE_TOKEN_LOSS only"));
   add(only("MODEL.DYHEAD.FUSE_CONFIG.TOKEN_ALPHA", "0.25", "0.25", "alpha of the token focal loss"));
   add(only("MODEL.DYHEAD.FUSE_CONFIG.TOKEN_GAMMA", "2.0", "2.0", "gamma of the token focal loss"));
-  add(only("MODEL.DYHEAD.FUSE_CONFIG.USE_DOT_PRODUCT_TOKEN_LOSS", "False", "True",
-           "the region-word alignment loss"));
+  add(only("MODEL.DYHEAD.FUSE_CONFIG.USE_DOT_PRODUCT_TOKEN_LOSS", "False", "True", "the region-word alignment loss"));
   add(to("MODEL.DYHEAD.FUSE_CONFIG.DOT_PRODUCT_TOKEN_LOSS_WEIGHT", "1.0", "model.dot_product_token_loss_weight"));
   add(only("MODEL.DYHEAD.FUSE_CONFIG.USE_CONTRASTIVE_ALIGN_LOSS", "False", "False", "no contrastive alignment loss"));
   add(ignored("MODEL.DYHEAD.FUSE_CONFIG.CONTRASTIVE_HIDDEN_DIM", "64", "USE_CONTRASTIVE_ALIGN_LOSS only"));
@@ -348,9 +342,8 @@ std::vector<Entry> build() {
                if (!c.get("AUGMENT.MULT_MIN_SIZE_TRAIN").truthy()) c.put("data.min_size_train", as_list(c.value()));
              }));
   add(to("INPUT.MAX_SIZE_TRAIN", "1333", "data.max_size_train"));
-  add(map_fn("INPUT.MIN_SIZE_TEST", "800", "data.min_size_test", "", [](Ctx& c) {
-    c.put("data.min_size_test", as_list(c.value()));
-  }));
+  add(map_fn("INPUT.MIN_SIZE_TEST", "800", "data.min_size_test", "",
+             [](Ctx& c) { c.put("data.min_size_test", as_list(c.value())); }));
   add(to("INPUT.MAX_SIZE_TEST", "1333", "data.max_size_test"));
   add(only("INPUT.PIXEL_MEAN", "[102.9801, 115.9465, 122.7717]", "[103.53, 116.28, 123.675]",
            "glip normalises with the Swin GLIP configs' mean and std"));
@@ -363,10 +356,15 @@ std::vector<Entry> build() {
     if (c.value().truthy()) c.put("data.min_size_train", as_list(c.value()));
   }));
   add(to("AUGMENT.FLIP_PROB_TRAIN", "0.5", "data.flip_prob"));
-  for (const auto& [k, d] : std::vector<std::pair<std::string, std::string>>{
-           {"VERTICAL_FLIP_PROB_TRAIN", "0.0"}, {"BRIGHTNESS", "0.0"}, {"CONTRAST", "0.0"}, {"SATURATION", "0.0"},
-           {"HUE", "0.0"}, {"CROP_PROB", "0.5"}, {"CROP_MIN_IOUS", "(0.1, 0.3, 0.5, 0.7, 0.9)"},
-           {"CROP_MIN_SIZE", "0.3"}})
+  for (const auto& [k, d] :
+       std::vector<std::pair<std::string, std::string>>{{"VERTICAL_FLIP_PROB_TRAIN", "0.0"},
+                                                        {"BRIGHTNESS", "0.0"},
+                                                        {"CONTRAST", "0.0"},
+                                                        {"SATURATION", "0.0"},
+                                                        {"HUE", "0.0"},
+                                                        {"CROP_PROB", "0.5"},
+                                                        {"CROP_MIN_IOUS", "(0.1, 0.3, 0.5, 0.7, 0.9)"},
+                                                        {"CROP_MIN_SIZE", "0.3"}})
     add(ignored("AUGMENT." + k, d, "read by the official build_transforms but never applied"));
   add(ignored("AUGMENT.USE_RA", "0", "not read"));
   add(map_fn("DATALOADER.SIZE_DIVISIBILITY", "0", "data.size_divisibility", "0 (no padding to a multiple) -> 1",
@@ -377,8 +375,7 @@ std::vector<Entry> build() {
   add(map_fn("DATALOADER.NUM_WORKERS", "4", "data.num_workers", "written only when the file sets it", [](Ctx& c) {
     if (c.is_set()) c.put("data.num_workers", c.value());
   }));
-  add(only("DATALOADER.ASPECT_RATIO_GROUPING", "True", "False",
-           "glip's batches are not grouped by aspect ratio"));
+  add(only("DATALOADER.ASPECT_RATIO_GROUPING", "True", "False", "glip's batches are not grouped by aspect ratio"));
 
   // ---- DATASETS -------------------------------------------------------------------------------------------------
   add(only_fn("DATASETS.TRAIN", "()", "()",
@@ -386,16 +383,18 @@ std::vector<Entry> build() {
               "of a glip config (docs/formats.md)",
               [](Ctx& c) {
                 if (c.value().truthy())
-                  c.problem("names of the official dataset catalog (paths_catalog.py): declare the datasets as "
-                            "data.train entries (format, files) in a glip config and set TRAIN: ()");
+                  c.problem(
+                      "names of the official dataset catalog (paths_catalog.py): declare the datasets as "
+                      "data.train entries (format, files) in a glip config and set TRAIN: ()");
               }));
   add(only_fn("DATASETS.TEST", "()", "()",
               "official catalog names cannot be mapped: glip evaluates the eval.datasets of a glip config "
               "(configs/eval/, docs/evaluation.md)",
               [](Ctx& c) {
                 if (c.value().truthy())
-                  c.problem("names of the official dataset catalog (paths_catalog.py): declare the datasets as "
-                            "eval.datasets entries in a glip config (configs/eval/) and set TEST: ()");
+                  c.problem(
+                      "names of the official dataset catalog (paths_catalog.py): declare the datasets as "
+                      "eval.datasets entries in a glip config (configs/eval/) and set TEST: ()");
               }));
   add(map_fn("DATASETS.RANDOM_SAMPLE_NEG", "-1", "data.random_sample_negative", "a count > 0", [](Ctx& c) {
     if (!c.value().is_number() || c.value().num() <= 0)
@@ -409,34 +408,34 @@ std::vector<Entry> build() {
   add(only("DATASETS.ADD_DET_PROMPT_ADVANCED", "False", "False", "no detection prompt added to grounding captions"));
   add(only("DATASETS.USE_OD_AUG", "False", "False", "no detection-data augmentation"));
   // Per-dataset in glip (data.train[]); the official catalog datasets they would apply to cannot be mapped.
-  for (const auto& [k, def, glip_key] : {std::tuple<const char*, const char*, const char*>{
-                                             "DISABLE_SHUFFLE", "False", "disable_shuffle"},
-                                         {"FEW_SHOT", "0", "few_shot"},
-                                         {"SHUFFLE_SEED", "0", "shuffle_seed"}})
+  for (const auto& [k, def, glip_key] :
+       {std::tuple<const char*, const char*, const char*>{"DISABLE_SHUFFLE", "False", "disable_shuffle"},
+        {"FEW_SHOT", "0", "few_shot"},
+        {"SHUFFLE_SEED", "0", "shuffle_seed"}})
     add(only(std::string("DATASETS.") + k, def, def,
              std::string("a per-dataset key in glip: set data.train[].") + glip_key +
                  " on the data.train entries of a glip config"));
   add(only("DATASETS.ONE_HOT", "False", "False", "the alignment scores words"));
   add(only("DATASETS.DISABLE_CLIP_TO_IMAGE", "False", "False", "boxes are clipped to the image"));
   add(only("DATASETS.PROMPT_VERSION", "\"\"", "''", "class names as they are"));
-  for (const char* k : {"COCO_COPY", "LVIS_COPY", "FLICKR_COPY", "MIXED_COPY", "OBJECT365_COPY", "VG_COPY", "OI_COPY",
-                        "IN_COPY"})
+  for (const char* k :
+       {"COCO_COPY", "LVIS_COPY", "FLICKR_COPY", "MIXED_COPY", "OBJECT365_COPY", "VG_COPY", "OI_COPY", "IN_COPY"})
     add(only_fn(std::string("DATASETS.") + k, "1", "1",
                 "copies of catalog datasets: data.train[].weight; any value when TRAIN is empty", copies_check("1")));
   add(only_fn("DATASETS.GENERAL_COPY", "-1", "-1",
               "copies of catalog datasets: data.train[].weight; any value when TRAIN is empty", copies_check("-1")));
-  add(map_fn("DATASETS.FURTHER_SCREEN", "False", "data.caption_conf",
-             "pseudo-labelled (caption) data: True screens boxes by CAPTION_CONF; False keeps all (caption_conf 0)",
-             [](Ctx& c) {
-               c.put("data.caption_conf", c.value().truthy() ? c.get("DATASETS.CAPTION_CONF") : Py::real(0.0));
-             }));
+  add(map_fn(
+      "DATASETS.FURTHER_SCREEN", "False", "data.caption_conf",
+      "pseudo-labelled (caption) data: True screens boxes by CAPTION_CONF; False keeps all (caption_conf 0)",
+      [](Ctx& c) { c.put("data.caption_conf", c.value().truthy() ? c.get("DATASETS.CAPTION_CONF") : Py::real(0.0)); }));
   add(map_fn("DATASETS.CAPTION_CONF", "0.9", "data.caption_conf", "with FURTHER_SCREEN True", nullptr));
   add(only_fn("DATASETS.CAPTION_NMS", "0.9", "<= 0", "no NMS of the boxes read; any value when FURTHER_SCREEN is False",
               [](Ctx& c) {
                 if (!c.get("DATASETS.FURTHER_SCREEN").truthy()) return;
                 if (c.value().is_number() && c.value().num() <= 0) return;
-                c.problem("glip does not NMS pseudo-label boxes when it reads them (glip_pseudolabel's pseudo.nms "
-                          "does when it writes them): set it to -1");
+                c.problem(
+                    "glip does not NMS pseudo-label boxes when it reads them (glip_pseudolabel's pseudo.nms "
+                    "does when it writes them): set it to -1");
               }));
   add(map_fn("DATASETS.CAPTION_MIN_BOX", "1", "data.caption_min_box", "<= 0 -> 1 (the official dataset default)",
              [](Ctx& c) {
@@ -494,14 +493,13 @@ std::vector<Entry> build() {
   add(to("SOLVER.USE_AUTOSTEP", "False", "solver.use_autostep"));
   add(to("SOLVER.STEP_PATIENCE", "5", "solver.step_patience"));
   add(only("SOLVER.AUTO_TERMINATE_PATIENCE", "-1", "-1", "training runs MAX_ITER iterations"));
-  add(only("SOLVER.GRAD_CLIP", "0.0", "0.0", "the per-element clamp of gradients; glip clips the global norm "
-                                              "(CLIP_GRADIENTS)"));
+  add(only("SOLVER.GRAD_CLIP", "0.0", "0.0",
+           "the per-element clamp of gradients; glip clips the global norm "
+           "(CLIP_GRADIENTS)"));
   add(to("SOLVER.CLIP_GRADIENTS.ENABLED", "False", "solver.clip_gradients.enabled"));
-  add(map_fn("SOLVER.CLIP_GRADIENTS.CLIP_VALUE", "0.0", "solver.clip_gradients.clip_value", "when ENABLED",
-             [](Ctx& c) {
-               if (c.get("SOLVER.CLIP_GRADIENTS.ENABLED").truthy())
-                 c.put("solver.clip_gradients.clip_value", c.value());
-             }));
+  add(map_fn("SOLVER.CLIP_GRADIENTS.CLIP_VALUE", "0.0", "solver.clip_gradients.clip_value", "when ENABLED", [](Ctx& c) {
+    if (c.get("SOLVER.CLIP_GRADIENTS.ENABLED").truthy()) c.put("solver.clip_gradients.clip_value", c.value());
+  }));
   add(only("SOLVER.CLIP_GRADIENTS.CLIP_TYPE", "\"full_model\"", "'full_model'", "the global norm of all gradients"));
   add(only("SOLVER.CLIP_GRADIENTS.NORM_TYPE", "2.0", "2.0", "the L2 norm"));
   add(to("SOLVER.MODEL_EMA", "0.0", "solver.model_ema"));

@@ -63,10 +63,8 @@ std::string float_repr(double x) {
       out = "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
     } else {
       const size_t int_len = static_cast<size_t>(exp) + 1;
-      if (digits.size() <= int_len)
-        out = digits + std::string(int_len - digits.size(), '0') + ".0";
-      else
-        out = digits.substr(0, int_len) + "." + digits.substr(int_len);
+      if (digits.size() <= int_len) out = digits + std::string(int_len - digits.size(), '0') + ".0";
+      else out = digits.substr(0, int_len) + "." + digits.substr(int_len);
     }
   } else {
     out = digits.substr(0, 1) + (digits.size() > 1 ? "." + digits.substr(1) : "") + "e" + (exp < 0 ? "-" : "+") +
@@ -197,7 +195,9 @@ class Reader {
           case 'n': out += '\n'; break;
           case 't': out += '\t'; break;
           case 'r': out += '\r'; break;
-          case '\\': case '\'': case '"': out += e; break;
+          case '\\':
+          case '\'':
+          case '"': out += e; break;
           default: out += '\\'; out += e;
         }
         continue;
@@ -215,9 +215,9 @@ class Reader {
     bool is_float = false, any = false;
     auto run = [&] {
       bool got = false;
-      while (p_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[p_])) ||
-                                (got && s_[p_] == '_' && p_ + 1 < s_.size() &&
-                                 std::isdigit(static_cast<unsigned char>(s_[p_ + 1]))))) {
+      while (p_ < s_.size() &&
+             (std::isdigit(static_cast<unsigned char>(s_[p_])) ||
+              (got && s_[p_] == '_' && p_ + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[p_ + 1]))))) {
         if (s_[p_] != '_') digits += s_[p_];
         ++p_;
         got = true;

@@ -69,8 +69,7 @@ namespace {
 std::string yaml_error(const std::string& source, const YAML::Exception& e) {
   std::string what = e.msg.empty() ? e.what() : e.msg;
   if (e.mark.is_null()) return source + ": YAML syntax error: " + what;
-  return str_cat(source, ": YAML syntax error at line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ",
-                 what);
+  return str_cat(source, ": YAML syntax error at line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", what);
 }
 
 /**
@@ -101,7 +100,8 @@ std::string shape_problem(const YAML::Node& doc) {
 }
 
 std::string open_quote_error(const std::string& source, size_t line) {
-  return str_cat(source, ": line ", line, ": a quoted string is not closed on the line it opens (close the quote; a "
+  return str_cat(source, ": line ", line,
+                 ": a quoted string is not closed on the line it opens (close the quote; a "
                  "quoted string over several lines is not supported in glip configs)");
 }
 
@@ -155,10 +155,8 @@ std::optional<YAML::Node> read_config_file(Tree& tree, const std::string& path, 
   std::error_code ec;
   std::ifstream in(path, std::ios::binary);
   if (!in.good() || fs::is_directory(path, ec)) {
-    if (included_by.empty())
-      tree.errors.push_back("config file '" + path + "' does not exist");
-    else
-      tree.errors.push_back(included_by + ": _base_ file '" + path + "' does not exist");
+    if (included_by.empty()) tree.errors.push_back("config file '" + path + "' does not exist");
+    else tree.errors.push_back(included_by + ": _base_ file '" + path + "' does not exist");
     return std::nullopt;
   }
   std::ostringstream ss;
@@ -197,9 +195,7 @@ void load_into(Tree& tree, const YAML::Node& doc, const std::string& source, con
 void load_doc(Tree& tree, const YAML::Node& doc, const std::string& source, const fs::path& dir,
               std::vector<std::string>& chain) {
   switch (doc_kind(doc)) {
-    case DocKind::kOfficial:
-      load_official_into(tree, doc, source, dir, chain);
-      return;
+    case DocKind::kOfficial: load_official_into(tree, doc, source, dir, chain); return;
     case DocKind::kMixed: {
       std::string upper, lower;
       for (const auto& kv : doc) {
@@ -214,9 +210,7 @@ void load_doc(Tree& tree, const YAML::Node& doc, const std::string& source, cons
                             "name an official config as its _base_)");
       return;
     }
-    case DocKind::kGlip:
-      load_into(tree, doc, source, dir, chain);
-      return;
+    case DocKind::kGlip: load_into(tree, doc, source, dir, chain); return;
   }
 }
 
@@ -344,8 +338,8 @@ void apply_overrides(Tree& tree, const std::vector<std::string>& overrides) {
       if (node.IsSequence()) {
         const size_t idx = part.size() > 9 ? SIZE_MAX : std::stoul(part);
         if (idx >= node.size()) {
-          tree.errors.push_back(str_cat("--set '", ov, "': index ", part, " is out of range (the list has ",
-                                        node.size(), " elements)"));
+          tree.errors.push_back(
+              str_cat("--set '", ov, "': index ", part, " is out of range (the list has ", node.size(), " elements)"));
           failed = true;
           break;
         }

@@ -29,7 +29,7 @@ size_t close_quote(const std::string& line, size_t pos) {
 }  // namespace
 
 size_t unclosed_quote_line(const std::string& text) {
-  size_t flow = 0;  // depth of [ ] and { } (flow collections may span lines)
+  size_t flow = 0;                          // depth of [ ] and { } (flow collections may span lines)
   size_t block_indent = std::string::npos;  // inside a | or > block scalar: lines indented deeper are its text
   size_t line_no = 0;
   for (size_t start = 0; start <= text.size(); ++line_no) {
@@ -60,9 +60,8 @@ size_t unclosed_quote_line(const std::string& text) {
         break;
       } else if ((c == '-' || c == '?') && value_start && spaced) {
         ++pos;
-      } else if (c == ':' && (spaced || (flow > 0 && pos + 1 < line.size() && (line[pos + 1] == ',' ||
-                                                                             line[pos + 1] == ']' ||
-                                                                             line[pos + 1] == '}')))) {
+      } else if (c == ':' && (spaced || (flow > 0 && pos + 1 < line.size() &&
+                                         (line[pos + 1] == ',' || line[pos + 1] == ']' || line[pos + 1] == '}')))) {
         value_start = true;
         ++pos;
       } else if (c == '[' || c == '{') {

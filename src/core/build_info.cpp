@@ -1,6 +1,6 @@
 #include <ATen/Version.h>
-#include <torch/version.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 #include <unistd.h>
 
 #include <ctime>

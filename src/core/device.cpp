@@ -34,8 +34,8 @@ c10::Device resolve_device(const std::string& spec) {
   GLIP_CHECK_INPUT(count > 0, "device '", spec,
                    "' requested but CUDA is not available (this LibTorch has no CUDA support or no GPU is "
                    "visible); use device: cpu or auto");
-  GLIP_CHECK_INPUT(idx < count, "device '", spec, "' requested but only ", count, " CUDA device",
-                   count == 1 ? "" : "s", " found (cuda:0..cuda:", count - 1, ")");
+  GLIP_CHECK_INPUT(idx < count, "device '", spec, "' requested but only ", count, " CUDA device", count == 1 ? "" : "s",
+                   " found (cuda:0..cuda:", count - 1, ")");
   return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(idx));
 }
 

@@ -39,10 +39,8 @@ std::string MetricsRecord::to_json() const {
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, double>) {
-            if (std::isfinite(v))
-              j[key] = v;
-            else
-              j[key] = nullptr;
+            if (std::isfinite(v)) j[key] = v;
+            else j[key] = nullptr;
           } else {
             j[key] = v;
           }

@@ -43,12 +43,12 @@ std::string ProgressMeter::line() const {
   const double r = rate();
   if (total_ > 0) {
     const double eta = r > 0 ? static_cast<double>(total_ - done_) / r : -1;
-    std::snprintf(buf, sizeof buf, "%s %lld/%lld %s  %.2f %s/s  elapsed %s  eta %s", label_.c_str(),
-                  (long long)done_, (long long)total_, unit_.c_str(), r, unit_.c_str(),
-                  format_duration(elapsed_s()).c_str(), format_duration(eta).c_str());
+    std::snprintf(buf, sizeof buf, "%s %lld/%lld %s  %.2f %s/s  elapsed %s  eta %s", label_.c_str(), (long long)done_,
+                  (long long)total_, unit_.c_str(), r, unit_.c_str(), format_duration(elapsed_s()).c_str(),
+                  format_duration(eta).c_str());
   } else {
-    std::snprintf(buf, sizeof buf, "%s %lld %s  %.2f %s/s  elapsed %s", label_.c_str(), (long long)done_,
-                  unit_.c_str(), r, unit_.c_str(), format_duration(elapsed_s()).c_str());
+    std::snprintf(buf, sizeof buf, "%s %lld %s  %.2f %s/s  elapsed %s", label_.c_str(), (long long)done_, unit_.c_str(),
+                  r, unit_.c_str(), format_duration(elapsed_s()).c_str());
   }
   return buf;
 }

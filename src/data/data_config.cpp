@@ -18,7 +18,8 @@ void DatasetConfig::visit(config::Visitor& v) {
   v("name", name, "dataset name, used in logs and statistics");
   v("format", format, "annotation format",
     config::one_of({"coco", "lvis", "mdetr", "odvg", "flickr", "pseudo", "webdataset"}));
-  v("path", path, "annotation file (or comma-separated shards; '*' in a file name matches shards), relative to "
+  v("path", path,
+    "annotation file (or comma-separated shards; '*' in a file name matches shards), relative to "
     "the data root");
   v("image_root", image_root, "folder the image file names are relative to (relative to the data root)");
   v("weight", weight, "mixing weight: copies of this dataset per epoch (official dataset repeats)",
@@ -33,10 +34,12 @@ void DatasetConfig::visit(config::Visitor& v) {
     "Objects365-style prompt, shuffled with data.random_sample_negative negatives)");
   v("few_shot", few_shot,
     "detection datasets: train on the images the official DATASETS.FEW_SHOT rule keeps for this many shots per "
-    "category (0: every image; docs/training.md)", config::at_least(0));
+    "category (0: every image; docs/training.md)",
+    config::at_least(0));
   v("shuffle_seed", shuffle_seed,
     "few_shot: Python random.Random(seed).shuffle of the image order the selection walks (official "
-    "DATASETS.SHUFFLE_SEED; 0: ascending image id)", config::at_least(0));
+    "DATASETS.SHUFFLE_SEED; 0: ascending image id)",
+    config::at_least(0));
 }
 
 void CategoryOverride::visit(config::Visitor& v) {
@@ -75,14 +78,17 @@ void DataConfig::visit(config::Visitor& v) {
     config::range(-1, 1));
   v("no_random_pack_probability", no_random_pack_probability,
     "official DATASETS.NO_RANDOM_PACK_PROBABILITY (GLIP-L 0.4): with random_pack_prob > 0, no packing with this "
-    "probability", config::range(0, 1));
+    "probability",
+    config::range(0, 1));
   v("safeguard_positive_caption", safeguard_positive_caption,
     "official DATASETS.SAFEGUARD_POSITIVE_CAPTION: keep a negative only while the packed caption stays within "
     "model.max_query_len tokens, so the positive caption is never truncated");
   v("num_workers", num_workers, "loader threads", config::range(1, 256));
   v("prefetch", prefetch, "batches prepared ahead of the trainer", config::range(1, 1024));
-  v("max_bad_fraction", max_bad_fraction, "stop when more than this share of samples is bad (corrupt image, "
-    "missing file; a box left empty by clipping is dropped and counted, its sample trains)", config::range(0, 1));
+  v("max_bad_fraction", max_bad_fraction,
+    "stop when more than this share of samples is bad (corrupt image, "
+    "missing file; a box left empty by clipping is dropped and counted, its sample trains)",
+    config::range(0, 1));
   v.list("override_category", override_category,
          "rename categories of the detection datasets (official DATASETS.OVERRIDE_CATEGORY; training and "
          "evaluation prompts; docs/formats.md)");
@@ -128,8 +134,8 @@ RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data
   for (const auto& p : paths)
     GLIP_CHECK_INPUT(std::filesystem::exists(p), "dataset '", ds.name, "': file '", p,
                      "' does not exist (paths are relative to --data-root / GLIP_DATA_ROOT '", data_root, "')");
-  GLIP_CHECK_INPUT(ds.shuffle_seed == 0 || ds.few_shot > 0, "dataset '", ds.name, "': shuffle_seed ",
-                   ds.shuffle_seed, " without few_shot (it only orders the images the few-shot selection walks, "
+  GLIP_CHECK_INPUT(ds.shuffle_seed == 0 || ds.few_shot > 0, "dataset '", ds.name, "': shuffle_seed ", ds.shuffle_seed,
+                   " without few_shot (it only orders the images the few-shot selection walks, "
                    "as the official DATASETS.SHUFFLE_SEED)");
   const std::string root = resolve_data_path(data_root, ds.image_root);
   RecordSet set;
@@ -142,21 +148,23 @@ RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data
   else if (ds.format == "odvg") set = read_odvg(paths.at(0), root);
   else if (ds.format == "flickr") set = read_flickr(paths.at(0), root);
   else if (ds.format == "pseudo")
-    set = read_pseudo_shards(paths, PseudoFilter{static_cast<float>(data.caption_conf),
-                                                 static_cast<int>(data.caption_min_box)});
+    set = read_pseudo_shards(
+        paths, PseudoFilter{static_cast<float>(data.caption_conf), static_cast<int>(data.caption_min_box)});
   else if (ds.format == "webdataset") set = read_webdataset(paths);
   else throw InputError(str_cat("dataset '", ds.name, "': unknown format '", ds.format, "'"));
   if (!ds.name.empty()) set.name = ds.name;
   const std::string what = str_cat("dataset '", ds.name, "' (file '", paths.at(0), "')");
-  for (const auto& [key, on] : {std::pair<const char*, bool>{"disable_shuffle", ds.disable_shuffle},
-                                {"few_shot", ds.few_shot != 0}})
-    GLIP_CHECK_INPUT(!on || set.is_detection, what, ": ", key, " applies to detection datasets (coco, lvis, ODVG "
-                     "detection), not to the captions of format '", ds.format, "'");
+  for (const auto& [key, on] :
+       {std::pair<const char*, bool>{"disable_shuffle", ds.disable_shuffle}, {"few_shot", ds.few_shot != 0}})
+    GLIP_CHECK_INPUT(!on || set.is_detection, what, ": ", key,
+                     " applies to detection datasets (coco, lvis, ODVG "
+                     "detection), not to the captions of format '",
+                     ds.format, "'");
   GLIP_CHECK_INPUT(!(set.is_detection && ds.pack_captions == "on"), "dataset '", ds.name,
                    "': pack_captions is on, but it is a detection dataset (its prompts are built from class names); "
                    "caption packing is for grounding captions");
-  set.pack_captions = !set.is_detection && (ds.pack_captions == "on" || (ds.pack_captions == "auto" &&
-                                                                         ds.format == "pseudo"));
+  set.pack_captions =
+      !set.is_detection && (ds.pack_captions == "on" || (ds.pack_captions == "auto" && ds.format == "pseudo"));
   if (ds.few_shot != 0)
     apply_few_shot(set, few_shot_view.empty() ? few_shot_images(set) : few_shot_view, ds.few_shot,
                    static_cast<uint64_t>(ds.shuffle_seed), what);
@@ -189,16 +197,17 @@ text::ClassPrompts class_prompts(const DataConfig& data, const std::map<int64_t,
     GLIP_CHECK_INPUT(categories.count(o.id), "config key '", key, "': category id ", o.id, " is not a category of ",
                      what, " (its ids are ", categories.empty() ? 0 : categories.begin()->first, "..",
                      categories.empty() ? 0 : categories.rbegin()->first, ", ", categories.size(), " categories)");
-    GLIP_CHECK_INPUT(!seen.count(o.id), "config key '", key, "': category id ", o.id,
-                     " is overridden twice (also by ", key_prefix, ".override_category.", seen[o.id], ")");
+    GLIP_CHECK_INPUT(!seen.count(o.id), "config key '", key, "': category id ", o.id, " is overridden twice (also by ",
+                     key_prefix, ".override_category.", seen[o.id], ")");
     GLIP_CHECK_INPUT(!text::clean_name(o.name).empty(), "config key '", key, ".name': empty name for category id ",
                      o.id);
     seen[o.id] = i;
     out[o.id].name = o.name;
   }
   if (!data.caption_prompt.empty()) {
-    GLIP_CHECK_INPUT(data.caption_prompt.size() == categories.size(), "config key '", key_prefix, ".caption_prompt': ",
-                     data.caption_prompt.size(), " entries but ", what, " has ", categories.size(),
+    GLIP_CHECK_INPUT(data.caption_prompt.size() == categories.size(), "config key '", key_prefix,
+                     ".caption_prompt': ", data.caption_prompt.size(), " entries but ", what, " has ",
+                     categories.size(),
                      " categories (one {prefix, name, suffix} entry per category, in ascending id order)");
     size_t i = 0;
     for (auto& [id, part] : out) {

@@ -61,8 +61,8 @@ RecordSet read_instances(const formats::GroundTruth& gt, const std::string& imag
     const std::array<float, 4> xywh{static_cast<float>(a.bbox.x), static_cast<float>(a.bbox.y),
                                     static_cast<float>(a.bbox.w), static_cast<float>(a.bbox.h)};
     for (float v : xywh)
-      GLIP_CHECK_INPUT(std::isfinite(v), where, ": 'bbox' must be 4 finite numbers, got [", a.bbox.x, ", ",
-                       a.bbox.y, ", ", a.bbox.w, ", ", a.bbox.h, "]");
+      GLIP_CHECK_INPUT(std::isfinite(v), where, ": 'bbox' must be 4 finite numbers, got [", a.bbox.x, ", ", a.bbox.y,
+                       ", ", a.bbox.w, ", ", a.bbox.h, "]");
     if (a.iscrowd != 0) continue;  // crowd regions are not training targets
     BoxAnnotation b;
     b.category_id = a.category_id;
@@ -129,8 +129,8 @@ RecordSet read_webdataset(const std::vector<std::string>& tar_paths) {
     if (without_image > 0 && set.keys_without_image == 0) set.key_without_image_example = example;
     set.keys_without_image += without_image;
     if (without_image > 0)
-      GLIP_LOG_WARN("[data] {}: {} key(s) without an image (.jpg, .jpeg, .png) skipped, e.g. '{}'", path,
-                    without_image, example);
+      GLIP_LOG_WARN("[data] {}: {} key(s) without an image (.jpg, .jpeg, .png) skipped, e.g. '{}'", path, without_image,
+                    example);
   }
   return set;
 }

@@ -186,8 +186,10 @@ void apply_few_shot(RecordSet& set, const std::vector<FewShotImage>& images, int
   for (const auto& c : set.categories)
     if (shots[c.id] < k) short_of.push_back(str_cat(c.name, " (", shots[c.id], ")"));
   if (!short_of.empty())
-    GLIP_LOG_WARN("[data] {}: {} of {} categories are in fewer than {} kept images (the dataset has no more), "
-                  "e.g. {}", what, short_of.size(), set.categories.size(), k, short_of.front());
+    GLIP_LOG_WARN(
+        "[data] {}: {} of {} categories are in fewer than {} kept images (the dataset has no more), "
+        "e.g. {}",
+        what, short_of.size(), set.categories.size(), k, short_of.front());
 }
 
 }  // namespace glip::data

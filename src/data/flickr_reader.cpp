@@ -66,8 +66,8 @@ RecordSet read_flickr(const std::string& split_path, const std::string& image_ro
       ++line_no;
       const std::string id = trim(line);
       if (id.empty()) continue;
-      GLIP_CHECK_INPUT(id.find_first_of(" \t/\\") == std::string::npos, "file '", split_path, "' line ", line_no,
-                       ": '", id, "' is not an image id");
+      GLIP_CHECK_INPUT(id.find_first_of(" \t/\\") == std::string::npos, "file '", split_path, "' line ", line_no, ": '",
+                       id, "' is not an image id");
       ids.push_back(id);
     }
   }
@@ -92,8 +92,8 @@ RecordSet read_flickr(const std::string& split_path, const std::string& image_ro
     std::map<std::string, std::vector<std::array<double, 4>>> boxes;
     for (auto& [eid, b] : formats::parse_flickr_boxes(read_existing(ann_path, "annotation file"), ann_path)) {
       for (const auto& x : b)
-        GLIP_CHECK_INPUT(x[2] > x[0] && x[3] > x[1], "file '", ann_path, "': entity ", eid, " has an empty box [",
-                         x[0], ", ", x[1], ", ", x[2], ", ", x[3], "] (expected xmin < xmax, ymin < ymax)");
+        GLIP_CHECK_INPUT(x[2] > x[0] && x[3] > x[1], "file '", ann_path, "': entity ", eid, " has an empty box [", x[0],
+                         ", ", x[1], ", ", x[2], ", ", x[3], "] (expected xmin < xmax, ymin < ymax)");
       boxes[eid] = b;
     }
     for (size_t si = 0; si < sentences.size(); ++si) {
@@ -101,7 +101,7 @@ RecordSet read_flickr(const std::string& split_path, const std::string& image_ro
       const auto offs = word_offsets(s.sentence);
       Record r;
       r.image_id = id.find_first_not_of("0123456789") == std::string::npos && id.size() < 18 ? std::stoll(id)
-                                                                                         : static_cast<int64_t>(k);
+                                                                                             : static_cast<int64_t>(k);
       r.image.path = detail::join_root(images, id + ".jpg");
       r.caption = s.sentence;
       r.origin = str_cat(sent_path, ":", si + 1);

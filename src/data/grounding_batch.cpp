@@ -60,7 +60,9 @@ ImageBatch pad_images(const std::vector<at::Tensor>& images, int64_t divisibilit
 GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, std::vector<double> weights,
                                              std::shared_ptr<const text::Tokenizer> tokenizer,
                                              BatchBuilderOptions options)
-    : datasets_(std::move(datasets)), tok_(std::move(tokenizer)), opt_(std::move(options)),
+    : datasets_(std::move(datasets)),
+      tok_(std::move(tokenizer)),
+      opt_(std::move(options)),
       schedule_(sizes_of(datasets_), std::move(weights), opt_.seed),
       bad_(std::make_unique<BadSampleGuard>(opt_.max_bad_fraction)) {
   GLIP_CHECK(tok_, "GroundingBatchBuilder needs a tokenizer");
@@ -78,7 +80,8 @@ GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, st
     std::map<int64_t, int64_t> contiguous;
     for (const auto& c : d.categories) contiguous.emplace(c.id, static_cast<int64_t>(contiguous.size()) + 1);
     contiguous_.push_back(std::move(contiguous));
-    GLIP_CHECK_INPUT(!d.is_detection || !cls.empty(), "dataset '", d.name, "' is a detection dataset without categories");
+    GLIP_CHECK_INPUT(!d.is_detection || !cls.empty(), "dataset '", d.name,
+                     "' is a detection dataset without categories");
     if (d.is_detection && d.disable_shuffle) {
       // The fixed prompt is the same for every sample: say once when the tokenizer will cut classes off it.
       std::mt19937_64 unused;
@@ -88,9 +91,10 @@ GroundingBatchBuilder::GroundingBatchBuilder(std::vector<RecordSet> datasets, st
       const std::string prompt = text::build_detection_training_prompt({}, cls, *tok_, unused, popt).prompt.text;
       const int64_t tokens = tok_->count_tokens(prompt);
       if (tokens > opt_.max_query_len - 2)
-        GLIP_LOG_WARN("[data] dataset '{}': the all-category prompt (disable_shuffle) is {} tokens, more than the "
-                      "{} a query holds: the categories past the cut get no target (as in the official training)",
-                      d.name, tokens, opt_.max_query_len - 2);
+        GLIP_LOG_WARN(
+            "[data] dataset '{}': the all-category prompt (disable_shuffle) is {} tokens, more than the "
+            "{} a query holds: the categories past the cut get no target (as in the official training)",
+            d.name, tokens, opt_.max_query_len - 2);
     }
     classes_.push_back(std::move(cls));
   }

@@ -2,8 +2,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "data/json_util.h"
 #include "glip/core/error.h"
@@ -125,8 +125,8 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
       }
     } else if (j.contains("detection")) {
       any_detection = true;
-      for (const auto& inst : detail::require_array(detail::require_object(j, "detection", where), "instances",
-                                                    where)) {
+      for (const auto& inst :
+           detail::require_array(detail::require_object(j, "detection", where), "instances", where)) {
         BoxAnnotation b;
         b.xyxy = odvg_box(detail::require_box(inst, "bbox", where));
         b.category_id = detail::require_int(inst, "label", where);

@@ -98,8 +98,8 @@ int64_t optional_int(const json& obj, const char* key, int64_t fallback, const s
 }
 
 double number_at(const json& v, const std::string& what, const std::string& where) {
-  GLIP_CHECK_INPUT(v.is_number() && std::isfinite(v.get<double>()), where, ": ", what,
-                   " must be a finite number, got ", json_dump(v));
+  GLIP_CHECK_INPUT(v.is_number() && std::isfinite(v.get<double>()), where, ": ", what, " must be a finite number, got ",
+                   json_dump(v));
   return v.get<double>();
 }
 

@@ -114,7 +114,8 @@ TransformedSample transform_sample(const Record& record, const at::Tensor& bgr_u
   cv::resize(src, resized, cv::Size(static_cast<int>(ow), static_cast<int>(oh)), 0, 0, cv::INTER_LINEAR);
   if (out.flipped) cv::flip(resized, resized, 1);
   at::Tensor img = at::from_blob(resized.data, {oh, ow, 3}, at::kByte).permute({2, 0, 1}).to(at::kFloat);
-  at::Tensor mean = at::tensor({opts.pixel_mean[0], opts.pixel_mean[1], opts.pixel_mean[2]}, at::kFloat).view({3, 1, 1});
+  at::Tensor mean =
+      at::tensor({opts.pixel_mean[0], opts.pixel_mean[1], opts.pixel_mean[2]}, at::kFloat).view({3, 1, 1});
   at::Tensor stdv = at::tensor({opts.pixel_std[0], opts.pixel_std[1], opts.pixel_std[2]}, at::kFloat).view({3, 1, 1});
   out.image = ((img - mean) / stdv).contiguous();
 
@@ -122,7 +123,7 @@ TransformedSample transform_sample(const Record& record, const at::Tensor& bgr_u
   const float sy = static_cast<float>(oh) / static_cast<float>(out.orig_h);
   out.boxes = record.boxes;
   for (auto& b : out.boxes) {
-    b.xyxy = resize_box(b.xyxy, sx, sy);                     // BoxList.resize
+    b.xyxy = resize_box(b.xyxy, sx, sy);                        // BoxList.resize
     if (out.flipped) b.xyxy = flip_box_left_right(b.xyxy, ow);  // BoxList.transpose(FLIP_LEFT_RIGHT), TO_REMOVE = 1
   }
   out.caption = out.flipped ? swap_left_right(record.caption, out.boxes) : record.caption;

@@ -25,9 +25,7 @@ std::string CheckpointManager::path(const std::string& prefix, int64_t iteration
   return (fs::path(dir_) / (prefix + "_" + num + ext)).string();
 }
 
-std::string CheckpointManager::model_path(int64_t iteration) const {
-  return path("model", iteration, ".safetensors");
-}
+std::string CheckpointManager::model_path(int64_t iteration) const { return path("model", iteration, ".safetensors"); }
 
 std::string CheckpointManager::final_path() const { return (fs::path(dir_) / "model_final.safetensors").string(); }
 

@@ -36,7 +36,7 @@ void plot_curves(const std::string& png_path, const std::string& title, const st
   cv::rectangle(img, {L, T}, {W - R, H - B}, black, 1);
   cv::putText(img, title, {L, T - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.6, black, 1, cv::LINE_AA);
   cv::putText(img, "iteration", {(W - R + L) / 2 - 30, H - 12}, cv::FONT_HERSHEY_SIMPLEX, 0.45, black, 1, cv::LINE_AA);
-  static const cv::Scalar palette[] = {{180, 119, 31}, {14, 127, 255}, {44, 160, 44},  {40, 39, 214},
+  static const cv::Scalar palette[] = {{180, 119, 31},  {14, 127, 255}, {44, 160, 44},   {40, 39, 214},
                                        {189, 103, 148}, {75, 86, 140},  {194, 119, 227}, {127, 127, 127}};
   int n = 0;
   for (const auto& [name, pts] : series) {

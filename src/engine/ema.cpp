@@ -27,8 +27,8 @@ void ModelEma::load(const std::map<std::string, at::Tensor>& state, const std::s
   for (auto& [name, e] : ema_) {
     const auto it = state.find(name);
     GLIP_CHECK_INPUT(it != state.end(), what, ": EMA tensor '", name, "' is missing");
-    GLIP_CHECK_INPUT(it->second.sizes() == e.sizes(), what, ": EMA tensor '", name, "' has shape ",
-                     it->second.sizes(), ", expected ", e.sizes());
+    GLIP_CHECK_INPUT(it->second.sizes() == e.sizes(), what, ": EMA tensor '", name, "' has shape ", it->second.sizes(),
+                     ", expected ", e.sizes());
     e.copy_(it->second);
   }
 }

@@ -135,7 +135,12 @@ void GradSync::finish() {
 
 StreamSampler::StreamSampler(int64_t dataset_size, int64_t global_batch, int64_t accum_steps, int world_size,
                              int64_t seed, bool shuffle)
-    : size_(dataset_size), batch_(global_batch), accum_(accum_steps), world_(world_size), seed_(seed), shuffle_(shuffle) {
+    : size_(dataset_size),
+      batch_(global_batch),
+      accum_(accum_steps),
+      world_(world_size),
+      seed_(seed),
+      shuffle_(shuffle) {
   GLIP_CHECK_INPUT(dataset_size > 0, "the training set is empty");
   GLIP_CHECK_INPUT(global_batch % (accum_steps * world_size) == 0, "solver.ims_per_batch=", global_batch,
                    " must be a multiple of solver.grad_accum_steps (", accum_steps, ") x the number of ranks (",

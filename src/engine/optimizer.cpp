@@ -89,8 +89,8 @@ void AdamW::load_state_dict(const std::map<std::string, at::Tensor>& state, cons
     GLIP_CHECK_INPUT(a != state.end() && b != state.end(), what, ": optimizer state of '", name,
                      "' is incomplete (exp_avg / exp_avg_sq missing)");
     const at::Tensor& p = params_[i].param;
-    GLIP_CHECK_INPUT(a->second.sizes() == p.sizes() && b->second.sizes() == p.sizes(), what,
-                     ": optimizer state of '", name, "' has shape ", a->second.sizes(), ", expected ", p.sizes());
+    GLIP_CHECK_INPUT(a->second.sizes() == p.sizes() && b->second.sizes() == p.sizes(), what, ": optimizer state of '",
+                     name, "' has shape ", a->second.sizes(), ", expected ", p.sizes());
     s.exp_avg = a->second.to(p.options()).clone();
     s.exp_avg_sq = b->second.to(p.options()).clone();
     s.step = step_it->second.item<int64_t>();

@@ -18,7 +18,8 @@ void SolverOptions::visit(config::Visitor& v) {
   v("max_iter", max_iter, "optimiser steps of the run", at_least(1));
   v("max_epoch", max_epoch,
     "official MAX_EPOCH: > 0 sets max_iter = max_epoch x positions per epoch (data.train by weight) // "
-    "ims_per_batch, so that fractional steps follow it; 0: max_iter as given", at_least(0));
+    "ims_per_batch, so that fractional steps follow it; 0: max_iter as given",
+    at_least(0));
   v("ims_per_batch", ims_per_batch, "global batch: images per step over all ranks and accumulation steps",
     range(1, 16384));
   v("grad_accum_steps", grad_accum_steps, "micro-batches accumulated per optimiser step", range(1, 16384));
@@ -73,7 +74,8 @@ void SolverOptions::visit(config::Visitor& v) {
 void validate_solver_options(const SolverOptions& o, const std::string& what) {
   GLIP_CHECK_INPUT(o.max_iter > 0 && o.ims_per_batch > 0 && o.grad_accum_steps > 0 && o.checkpoint_period > 0 &&
                        o.checkpoint_keep > 0 && o.log_period > 0,
-                   what, ": solver.max_iter, ims_per_batch, grad_accum_steps, checkpoint_period, checkpoint_keep "
+                   what,
+                   ": solver.max_iter, ims_per_batch, grad_accum_steps, checkpoint_period, checkpoint_keep "
                    "and log_period must be > 0");
   GLIP_CHECK_INPUT(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1 && o.eps > 0, what,
                    ": solver.beta1/beta2 must be in [0, 1) and solver.eps > 0");

@@ -54,7 +54,7 @@ struct Trainer::Impl {
   TrainTask& task;
   TrainerOptions o;
   std::shared_ptr<Comm> comm;
-  Named state;                      // parameters + buffers
+  Named state;  // parameters + buffers
   std::vector<at::Tensor> trainable;
   std::unique_ptr<AdamW> opt;
   LrSchedule sched;
@@ -78,8 +78,8 @@ struct Trainer::Impl {
         autostep(o.solver.use_autostep ? std::make_unique<AutoStepSchedule>(o.solver) : nullptr),
         scaler(o.solver.use_amp && o.device.is_cuda() && o.solver.amp_dtype == "fp16"),
         ckpt(o.work_dir, o.solver.checkpoint_keep),
-        sampler(t.dataset_size(), o.solver.ims_per_batch, o.solver.grad_accum_steps, comm->world_size(),
-                o.solver.seed, o.shuffle) {}
+        sampler(t.dataset_size(), o.solver.ims_per_batch, o.solver.grad_accum_steps, comm->world_size(), o.solver.seed,
+                o.shuffle) {}
 
   void save_checkpoint();
   void resume_from_checkpoint();
@@ -121,8 +121,10 @@ Trainer::Trainer(TrainTask& task, TrainerOptions opts, std::shared_ptr<Comm> com
   }
   validate_solver_options(opts.solver, "solver options");
   if (opts.solver.weight_decay_schedule && (opts.solver.use_cosine || opts.solver.use_autostep)) {
-    GLIP_LOG_WARN("[engine] solver.weight_decay_schedule follows the multistep milestones; with {} it does nothing "
-                  "(as official)", opts.solver.use_cosine ? "use_cosine" : "use_autostep");
+    GLIP_LOG_WARN(
+        "[engine] solver.weight_decay_schedule follows the multistep milestones; with {} it does nothing "
+        "(as official)",
+        opts.solver.use_cosine ? "use_cosine" : "use_autostep");
   }
   GLIP_CHECK_INPUT(!opts.work_dir.empty(), "the training work folder is empty");
   if (opts.solver.use_amp && !opts.device.is_cuda()) {
@@ -178,9 +180,10 @@ void Trainer::report_eval_metric(double value) {
   }
   const double before = m.autostep->lr(m.o.solver.base_lr);
   if (m.autostep->step(value)) {
-    GLIP_LOG_INFO("[engine] autostep: the metric ({:.4f}; best {:.4f}) has not improved for more than {} evaluations:"
-                  " LR {:.3e} -> {:.3e}", value, m.autostep->state().best, m.o.solver.step_patience, before,
-                  m.autostep->lr(m.o.solver.base_lr));
+    GLIP_LOG_INFO(
+        "[engine] autostep: the metric ({:.4f}; best {:.4f}) has not improved for more than {} evaluations:"
+        " LR {:.3e} -> {:.3e}",
+        value, m.autostep->state().best, m.o.solver.step_patience, before, m.autostep->lr(m.o.solver.base_lr));
   }
 }
 
@@ -239,8 +242,10 @@ void Trainer::Impl::resume_from_checkpoint() {
       GLIP_CHECK_INPUT(st.last_epoch >= 0 && st.num_bad_epochs >= 0 && st.reductions >= 0 && st.warmup > 0, what,
                        ": 'scheduler.autostep' in the record has a negative count or a warmup factor <= 0");
     } else {
-      GLIP_LOG_WARN("[engine] {} was trained without solver.use_autostep: autostep starts at iteration {} with no "
-                    "evaluation seen", what, iter);
+      GLIP_LOG_WARN(
+          "[engine] {} was trained without solver.use_autostep: autostep starts at iteration {} with no "
+          "evaluation seen",
+          what, iter);
       autostep->start_at(iter);
     }
   }
@@ -269,8 +274,10 @@ void Trainer::Impl::save_checkpoint() {
         {"max_iter", o.solver.max_iter},
         {"world_size", comm->world_size()},
         {"ims_per_batch", o.solver.ims_per_batch},
-        {"scheduler", {{"last_epoch", iter}, {"lr_factor", lr_at(1.0, iter)},
-                       {"weight_decay_factor", wd_sched.weight_decay(1.0, iter)}}},
+        {"scheduler",
+         {{"last_epoch", iter},
+          {"lr_factor", lr_at(1.0, iter)},
+          {"weight_decay_factor", wd_sched.weight_decay(1.0, iter)}}},
         {"scaler", {{"scale", sc.at("scale")}, {"growth_tracker", sc.at("growth_tracker")}}},
         {"data", {{"position", iter * o.solver.ims_per_batch}, {"epoch", sampler.epoch_of(iter)}}},
         {"skipped_steps", skipped},
@@ -374,8 +381,8 @@ StepStats Trainer::Impl::step() {
   }
   if (bad) {
     if (s.nonfinite_loss == "stop") {
-      throw Error(str_cat("[engine] non-finite ", bad_loss ? "loss" : "gradients", " at iteration ", iter + 1,
-                          " on ", local_bad ? "this rank" : "another rank", " (rank ", comm->rank(), ")",
+      throw Error(str_cat("[engine] non-finite ", bad_loss ? "loss" : "gradients", " at iteration ", iter + 1, " on ",
+                          local_bad ? "this rank" : "another rank", " (rank ", comm->rank(), ")",
                           local_bad ? ": " + task.describe_samples(bad_samples) : std::string(),
                           "; set solver.nonfinite_loss=skip to drop such steps"));
     }
@@ -384,8 +391,8 @@ StepStats Trainer::Impl::step() {
     st.skipped = true;
     ++skipped;
   } else if (!st.skipped) {
-    st.grad_norm = s.clip_gradients.enabled ? clip_grad_norm(trainable, s.clip_gradients.clip_value)
-                                            : grad_norm(trainable);
+    st.grad_norm =
+        s.clip_gradients.enabled ? clip_grad_norm(trainable, s.clip_gradients.clip_value) : grad_norm(trainable);
     const int64_t it = iter;
     opt->step([&](double base) { return lr_at(base, it); },
               [&](double base) { return wd_sched.weight_decay(base, it); });

@@ -32,8 +32,8 @@ bool in_frozen_stage(const std::string& name, int64_t at) {
 
 int64_t apply_training_mode(const std::vector<std::pair<std::string, at::Tensor>>& named_params,
                             const std::string& mode, int64_t freeze_conv_body_at) {
-  GLIP_CHECK_INPUT(mode == "full" || mode == "linear_prob" || mode == "language_prompt_v2",
-                   "training mode '", mode, "' is unknown; expected full, linear_prob or language_prompt_v2");
+  GLIP_CHECK_INPUT(mode == "full" || mode == "linear_prob" || mode == "language_prompt_v2", "training mode '", mode,
+                   "' is unknown; expected full, linear_prob or language_prompt_v2");
   int64_t trainable = 0;
   for (const auto& [name, p] : named_params) {
     bool train = true;

@@ -2,18 +2,18 @@
 
 #include <cmath>
 #include <cstdio>
-#include <numeric>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "evaluation/eval_prepare.h"
 #include "glip/core/error.h"
 
 namespace glip::eval {
 
+using formats::check_result_images;
 using formats::DetectionResult;
 using formats::GroundTruth;
 using formats::GtAnnotation;
-using formats::check_result_images;
 
 namespace {
 
@@ -31,8 +31,8 @@ EvalInput prepare_coco(const GroundTruth& gt, const std::vector<DetectionResult>
     if (img < 0 || k < 0) continue;
     check_annotation_fields(gt, i, /*need_iscrowd=*/true);
     EvalGt g = to_eval_gt(img, a);
-    g.ignore = a.iscrowd != 0;                   // gt['ignore'] = 'iscrowd' in gt and gt['iscrowd']
-    g.crowd = std::trunc(a.iscrowd) != 0;        // int(o['iscrowd'])
+    g.ignore = a.iscrowd != 0;             // gt['ignore'] = 'iscrowd' in gt and gt['iscrowd']
+    g.crowd = std::trunc(a.iscrowd) != 0;  // int(o['iscrowd'])
     in.gts[k].push_back(g);
   }
   std::vector<int32_t> order(results.size());
@@ -62,7 +62,8 @@ int64_t find_thr(const std::vector<double>& thrs, double v) {
 }
 
 // COCOeval.summarize()._summarize
-double summarize(const EvalAccumulation& acc, const EvalParams& p, bool ap, double iou_thr, int64_t a, int64_t max_det) {
+double summarize(const EvalAccumulation& acc, const EvalParams& p, bool ap, double iou_thr, int64_t a,
+                 int64_t max_det) {
   int64_t m = -1;
   for (size_t i = 0; i < p.max_dets.size(); ++i) {
     if (p.max_dets[i] == max_det) m = static_cast<int64_t>(i);
@@ -107,12 +108,12 @@ CocoEvalResult coco_evaluate(const GroundTruth& gt, const std::vector<DetectionR
   out.accumulation = evaluate_accumulate(prepare_coco(gt, results, images, cats), p);
   const EvalAccumulation& acc = out.accumulation;
   const double all = std::nan("");
-  out.stats = {summarize(acc, p, true, all, 0, 100),   summarize(acc, p, true, 0.5, 0, 100),
-               summarize(acc, p, true, 0.75, 0, 100),  summarize(acc, p, true, all, 1, 100),
-               summarize(acc, p, true, all, 2, 100),   summarize(acc, p, true, all, 3, 100),
-               summarize(acc, p, false, all, 0, 1),    summarize(acc, p, false, all, 0, 10),
-               summarize(acc, p, false, all, 0, 100),  summarize(acc, p, false, all, 1, 100),
-               summarize(acc, p, false, all, 2, 100),  summarize(acc, p, false, all, 3, 100)};
+  out.stats = {summarize(acc, p, true, all, 0, 100),  summarize(acc, p, true, 0.5, 0, 100),
+               summarize(acc, p, true, 0.75, 0, 100), summarize(acc, p, true, all, 1, 100),
+               summarize(acc, p, true, all, 2, 100),  summarize(acc, p, true, all, 3, 100),
+               summarize(acc, p, false, all, 0, 1),   summarize(acc, p, false, all, 0, 10),
+               summarize(acc, p, false, all, 0, 100), summarize(acc, p, false, all, 1, 100),
+               summarize(acc, p, false, all, 2, 100), summarize(acc, p, false, all, 3, 100)};
   for (int64_t k = 0; k < acc.K; ++k) {
     std::vector<double> s;
     for (int64_t t = 0; t < acc.T; ++t) {

@@ -30,14 +30,13 @@ struct KeptDt {
 };
 
 struct CategoryWork {
-  std::vector<KeptDt> kept;     // image order, then score order
-  std::vector<uint8_t> flags;   // [a][t][kept]
-  std::vector<int64_t> npig;    // [a]
+  std::vector<KeptDt> kept;    // image order, then score order
+  std::vector<uint8_t> flags;  // [a][t][kept]
+  std::vector<int64_t> npig;   // [a]
 };
 
 // evaluateImg for one category over all its images.
-void match_category(const std::vector<EvalGt>& G, const std::vector<EvalDt>& D, const EvalParams& p,
-                    CategoryWork& w) {
+void match_category(const std::vector<EvalGt>& G, const std::vector<EvalDt>& D, const EvalParams& p, CategoryWork& w) {
   const int64_t T = static_cast<int64_t>(p.iou_thrs.size());
   const int64_t A = static_cast<int64_t>(p.area_rngs.size());
   std::vector<int32_t> gi(G.size()), di(D.size());

@@ -144,8 +144,7 @@ FlickrRecall FlickrEvaluator::evaluate(const std::vector<formats::FlickrPredicti
                        " has no predicted boxes (expected a ranked list of [x1, y1, x2, y2] boxes)");
       for (const auto& b : cur) {
         GLIP_CHECK_INPUT(b.size() == 4 && cur[0].size() == 4, "phrase ", p, " of sentence ", pred.sentence_id,
-                         " in image ", pred.image_id, ": a box has ", b.size(),
-                         " numbers; expected [x1, y1, x2, y2]");
+                         " in image ", pred.image_id, ": a box has ", b.size(), " numbers; expected [x1, y1, x2, y2]");
       }
       const auto& targets = img.boxes.at(phrases[p].phrase_id);
       for (int ki = 0; ki < 4; ++ki) {
@@ -182,8 +181,8 @@ FlickrRecall FlickrEvaluator::evaluate(const std::vector<formats::FlickrPredicti
   for (int ki = 0; ki < 4; ++ki) {
     auto& row = out.recall.emplace_back(labels[ki], std::vector<std::pair<std::string, double>>{});
     for (size_t c = 0; c < tracker.cats.size(); ++c) {
-      row.second.emplace_back(tracker.cats[c], static_cast<double>(tracker.positive[c][ki]) /
-                                                   static_cast<double>(tracker.total[c][ki]));
+      row.second.emplace_back(tracker.cats[c],
+                              static_cast<double>(tracker.positive[c][ki]) / static_cast<double>(tracker.total[c][ki]));
     }
   }
   return out;

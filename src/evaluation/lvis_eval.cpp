@@ -11,12 +11,12 @@
 
 namespace glip::eval {
 
+using formats::check_result_images;
 using formats::DetectionResult;
 using formats::GroundTruth;
 using formats::GtAnnotation;
 using formats::GtCategory;
 using formats::GtImage;
-using formats::check_result_images;
 
 namespace {
 
@@ -140,11 +140,13 @@ LvisEvalResult lvis_evaluate(const GroundTruth& gt, const std::vector<DetectionR
   check_result_images(gt, results, results_path, "LVIS");
   std::vector<int32_t> kept;
   if (options.fixed_ap) {
-    kept = limit_groups(results, [](const DetectionResult& d) { return d.category_id; }, options.topk_per_category,
-                        /*always_sort=*/true);
+    kept = limit_groups(
+        results, [](const DetectionResult& d) { return d.category_id; }, options.topk_per_category,
+        /*always_sort=*/true);
   } else if (options.max_dets_per_image >= 0) {
-    kept = limit_groups(results, [](const DetectionResult& d) { return d.image_id; }, options.max_dets_per_image,
-                        /*always_sort=*/false);
+    kept = limit_groups(
+        results, [](const DetectionResult& d) { return d.image_id; }, options.max_dets_per_image,
+        /*always_sort=*/false);
   } else {
     kept.resize(results.size());
     for (size_t i = 0; i < kept.size(); ++i) kept[i] = static_cast<int32_t>(i);
@@ -167,19 +169,14 @@ LvisEvalResult lvis_evaluate(const GroundTruth& gt, const std::vector<DetectionR
   }
   const double all = std::nan("");
   const std::string n = options.fixed_ap ? "-1" : std::to_string(options.max_dets_per_image);
-  out.metrics = {{"AP", summarize(acc, p, true, all, 0, nullptr)},
-                 {"AP50", summarize(acc, p, true, 0.5, 0, nullptr)},
-                 {"AP75", summarize(acc, p, true, 0.75, 0, nullptr)},
-                 {"APs", summarize(acc, p, true, all, 1, nullptr)},
-                 {"APm", summarize(acc, p, true, all, 2, nullptr)},
-                 {"APl", summarize(acc, p, true, all, 3, nullptr)},
-                 {"APr", summarize(acc, p, true, all, 0, &groups[0])},
-                 {"APc", summarize(acc, p, true, all, 0, &groups[1])},
-                 {"APf", summarize(acc, p, true, all, 0, &groups[2])},
-                 {"AR@" + n, summarize(acc, p, false, all, 0, nullptr)},
-                 {"ARs@" + n, summarize(acc, p, false, all, 1, nullptr)},
-                 {"ARm@" + n, summarize(acc, p, false, all, 2, nullptr)},
-                 {"ARl@" + n, summarize(acc, p, false, all, 3, nullptr)}};
+  out.metrics = {
+      {"AP", summarize(acc, p, true, all, 0, nullptr)},        {"AP50", summarize(acc, p, true, 0.5, 0, nullptr)},
+      {"AP75", summarize(acc, p, true, 0.75, 0, nullptr)},     {"APs", summarize(acc, p, true, all, 1, nullptr)},
+      {"APm", summarize(acc, p, true, all, 2, nullptr)},       {"APl", summarize(acc, p, true, all, 3, nullptr)},
+      {"APr", summarize(acc, p, true, all, 0, &groups[0])},    {"APc", summarize(acc, p, true, all, 0, &groups[1])},
+      {"APf", summarize(acc, p, true, all, 0, &groups[2])},    {"AR@" + n, summarize(acc, p, false, all, 0, nullptr)},
+      {"ARs@" + n, summarize(acc, p, false, all, 1, nullptr)}, {"ARm@" + n, summarize(acc, p, false, all, 2, nullptr)},
+      {"ARl@" + n, summarize(acc, p, false, all, 3, nullptr)}};
   return out;
 }
 

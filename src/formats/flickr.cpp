@@ -153,8 +153,8 @@ std::vector<FlickrSentence> parse_flickr_sentences(const std::string& raw) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::vector<std::array<double, 4>>>> parse_flickr_boxes(
-    const std::string& xml_text, const std::string& path) {
+std::vector<std::pair<std::string, std::vector<std::array<double, 4>>>> parse_flickr_boxes(const std::string& xml_text,
+                                                                                           const std::string& path) {
   auto root = xml::parse(xml_text, path);
   const xml::Element& size = first_child(*root, "size", path);
   for (const auto& el : size.children) {

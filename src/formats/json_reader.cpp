@@ -45,8 +45,8 @@ std::pair<size_t, size_t> JsonReader::line_col(size_t pos) const {
 
 void JsonReader::fail_at(size_t pos, const std::string& msg) const {
   auto [line, col] = line_col(pos);
-  throw InputError(str_cat("file '", source_, "': invalid JSON: ", msg, " at line ", line, ", column ", col,
-                           " (char ", pos, ")"));
+  throw InputError(
+      str_cat("file '", source_, "': invalid JSON: ", msg, " at line ", line, ", column ", col, " (char ", pos, ")"));
 }
 
 void JsonReader::fail(const std::string& msg) const { fail_at(pos_, msg); }

@@ -37,8 +37,8 @@ std::vector<text::CategoryQuery> plan_category_queries(const std::map<int64_t, s
     else hi = mid - 1;
   }
   qs = text::create_queries_and_maps(categories, tok, lo, ". ", parts);
-  GLIP_LOG_WARN("[eval] {} categories in chunks of {} exceed {} tokens: using chunks of {} ({} prompts)", n,
-                requested, max_query_len, lo, qs.size());
+  GLIP_LOG_WARN("[eval] {} categories in chunks of {} exceed {} tokens: using chunks of {} ({} prompts)", n, requested,
+                max_query_len, lo, qs.size());
   return qs;
 }
 
@@ -76,7 +76,8 @@ std::vector<Detections> detect_images(const Predictor& predictor, const std::vec
     std::vector<at::Tensor> batch;
     for (size_t i = b; i < std::min(images.size(), b + bs); ++i) batch.push_back(data::decode_image(images[i].source));
     for (auto& d : detect_batch(predictor, batch, queries, options.reuse_features)) {
-      out.push_back({d.boxes.to(at::kCPU, at::kFloat), d.scores.to(at::kCPU, at::kFloat), d.labels.to(at::kCPU, at::kLong)});
+      out.push_back(
+          {d.boxes.to(at::kCPU, at::kFloat), d.scores.to(at::kCPU, at::kFloat), d.labels.to(at::kCPU, at::kLong)});
     }
     if (options.on_images_done) options.on_images_done(static_cast<int64_t>(batch.size()));
   }

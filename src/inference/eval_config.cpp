@@ -21,11 +21,13 @@ void EvalDatasetConfig::visit(config::Visitor& v) {
   v("merge_boxes", merge_boxes, "flickr: score against each phrase's merged ground-truth box");
   v("chunk_size", chunk_size,
     "categories per prompt: 0 = protocol default (lvis: 40, else test.chunk_size), -1 = all in one; prompts "
-    "longer than model.max_query_len are split further automatically", config::at_least(-1));
+    "longer than model.max_query_len are split further automatically",
+    config::at_least(-1));
   v("members", members, "odinw: names of coco-protocol datasets in eval.datasets, evaluated in turn");
   v("detections_per_image", detections_per_image,
     "detections kept per image and prompt chunk: 0 = protocol default (lvis: 300 as the official LVIS "
-    "evaluation, else model.detections_per_img)", config::at_least(0));
+    "evaluation, else model.detections_per_img)",
+    config::at_least(0));
   v.list("override_category", override_category,
          "coco / lvis: rename this dataset's categories in its prompts (the official task config's "
          "DATASETS.OVERRIDE_CATEGORY, applied with USE_OVERRIDE_CATEGORY True); replaces data.override_category "
@@ -53,8 +55,7 @@ void validate(const EvalConfig& cfg) {
     if (d.protocol == "flickr" && d.flickr_root.empty())
       problems.push_back(key + ".flickr_root is empty (the Flickr30K Entities folder the scorer reads)");
     if (d.protocol == "odinw" && d.members.empty()) problems.push_back(key + ".members is empty");
-    if (d.protocol != "odinw" && !d.members.empty())
-      problems.push_back(key + ".members is only for protocol odinw");
+    if (d.protocol != "odinw" && !d.members.empty()) problems.push_back(key + ".members is only for protocol odinw");
     if ((d.protocol == "odinw" || d.protocol == "flickr") &&
         (!d.override_category.empty() || !d.caption_prompt.empty()))
       problems.push_back(key + ".override_category / caption_prompt are for coco and lvis datasets (protocol " +
@@ -66,8 +67,7 @@ void validate(const EvalConfig& cfg) {
       const EvalDatasetConfig* found = nullptr;
       for (const auto& o : cfg.datasets)
         if (o.name == m) found = &o;
-      if (!found)
-        problems.push_back("eval.datasets." + std::to_string(i) + ".members: no dataset named '" + m + "'");
+      if (!found) problems.push_back("eval.datasets." + std::to_string(i) + ".members: no dataset named '" + m + "'");
       else if (found->protocol != "coco")
         problems.push_back("eval.datasets." + std::to_string(i) + ".members: '" + m + "' has protocol " +
                            found->protocol + ", expected coco");

@@ -146,10 +146,10 @@ std::string ground_flickr(const Predictor& predictor, const std::vector<FlickrQu
   }
   std::string text = "[";
   for (size_t i = 0; i < queries.size(); ++i) {
-    json entry = {{"image_id", json::parse(queries[i].image_id_json)},
-                  {"sentence_id", json::parse(queries[i].sentence_id_json)},
-                  {"boxes", queries[i].num_phrases == 0 ? json::array()
-                                                        : phrase_boxes(dets[i], queries[i].num_phrases)}};
+    json entry = {
+        {"image_id", json::parse(queries[i].image_id_json)},
+        {"sentence_id", json::parse(queries[i].sentence_id_json)},
+        {"boxes", queries[i].num_phrases == 0 ? json::array() : phrase_boxes(dets[i], queries[i].num_phrases)}};
     text += (i ? ",\n" : "\n") + entry.dump();
   }
   return text + "\n]\n";

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <map>
 
-
 namespace glip::inference {
 namespace {
 
@@ -54,8 +53,8 @@ cv::Mat draw_detections(const cv::Mat& bgr, const std::vector<DrawnDetection>& d
     const cv::Size ts = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font, 1, &base);
     const int top = p1.y - ts.height - base >= 0 ? p1.y - ts.height - base : p1.y;
     cv::rectangle(out, cv::Point(p1.x, top), cv::Point(p1.x + ts.width, top + ts.height + base), colour, cv::FILLED);
-    cv::putText(out, text, cv::Point(p1.x, top + ts.height), cv::FONT_HERSHEY_SIMPLEX, font,
-                cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+    cv::putText(out, text, cv::Point(p1.x, top + ts.height), cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(255, 255, 255),
+                1, cv::LINE_AA);
   }
   return out;
 }

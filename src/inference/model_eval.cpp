@@ -27,9 +27,9 @@ namespace glip::inference {
 using eval::coco_evaluate;
 using eval::coco_metrics_json;
 using eval::coco_summary_table;
-using eval::FlickrEvaluator;
 using eval::flickr_metrics_json;
 using eval::flickr_summary_table;
+using eval::FlickrEvaluator;
 using eval::lvis_evaluate;
 using eval::lvis_metrics_json;
 using eval::lvis_summary_table;

@@ -66,8 +66,7 @@ std::string PhraseProbeReport::table() const {
                   static_cast<double>(ok) / static_cast<double>(n));
     out += line;
   }
-  std::snprintf(line, sizeof line,
-                "objects %zu: own name highest %.3f, margin mean %.3f, min %.3f, >= 0.3 for %.3f\n",
+  std::snprintf(line, sizeof line, "objects %zu: own name highest %.3f, margin mean %.3f, min %.3f, >= 0.3 for %.3f\n",
                 objects.size(), accuracy(), mean_margin(), min_margin(), fraction_with_margin(0.3));
   out += line;
   return out;

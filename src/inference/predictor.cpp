@@ -69,8 +69,8 @@ EncodedImages Predictor::encode(const std::vector<at::Tensor>& bgr_images) const
 
 std::vector<Detections> Predictor::detect(const EncodedImages& images, const std::vector<Query>& queries) const {
   const int64_t B = images.size();
-  GLIP_CHECK_INPUT(static_cast<int64_t>(queries.size()) == B || queries.size() == 1, "predictor: ", B,
-                   " images but ", queries.size(), " queries (give one per image or one for all)");
+  GLIP_CHECK_INPUT(static_cast<int64_t>(queries.size()) == B || queries.size() == 1, "predictor: ", B, " images but ",
+                   queries.size(), " queries (give one per image or one for all)");
   std::vector<std::string> texts;
   for (const auto& q : queries) texts.push_back(q.text);
   std::vector<text::Encoding> encodings;

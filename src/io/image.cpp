@@ -23,8 +23,8 @@ namespace {
 
 void check_encodable(const cv::Mat& image) {
   GLIP_CHECK(!image.empty() && image.depth() == CV_8U && (image.channels() == 3 || image.channels() == 1),
-             "image encoding needs a non-empty 8-bit BGR or grey image, got ", image.cols, "x", image.rows,
-             " with ", image.channels(), " channels and depth ", image.depth());
+             "image encoding needs a non-empty 8-bit BGR or grey image, got ", image.cols, "x", image.rows, " with ",
+             image.channels(), " channels and depth ", image.depth());
 }
 
 bool is_png(const std::string& b) { return b.size() >= 8 && b.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0; }
@@ -107,8 +107,8 @@ const char* image_io_backend() {
 }
 
 cv::Mat decode_image(const std::string& bytes, const std::string& what) {
-  GLIP_CHECK_INPUT(is_png(bytes) || is_jpeg(bytes), "image '", what, "': not a JPEG or PNG file (",
-                   bytes.size(), " bytes)");
+  GLIP_CHECK_INPUT(is_png(bytes) || is_jpeg(bytes), "image '", what, "': not a JPEG or PNG file (", bytes.size(),
+                   " bytes)");
 #ifdef GLIP_IMAGE_IO_MINIMAL
   return is_png(bytes) ? decode_png(bytes, what) : decode_jpeg(bytes, what);
 #else
@@ -134,8 +134,8 @@ std::string encode_png(const cv::Mat& image) {
   img.format = src.channels() == 3 ? PNG_FORMAT_BGR : PNG_FORMAT_GRAY;
   png_alloc_size_t size = 0;
   const auto stride = static_cast<png_int_32>(src.step[0]);
-  GLIP_CHECK(png_image_write_to_memory(&img, nullptr, &size, 0, src.data, stride, nullptr), "PNG encoding failed: ",
-             img.message);
+  GLIP_CHECK(png_image_write_to_memory(&img, nullptr, &size, 0, src.data, stride, nullptr),
+             "PNG encoding failed: ", img.message);
   std::string out(size, '\0');
   GLIP_CHECK(png_image_write_to_memory(&img, out.data(), &size, 0, src.data, stride, nullptr),
              "PNG encoding failed: ", img.message);

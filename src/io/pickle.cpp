@@ -49,13 +49,13 @@ class Machine {
       const size_t at = pos_;
       const uint8_t op = u8();
       switch (op) {
-        case 0x80: u8(); break;                       // PROTO
-        case 0x95: take(8); break;                    // FRAME
-        case '.': return pop(at);                     // STOP
+        case 0x80: u8(); break;     // PROTO
+        case 0x95: take(8); break;  // FRAME
+        case '.': return pop(at);   // STOP
         case '(': push(Value::make(Kind::kMark)); break;
-        case '0': pop(at); break;                     // POP
-        case '1': pop_mark(at); break;                // POP_MARK
-        case '2': push(top(at)); break;               // DUP
+        case '0': pop(at); break;        // POP
+        case '1': pop_mark(at); break;   // POP_MARK
+        case '2': push(top(at)); break;  // DUP
         case 'N': push(Value::make(Kind::kNone)); break;
         case 0x88: push_bool(true); break;
         case 0x89: push_bool(false); break;
@@ -72,57 +72,97 @@ class Machine {
         case 'U': push_str(Kind::kString, le(1)); break;
         case 'B': push_str(Kind::kBytes, le(4)); break;
         case 'C': push_str(Kind::kBytes, le(1)); break;
-        case 0x8e: case 0x96: push_str(Kind::kBytes, le(8)); break;
+        case 0x8e:
+        case 0x96: push_str(Kind::kBytes, le(8)); break;
         case ']': push(Value::make(Kind::kList)); break;
         case ')': push(Value::make(Kind::kTuple)); break;
         case '}': push(Value::make(Kind::kDict)); break;
         case 0x8f: push(Value::make(Kind::kList)); break;  // EMPTY_SET (kept as a list)
-        case 0x90: case 'e': {                        // ADDITEMS / APPENDS
+        case 0x90:
+        case 'e': {  // ADDITEMS / APPENDS
           auto items = pop_mark(at);
           auto& list = top(at)->items;
           list.insert(list.end(), items.begin(), items.end());
           break;
         }
-        case 0x91: case 'l': case 't': {              // FROZENSET / LIST / TUPLE
+        case 0x91:
+        case 'l':
+        case 't': {  // FROZENSET / LIST / TUPLE
           auto v = Value::make(op == 't' ? Kind::kTuple : Kind::kList);
           v->items = pop_mark(at);
           push(v);
           break;
         }
-        case 0x85: case 0x86: case 0x87: {            // TUPLE1..3
+        case 0x85:
+        case 0x86:
+        case 0x87: {  // TUPLE1..3
           auto v = Value::make(Kind::kTuple);
           v->items.resize(op - 0x84);
           for (size_t k = v->items.size(); k-- > 0;) v->items[k] = pop(at);
           push(v);
           break;
         }
-        case 'a': { auto v = pop(at); top(at)->items.push_back(v); break; }
-        case 'd': { auto v = Value::make(Kind::kDict); fill_dict(v, pop_mark(at), at); push(v); break; }
+        case 'a': {
+          auto v = pop(at);
+          top(at)->items.push_back(v);
+          break;
+        }
+        case 'd': {
+          auto v = Value::make(Kind::kDict);
+          fill_dict(v, pop_mark(at), at);
+          push(v);
+          break;
+        }
         case 's': {
           auto val = pop(at);
           auto key = pop(at);
           set_item(top(at), key, val, at);
           break;
         }
-        case 'u': { auto items = pop_mark(at); fill_dict(top(at), items, at); break; }
-        case 'c': {                                   // GLOBAL module\nname\n
+        case 'u': {
+          auto items = pop_mark(at);
+          fill_dict(top(at), items, at);
+          break;
+        }
+        case 'c': {  // GLOBAL module\nname\n
           auto g = Value::make(Kind::kGlobal);
           std::string module = line(), name = line();
           g->s = module + "." + name;
           push(g);
           break;
         }
-        case 0x93: {                                  // STACK_GLOBAL
+        case 0x93: {  // STACK_GLOBAL
           auto name = pop(at), module = pop(at);
           auto g = Value::make(Kind::kGlobal);
           g->s = module->s + "." + name->s;
           push(g);
           break;
         }
-        case 'R': { auto args = pop(at); auto fn = pop(at); push(reduce(fn, args)); break; }
-        case 0x81: { auto args = pop(at); auto cls = pop(at); push(reduce(cls, args)); break; }  // NEWOBJ
-        case 0x92: { pop(at); auto args = pop(at); auto cls = pop(at); push(reduce(cls, args)); break; }
-        case 'b': { auto st = pop(at); auto obj = top(at); if (obj->kind == Kind::kObject) obj->state = st; break; }
+        case 'R': {
+          auto args = pop(at);
+          auto fn = pop(at);
+          push(reduce(fn, args));
+          break;
+        }
+        case 0x81: {
+          auto args = pop(at);
+          auto cls = pop(at);
+          push(reduce(cls, args));
+          break;
+        }  // NEWOBJ
+        case 0x92: {
+          pop(at);
+          auto args = pop(at);
+          auto cls = pop(at);
+          push(reduce(cls, args));
+          break;
+        }
+        case 'b': {
+          auto st = pop(at);
+          auto obj = top(at);
+          if (obj->kind == Kind::kObject) obj->state = st;
+          break;
+        }
         case 'q': memo_[le(1)] = top(at); break;
         case 'r': memo_[le(4)] = top(at); break;
         case 0x94: memo_[static_cast<uint64_t>(memo_.size())] = top(at); break;
@@ -137,8 +177,8 @@ class Machine {
           break;
         }
         default:
-          throw InputError(str_cat(what_, ": unsupported or corrupt pickle opcode 0x", std::hex, int(op),
-                                   std::dec, " at byte ", at));
+          throw InputError(str_cat(what_, ": unsupported or corrupt pickle opcode 0x", std::hex, int(op), std::dec,
+                                   " at byte ", at));
       }
     }
   }
@@ -150,8 +190,7 @@ class Machine {
   }
   void need(uint64_t n) {  // written so that a length near 2^64 cannot wrap around
     GLIP_CHECK_INPUT(pos_ <= b_.size() && n <= b_.size() - pos_, what_, ": truncated pickle (needs ", n,
-                     " bytes at byte ", pos_,
-                     ", has ", b_.size() - pos_, ")");
+                     " bytes at byte ", pos_, ", has ", b_.size() - pos_, ")");
   }
   std::string take(size_t n) {
     need(n);
@@ -193,8 +232,16 @@ class Machine {
     stack_.push_back(std::move(v));
   }
 
-  void push_bool(bool b) { auto v = Value::make(Kind::kBool); v->b = b; push(v); }
-  void push_int(int64_t i) { auto v = Value::make(Kind::kInt); v->i = i; push(v); }
+  void push_bool(bool b) {
+    auto v = Value::make(Kind::kBool);
+    v->b = b;
+    push(v);
+  }
+  void push_int(int64_t i) {
+    auto v = Value::make(Kind::kInt);
+    v->i = i;
+    push(v);
+  }
   void push_float() {
     uint64_t bits = 0;
     need(8);
@@ -204,7 +251,11 @@ class Machine {
     std::memcpy(&v->f, &bits, 8);
     push(v);
   }
-  void push_str(Kind k, uint64_t n) { auto v = Value::make(k); v->s = take(n); push(v); }
+  void push_str(Kind k, uint64_t n) {
+    auto v = Value::make(k);
+    v->s = take(n);
+    push(v);
+  }
   ValuePtr pop(size_t at) {
     GLIP_CHECK_INPUT(!stack_.empty(), what_, ": corrupt pickle (stack underflow at byte ", at, ")");
     auto v = stack_.back();

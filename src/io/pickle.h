@@ -14,19 +14,33 @@ namespace glip::io::pickle {
 struct Value;
 using ValuePtr = std::shared_ptr<Value>;
 
-enum class Kind { kNone, kBool, kInt, kFloat, kString, kBytes, kList, kTuple, kDict, kGlobal, kObject, kPersistent, kMark };
+enum class Kind {
+  kNone,
+  kBool,
+  kInt,
+  kFloat,
+  kString,
+  kBytes,
+  kList,
+  kTuple,
+  kDict,
+  kGlobal,
+  kObject,
+  kPersistent,
+  kMark
+};
 
 struct Value {
   Kind kind = Kind::kNone;
   bool b = false;
   int64_t i = 0;
   double f = 0;
-  std::string s;                                     // string / bytes / global "module.name"
-  std::vector<ValuePtr> items;                       // list / tuple / object args / persistent id tuple
-  std::vector<std::pair<ValuePtr, ValuePtr>> dict;   // dict entries in insertion order
-  ValuePtr callable;                                 // object: the class or function (a kGlobal)
-  ValuePtr state;                                    // object: BUILD state
-  std::shared_ptr<void> payload;                     // set by a reduce hook (e.g. a rebuilt tensor)
+  std::string s;                                    // string / bytes / global "module.name"
+  std::vector<ValuePtr> items;                      // list / tuple / object args / persistent id tuple
+  std::vector<std::pair<ValuePtr, ValuePtr>> dict;  // dict entries in insertion order
+  ValuePtr callable;                                // object: the class or function (a kGlobal)
+  ValuePtr state;                                   // object: BUILD state
+  std::shared_ptr<void> payload;                    // set by a reduce hook (e.g. a rebuilt tensor)
 
   Value() = default;
   Value(const Value&) = delete;
@@ -34,7 +48,11 @@ struct Value {
   /** Releases the children without recursion: a pickle may nest containers 100,000 deep. */
   ~Value();
 
-  static ValuePtr make(Kind k) { auto v = std::make_shared<Value>(); v->kind = k; return v; }
+  static ValuePtr make(Kind k) {
+    auto v = std::make_shared<Value>();
+    v->kind = k;
+    return v;
+  }
   bool is_string() const { return kind == Kind::kString; }
 };
 

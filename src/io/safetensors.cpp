@@ -17,9 +17,8 @@ struct DtypeName {
 };
 
 constexpr DtypeName kDtypes[] = {
-    {"F64", at::kDouble}, {"F32", at::kFloat}, {"F16", at::kHalf},  {"BF16", at::kBFloat16},
-    {"I64", at::kLong},   {"I32", at::kInt},   {"I16", at::kShort}, {"I8", at::kChar},
-    {"U8", at::kByte},    {"BOOL", at::kBool},
+    {"F64", at::kDouble}, {"F32", at::kFloat}, {"F16", at::kHalf}, {"BF16", at::kBFloat16}, {"I64", at::kLong},
+    {"I32", at::kInt},    {"I16", at::kShort}, {"I8", at::kChar},  {"U8", at::kByte},       {"BOOL", at::kBool},
 };
 
 at::ScalarType dtype_from_name(const std::string& name, const std::string& what, const std::string& key) {
@@ -47,8 +46,8 @@ std::vector<int64_t> header_shape(const nlohmann::json& info, const std::string&
   std::vector<int64_t> shape;
   uint64_t numel = 1;
   for (const auto& d : info["shape"]) {
-    GLIP_CHECK_INPUT(d.is_number_integer() && d.get<int64_t>() >= 0 && d.get<uint64_t>() <= (uint64_t{1} << 62),
-                     where, ": 'shape' must hold non-negative integers, got ", json_dump(info["shape"]));
+    GLIP_CHECK_INPUT(d.is_number_integer() && d.get<int64_t>() >= 0 && d.get<uint64_t>() <= (uint64_t{1} << 62), where,
+                     ": 'shape' must hold non-negative integers, got ", json_dump(info["shape"]));
     const uint64_t n = d.get<uint64_t>();
     GLIP_CHECK_INPUT(n == 0 || numel <= (uint64_t{1} << 62) / n, where, ": 'shape' ", json_dump(info["shape"]),
                      " has too many elements");
@@ -58,21 +57,19 @@ std::vector<int64_t> header_shape(const nlohmann::json& info, const std::string&
   return shape;
 }
 
-at::Tensor header_tensor(const nlohmann::json& info, const std::string& what, const std::string& key,
-                         const char* data, uint64_t data_len) {
+at::Tensor header_tensor(const nlohmann::json& info, const std::string& what, const std::string& key, const char* data,
+                         uint64_t data_len) {
   const std::string where = str_cat(what, ": tensor '", key, "'");
-  GLIP_CHECK_INPUT(info.is_object(), where, ": expected an object {dtype, shape, data_offsets}, got ",
-                   json_dump(info));
+  GLIP_CHECK_INPUT(info.is_object(), where, ": expected an object {dtype, shape, data_offsets}, got ", json_dump(info));
   GLIP_CHECK_INPUT(info.contains("dtype") && info["dtype"].is_string(), where, ": 'dtype' must be a string");
   const auto dtype = dtype_from_name(info["dtype"].get<std::string>(), what, key);
   const std::vector<int64_t> shape = header_shape(info, what, key);
   const auto& offs = info.contains("data_offsets") ? info["data_offsets"] : nlohmann::json();
-  GLIP_CHECK_INPUT(offs.is_array() && offs.size() == 2 && offs[0].is_number_unsigned() &&
-                       offs[1].is_number_unsigned(),
+  GLIP_CHECK_INPUT(offs.is_array() && offs.size() == 2 && offs[0].is_number_unsigned() && offs[1].is_number_unsigned(),
                    where, ": 'data_offsets' must be [begin, end] (non-negative integers), got ", json_dump(offs));
   const uint64_t begin = offs[0].get<uint64_t>(), end = offs[1].get<uint64_t>();
-  GLIP_CHECK_INPUT(begin <= end && end <= data_len, where, " has data offsets [", begin, ", ", end,
-                   "] outside the ", data_len, " data bytes (truncated or corrupt file)");
+  GLIP_CHECK_INPUT(begin <= end && end <= data_len, where, " has data offsets [", begin, ", ", end, "] outside the ",
+                   data_len, " data bytes (truncated or corrupt file)");
   uint64_t numel = 1;
   for (int64_t d : shape) numel *= static_cast<uint64_t>(d);
   const uint64_t nbytes = numel * c10::elementSize(dtype);  // numel < 2^62 and the size <= 8: no overflow
@@ -103,8 +100,8 @@ TensorFile parse_safetensors(const std::string& bytes, const std::string& what) 
       GLIP_CHECK_INPUT(it.value().is_object(), what, ": safetensors '__metadata__' must be an object of strings, got ",
                        json_dump(it.value()));
       for (auto m = it.value().begin(); m != it.value().end(); ++m) {
-        GLIP_CHECK_INPUT(m.value().is_string(), what, ": safetensors metadata '", m.key(),
-                         "' must be a string, got ", json_dump(m.value()));
+        GLIP_CHECK_INPUT(m.value().is_string(), what, ": safetensors metadata '", m.key(), "' must be a string, got ",
+                         json_dump(m.value()));
         out.metadata[m.key()] = m.value().get<std::string>();
       }
       continue;

@@ -120,8 +120,7 @@ LoadReport load_state_dict(torch::nn::Module& module, const std::map<std::string
     if (k.compare(0, options.prefix.size(), options.prefix) == 0 && !used.count(k)) report.unexpected.push_back(k);
   }
   GLIP_CHECK_INPUT(options.allow_nonfinite || report.nonfinite.empty(), options.source,
-                   ": refusing tensors with NaN or Inf values (a diverged or corrupt checkpoint):",
-                   report.describe());
+                   ": refusing tensors with NaN or Inf values (a diverged or corrupt checkpoint):", report.describe());
   GLIP_CHECK_INPUT(!options.strict || report.ok(), "loading '", options.source, "' (prefix '", options.prefix,
                    "') into the module failed:", report.describe());
   return report;

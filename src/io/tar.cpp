@@ -26,8 +26,7 @@ uint64_t parse_octal(const char* p, size_t n, const std::string& what) {
   size_t k = 0;
   while (k < n && (p[k] == ' ' || p[k] == '\0')) ++k;
   for (; k < n && p[k] >= '0' && p[k] <= '7'; ++k) v = v * 8 + static_cast<uint64_t>(p[k] - '0');
-  for (; k < n; ++k)
-    GLIP_CHECK_INPUT(p[k] == ' ' || p[k] == '\0', what, ": corrupt tar header (bad octal field)");
+  for (; k < n; ++k) GLIP_CHECK_INPUT(p[k] == ' ' || p[k] == '\0', what, ": corrupt tar header (bad octal field)");
   return v;
 }
 
@@ -52,8 +51,8 @@ constexpr uint64_t kMaxHeaderData = uint64_t{1} << 20;
 
 /** What a PAX extended header ("LEN key=value\n" records) says about the next member. */
 struct PaxRecords {
-  std::string path;      ///< "" when it has none
-  int64_t size = -1;     ///< -1 when it has none (the ustar field holds sizes up to 8 GiB)
+  std::string path;   ///< "" when it has none
+  int64_t size = -1;  ///< -1 when it has none (the ustar field holds sizes up to 8 GiB)
 };
 
 PaxRecords parse_pax(const std::string& recs, const std::string& what, uint64_t at) {
@@ -70,8 +69,8 @@ PaxRecords parse_pax(const std::string& recs, const std::string& what, uint64_t 
     if (eq != std::string::npos && rec.compare(0, eq, "path") == 0) out.path = rec.substr(eq + 1);
     if (eq != std::string::npos && rec.compare(0, eq, "size") == 0) {
       const std::string v = rec.substr(eq + 1);
-      GLIP_CHECK_INPUT(!v.empty() && v.size() <= 18 && v.find_first_not_of("0123456789") == std::string::npos,
-                       what, ": corrupt PAX header at byte ", at, " (size '", v, "')");
+      GLIP_CHECK_INPUT(!v.empty() && v.size() <= 18 && v.find_first_not_of("0123456789") == std::string::npos, what,
+                       ": corrupt PAX header at byte ", at, " (size '", v, "')");
       out.size = std::stoll(v);
     }
     i += len;
@@ -84,7 +83,11 @@ const char* compression_of(const char* h) {
   const auto* u = reinterpret_cast<const unsigned char*>(h);
   if (u[0] == 0x1f && u[1] == 0x8b) return "gzip";
   if (std::memcmp(h, "BZh", 3) == 0) return "bzip2";
-  if (std::memcmp(h, "\xFD" "7zXZ", 6) == 0) return "xz";
+  if (std::memcmp(h,
+                  "\xFD"
+                  "7zXZ",
+                  6) == 0)
+    return "xz";
   if (u[0] == 0x28 && u[1] == 0xB5 && u[2] == 0x2F && u[3] == 0xFD) return "zstd";
   return nullptr;
 }
@@ -108,7 +111,7 @@ std::vector<TarMember> walk(uint64_t size, const std::function<void(uint64_t, si
                                "(e.g. gunzip, zstd -d; JPEG/PNG members gain little from compression)"));
     GLIP_CHECK_INPUT(checksum_ok(h), what, ": corrupt tar header at byte ", pos, " (checksum mismatch)");
     const uint64_t n = pax_size >= 0 && (h[156] == '0' || h[156] == '\0') ? static_cast<uint64_t>(pax_size)
-                                                                            : parse_octal(h + 124, 12, what);
+                                                                          : parse_octal(h + 124, 12, what);
     const char type = h[156];
     const uint64_t data = pos + kBlock;
     // data <= size here; compared as n <= size - data so that a size near 2^64 cannot wrap the sum around.
@@ -160,11 +163,14 @@ std::vector<TarMember> list_tar(const std::string& path) {
   GLIP_CHECK_INPUT(in.good(), "cannot open tar shard '", path, "'");
   in.seekg(0, std::ios::end);
   const uint64_t file_size = static_cast<uint64_t>(in.tellg());
-  return walk(file_size, [&](uint64_t pos, size_t n, char* dst) {
-    in.seekg(static_cast<std::streamoff>(pos));
-    in.read(dst, static_cast<std::streamsize>(n));
-    GLIP_CHECK_INPUT(static_cast<size_t>(in.gcount()) == n, path, ": read error at byte ", pos);
-  }, path);
+  return walk(
+      file_size,
+      [&](uint64_t pos, size_t n, char* dst) {
+        in.seekg(static_cast<std::streamoff>(pos));
+        in.read(dst, static_cast<std::streamsize>(n));
+        GLIP_CHECK_INPUT(static_cast<size_t>(in.gcount()) == n, path, ": read error at byte ", pos);
+      },
+      path);
 }
 
 std::string read_tar_member(const std::string& path, const TarMember& member) {
@@ -173,14 +179,13 @@ std::string read_tar_member(const std::string& path, const TarMember& member) {
   in.seekg(static_cast<std::streamoff>(member.offset));
   std::string data(member.size, '\0');
   in.read(data.data(), static_cast<std::streamsize>(member.size));
-  GLIP_CHECK_INPUT(static_cast<uint64_t>(in.gcount()) == member.size, path, ": truncated member '", member.name,
-                   "'");
+  GLIP_CHECK_INPUT(static_cast<uint64_t>(in.gcount()) == member.size, path, ": truncated member '", member.name, "'");
   return data;
 }
 
 std::vector<TarMember> list_tar_bytes(const std::string& bytes, const std::string& what) {
-  return walk(bytes.size(), [&](uint64_t pos, size_t n, char* dst) { std::memcpy(dst, bytes.data() + pos, n); },
-              what);
+  return walk(
+      bytes.size(), [&](uint64_t pos, size_t n, char* dst) { std::memcpy(dst, bytes.data() + pos, n); }, what);
 }
 
 std::vector<std::pair<std::string, std::string>> read_tar(const std::string& bytes, const std::string& what) {

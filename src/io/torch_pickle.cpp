@@ -34,9 +34,9 @@ struct TensorRef {
 
 at::ScalarType storage_dtype(const std::string& type, const std::string& what) {
   static const std::unordered_map<std::string, at::ScalarType> kTypes = {
-      {"torch.FloatStorage", at::kFloat},   {"torch.DoubleStorage", at::kDouble}, {"torch.HalfStorage", at::kHalf},
-      {"torch.BFloat16Storage", at::kBFloat16}, {"torch.LongStorage", at::kLong}, {"torch.IntStorage", at::kInt},
-      {"torch.ShortStorage", at::kShort},   {"torch.CharStorage", at::kChar},     {"torch.ByteStorage", at::kByte},
+      {"torch.FloatStorage", at::kFloat},       {"torch.DoubleStorage", at::kDouble}, {"torch.HalfStorage", at::kHalf},
+      {"torch.BFloat16Storage", at::kBFloat16}, {"torch.LongStorage", at::kLong},     {"torch.IntStorage", at::kInt},
+      {"torch.ShortStorage", at::kShort},       {"torch.CharStorage", at::kChar},     {"torch.ByteStorage", at::kByte},
       {"torch.BoolStorage", at::kBool}};
   auto it = kTypes.find(type);
   GLIP_CHECK_INPUT(it != kTypes.end(), what, ": unsupported storage type '", type, "'");
@@ -65,8 +65,8 @@ class Reader {
       for (const auto& [k, v] : root->dict)
         if (k->is_string() && k->s == entry && v->kind == Kind::kDict) dict = v;
     }
-    GLIP_CHECK_INPUT(dict->kind == Kind::kDict, path_, ": expected a dict of tensors at the root or under '",
-                     entry, "'");
+    GLIP_CHECK_INPUT(dict->kind == Kind::kDict, path_, ": expected a dict of tensors at the root or under '", entry,
+                     "'");
     TensorFile out;
     for (const auto& [k, v] : dict->dict) {
       if (!k->is_string() || !v->payload || v->s != "tensor") continue;
@@ -97,8 +97,8 @@ class Reader {
   pickle::ReduceHook reduce_hook() {
     return [this](const std::string& fn, const ValuePtr& args) -> ValuePtr {
       if (fn == "torch._utils._rebuild_tensor_v2" || fn == "torch._utils._rebuild_tensor") {
-        GLIP_CHECK_INPUT(args->items.size() >= 4 && args->items[0]->payload && args->items[0]->s == "storage",
-                         path_, ": malformed tensor record");
+        GLIP_CHECK_INPUT(args->items.size() >= 4 && args->items[0]->payload && args->items[0]->s == "storage", path_,
+                         ": malformed tensor record");
         auto t = std::make_shared<TensorRef>();
         t->storage = std::static_pointer_cast<StorageRef>(args->items[0]->payload);
         GLIP_CHECK_INPUT(args->items[1]->kind == Kind::kInt, path_, ": malformed tensor storage offset");
@@ -145,8 +145,8 @@ class Reader {
     try {
       return zip_->getRecord(name);
     } catch (const c10::Error& e) {
-      throw InputError(str_cat(path_, ": cannot read record '", name, "' of the PyTorch zip checkpoint: ",
-                               e.what_without_backtrace()));
+      throw InputError(str_cat(path_, ": cannot read record '", name,
+                               "' of the PyTorch zip checkpoint: ", e.what_without_backtrace()));
     } catch (const std::bad_alloc&) {
       throw InputError(str_cat(path_, ": record '", name, "' of the PyTorch zip checkpoint is too large to load"));
     }
@@ -156,8 +156,8 @@ class Reader {
     try {
       zip_ = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path_);
     } catch (const c10::Error& e) {
-      throw InputError(str_cat(path_, ": not a readable PyTorch zip checkpoint (truncated or corrupt?): ",
-                               e.what_without_backtrace()));
+      throw InputError(str_cat(
+          path_, ": not a readable PyTorch zip checkpoint (truncated or corrupt?): ", e.what_without_backtrace()));
     } catch (const std::exception& e) {  // e.g. std::invalid_argument from its stoull of a 'version' record
       throw InputError(str_cat(path_, ": not a readable PyTorch zip checkpoint (bad version record?): ", e.what()));
     }
@@ -183,7 +183,8 @@ class Reader {
     ValuePtr keys = pickle::load(bytes_, pos, path_, none, nullptr);
     GLIP_CHECK_INPUT(keys->kind == Kind::kList, path_, ": legacy checkpoint lacks its storage key list");
     for (const auto& k : keys->items) {
-      GLIP_CHECK_INPUT(k->is_string() && storages_.count(k->s), path_, ": legacy storage key list names an unknown storage");
+      GLIP_CHECK_INPUT(k->is_string() && storages_.count(k->s), path_,
+                       ": legacy storage key list names an unknown storage");
       GLIP_CHECK_INPUT(pos + 8 <= bytes_.size(), path_, ": truncated legacy checkpoint (storage '", k->s, "')");
       int64_t numel = 0;
       std::memcpy(&numel, bytes_.data() + pos, 8);
@@ -192,8 +193,8 @@ class Reader {
                        ref->numel);
       legacy_offsets_[k->s] = pos + 8;
       const uint64_t left = (bytes_.size() - pos - 8) / c10::elementSize(ref->dtype);
-      GLIP_CHECK_INPUT(static_cast<uint64_t>(numel) <= left, path_, ": truncated legacy checkpoint (storage '",
-                       k->s, "' needs ", numel, " elements, ", left, " remain)");
+      GLIP_CHECK_INPUT(static_cast<uint64_t>(numel) <= left, path_, ": truncated legacy checkpoint (storage '", k->s,
+                       "' needs ", numel, " elements, ", left, " remain)");
       pos += 8 + static_cast<size_t>(numel) * c10::elementSize(ref->dtype);
     }
     return root;
@@ -203,8 +204,8 @@ class Reader {
     if (s.data.defined()) return s.data;
     // The bytes present are checked against the declared size before anything is allocated.
     const size_t elem = c10::elementSize(s.dtype);
-    GLIP_CHECK_INPUT(s.numel >= 0 && static_cast<uint64_t>(s.numel) <= UINT64_MAX / elem, path_, ": storage '",
-                     s.key, "' declares an impossible size of ", s.numel, " elements");
+    GLIP_CHECK_INPUT(s.numel >= 0 && static_cast<uint64_t>(s.numel) <= UINT64_MAX / elem, path_, ": storage '", s.key,
+                     "' declares an impossible size of ", s.numel, " elements");
     const uint64_t nbytes = static_cast<uint64_t>(s.numel) * elem;
     if (zip_) {
       const std::string rec = "data/" + s.key;
@@ -231,8 +232,8 @@ class Reader {
     GLIP_CHECK_INPUT(t.offset >= 0, where, " has a negative storage offset (", t.offset, ")");
     bool empty = false;
     for (size_t d = 0; d < t.sizes.size(); ++d) {
-      GLIP_CHECK_INPUT(t.sizes[d] >= 0 && t.strides[d] >= 0, where, " has a negative size or stride in dimension ",
-                       d, " (", t.sizes[d], ", ", t.strides[d], ")");
+      GLIP_CHECK_INPUT(t.sizes[d] >= 0 && t.strides[d] >= 0, where, " has a negative size or stride in dimension ", d,
+                       " (", t.sizes[d], ", ", t.strides[d], ")");
       empty = empty || t.sizes[d] == 0;
     }
     if (empty) return;
@@ -240,8 +241,8 @@ class Reader {
     __int128 last = t.offset;
     for (size_t d = 0; d < t.sizes.size() && last < t.storage->numel; ++d)
       last += static_cast<__int128>(t.sizes[d] - 1) * t.strides[d];
-    GLIP_CHECK_INPUT(last < t.storage->numel, where, " reads past the end of its storage '", t.storage->key,
-                     "' (", t.storage->numel, " elements)");
+    GLIP_CHECK_INPUT(last < t.storage->numel, where, " reads past the end of its storage '", t.storage->key, "' (",
+                     t.storage->numel, " elements)");
   }
 
   at::Tensor materialise(const TensorRef& t, const std::string& name) {
@@ -266,9 +267,7 @@ class Reader {
 
 }  // namespace
 
-TensorFile load_torch_tensors(const std::string& path, const std::string& entry) {
-  return Reader(path).load(entry);
-}
+TensorFile load_torch_tensors(const std::string& path, const std::string& entry) { return Reader(path).load(entry); }
 
 std::map<std::string, at::Tensor> strip_module_prefix(std::map<std::string, at::Tensor> tensors) {
   std::map<std::string, at::Tensor> out;

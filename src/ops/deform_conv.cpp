@@ -84,17 +84,16 @@ at::Tensor read_offsets_as_output_size(const at::Tensor& t, int64_t channels, in
   if (t.size(2) == out_h && t.size(3) == out_w) return t;
   const int64_t n = t.size(0), need = channels * out_h * out_w;
   GLIP_CHECK(t.size(1) * t.size(2) * t.size(3) >= need, "deformable conv: offset/mask map ", t.sizes(),
-             " is smaller than the output ", out_h, "x", out_w,
-             "; the official op would read past the image's values");
+             " is smaller than the output ", out_h, "x", out_w, "; the official op would read past the image's values");
   return t.reshape({n, -1}).narrow(1, 0, need).reshape({n, channels, out_h, out_w});
 }
 
 at::Tensor modulated_deform_conv2d(const at::Tensor& input, const at::Tensor& offset, const at::Tensor& mask,
-                                   const at::Tensor& weight, const at::Tensor& bias, int64_t stride,
-                                   int64_t padding, int64_t dilation) {
+                                   const at::Tensor& weight, const at::Tensor& bias, int64_t stride, int64_t padding,
+                                   int64_t dilation) {
   GLIP_CHECK(input.dim() == 4, "modulated_deform_conv2d: input must be [N, C, H, W], got ", input.sizes());
-  GLIP_CHECK(weight.dim() == 4 && weight.size(1) == input.size(1),
-             "modulated_deform_conv2d: weight must be [O, ", input.size(1), ", kh, kw], got ", weight.sizes());
+  GLIP_CHECK(weight.dim() == 4 && weight.size(1) == input.size(1), "modulated_deform_conv2d: weight must be [O, ",
+             input.size(1), ", kh, kw], got ", weight.sizes());
   GLIP_CHECK(stride >= 1 && padding >= 0 && dilation >= 1, "modulated_deform_conv2d: bad stride ", stride,
              " / padding ", padding, " / dilation ", dilation);
   GLIP_CHECK(at::isFloatingType(input.scalar_type()) && input.scalar_type() != at::kHalf &&
@@ -113,8 +112,7 @@ at::Tensor modulated_deform_conv2d(const at::Tensor& input, const at::Tensor& of
   g.kh = weight.size(2), g.kw = weight.size(3);
   g.out_h = (input.size(2) + 2 * padding - dilation * (g.kh - 1) - 1) / stride + 1;
   g.out_w = (input.size(3) + 2 * padding - dilation * (g.kw - 1) - 1) / stride + 1;
-  GLIP_CHECK(g.out_h > 0 && g.out_w > 0, "modulated_deform_conv2d: input ", input.sizes(),
-             " too small for the kernel");
+  GLIP_CHECK(g.out_h > 0 && g.out_w > 0, "modulated_deform_conv2d: input ", input.sizes(), " too small for the kernel");
   const int64_t k = g.kh * g.kw;
   auto off = read_offsets_as_output_size(offset, 2 * k, g.out_h, g.out_w);
   auto msk = read_offsets_as_output_size(mask, k, g.out_h, g.out_w);

@@ -14,8 +14,8 @@ namespace {
  * positions in `keep`.
  */
 template <typename T>
-void greedy_nms(const std::vector<int64_t>& group, const T* x1, const T* y1, const T* x2, const T* y2,
-                const T* area, T threshold, T o, std::vector<uint8_t>& suppressed, std::vector<uint8_t>& keep) {
+void greedy_nms(const std::vector<int64_t>& group, const T* x1, const T* y1, const T* x2, const T* y2, const T* area,
+                T threshold, T o, std::vector<uint8_t>& suppressed, std::vector<uint8_t>& keep) {
   const size_t n = group.size();
   for (size_t gi = 0; gi < n; ++gi) {
     const int64_t i = group[gi];
@@ -34,11 +34,11 @@ void greedy_nms(const std::vector<int64_t>& group, const T* x1, const T* y1, con
 }
 
 /** labels: empty for plain NMS, else one (integral) label per box. */
-at::Tensor nms_impl(const at::Tensor& boxes, const at::Tensor& scores, const at::Tensor* labels,
-                    double iou_threshold, bool plus_one) {
+at::Tensor nms_impl(const at::Tensor& boxes, const at::Tensor& scores, const at::Tensor* labels, double iou_threshold,
+                    bool plus_one) {
   GLIP_CHECK(boxes.dim() == 2 && boxes.size(1) == 4, "nms: expected boxes [N, 4], got ", boxes.sizes());
-  GLIP_CHECK(scores.dim() == 1 && scores.size(0) == boxes.size(0), "nms: expected scores [", boxes.size(0),
-             "], got ", scores.sizes());
+  GLIP_CHECK(scores.dim() == 1 && scores.size(0) == boxes.size(0), "nms: expected scores [", boxes.size(0), "], got ",
+             scores.sizes());
   GLIP_CHECK(boxes.is_floating_point(), "nms: boxes must be floating point, got ", boxes.scalar_type());
   const auto device = boxes.device();
   const int64_t n = boxes.size(0);
@@ -79,8 +79,8 @@ at::Tensor nms_impl(const at::Tensor& boxes, const at::Tensor& scores, const at:
     auto area = ((x2 - x1 + o) * (y2 - y1 + o)).contiguous();
     for (const auto& g : groups)
       greedy_nms<scalar_t>(g, x1.data_ptr<scalar_t>(), y1.data_ptr<scalar_t>(), x2.data_ptr<scalar_t>(),
-                           y2.data_ptr<scalar_t>(), area.data_ptr<scalar_t>(), static_cast<scalar_t>(iou_threshold),
-                           o, suppressed, keep);
+                           y2.data_ptr<scalar_t>(), area.data_ptr<scalar_t>(), static_cast<scalar_t>(iou_threshold), o,
+                           suppressed, keep);
   });
 
   std::vector<int64_t> kept;

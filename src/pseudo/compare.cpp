@@ -18,7 +18,8 @@ void flatten_into(const nlohmann::json& j, const std::string& prefix, std::map<s
   if (j.is_number()) {
     out[prefix] = j.get<double>();
   } else if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) flatten_into(it.value(), prefix.empty() ? it.key() : prefix + "/" + it.key(), out);
+    for (auto it = j.begin(); it != j.end(); ++it)
+      flatten_into(it.value(), prefix.empty() ? it.key() : prefix + "/" + it.key(), out);
   } else if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i) flatten_into(j[i], prefix + "/" + std::to_string(i), out);
   }
@@ -73,7 +74,8 @@ void plot_comparison(const std::string& png_path, const std::string& title, cons
   double vmax = 0;
   for (const auto& r : runs)
     for (const auto& k : keys)
-      if (auto it = r.metrics.find(k); it != r.metrics.end() && std::isfinite(it->second)) vmax = std::max(vmax, it->second);
+      if (auto it = r.metrics.find(k); it != r.metrics.end() && std::isfinite(it->second))
+        vmax = std::max(vmax, it->second);
   vmax = vmax > 0 ? vmax * 1.15 : 1.0;
   auto py = [&](double v) { return H - B - static_cast<int>(v / vmax * (H - T - B)); };
   const cv::Scalar black(0, 0, 0), grey(215, 215, 215);

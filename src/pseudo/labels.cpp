@@ -44,9 +44,8 @@ std::vector<PhraseLabel> select_phrase_boxes(const Detections& dets, const text:
   at::Tensor boxes = dets.boxes.detach().to(at::kCPU, at::kFloat).contiguous().view({-1, 4});
   at::Tensor scores = dets.scores.detach().to(at::kCPU, at::kFloat).contiguous().view({-1});
   at::Tensor labels = dets.labels.detach().to(at::kCPU, at::kLong).contiguous().view({-1});
-  GLIP_CHECK(boxes.size(0) == scores.size(0) && scores.size(0) == labels.size(0),
-             "teacher detections: ", boxes.size(0), " boxes, ", scores.size(0), " scores, ", labels.size(0),
-             " labels");
+  GLIP_CHECK(boxes.size(0) == scores.size(0) && scores.size(0) == labels.size(0), "teacher detections: ", boxes.size(0),
+             " boxes, ", scores.size(0), " scores, ", labels.size(0), " labels");
   // Over the threshold, clipped to the image, not degenerate. The teacher's boxes are in the official
   // convention (x2 the last pixel covered; glip/data/boxes.h) and are written as they are, as the official
   // caption.py reads "bboxes" (xyxy, no conversion); clipped as the student's reader will clip them
@@ -56,12 +55,12 @@ std::vector<PhraseLabel> select_phrase_boxes(const Detections& dets, const text:
   boxes.select(1, 2).clamp_(0, static_cast<double>(width - 1));
   boxes.select(1, 1).clamp_(0, static_cast<double>(height - 1));
   boxes.select(1, 3).clamp_(0, static_cast<double>(height - 1));
-  at::Tensor keep = (scores >= cfg.threshold) & (boxes.select(1, 2) > boxes.select(1, 0)) &
-                    (boxes.select(1, 3) > boxes.select(1, 1));
+  at::Tensor keep =
+      (scores >= cfg.threshold) & (boxes.select(1, 2) > boxes.select(1, 0)) & (boxes.select(1, 3) > boxes.select(1, 1));
   const int64_t max_label = labels.numel() ? labels.max().item<int64_t>() : 0;
   const int64_t min_label = labels.numel() ? labels.min().item<int64_t>() : 1;
-  GLIP_CHECK(min_label >= 1 && max_label <= n_phrases, "teacher detections carry labels ", min_label, "..",
-             max_label, " but the query '", query.text, "' has ", n_phrases, " phrases");
+  GLIP_CHECK(min_label >= 1 && max_label <= n_phrases, "teacher detections carry labels ", min_label, "..", max_label,
+             " but the query '", query.text, "' has ", n_phrases, " phrases");
   at::Tensor idx = keep.nonzero().view({-1});
   boxes = boxes.index_select(0, idx);
   scores = scores.index_select(0, idx);
@@ -76,9 +75,8 @@ std::vector<PhraseLabel> select_phrase_boxes(const Detections& dets, const text:
   // Best first (stable on ties: original order), then per phrase up to the limit.
   std::vector<int64_t> order(kept.data_ptr<int64_t>(), kept.data_ptr<int64_t>() + kept.numel());
   const float* s = scores.data_ptr<float>();
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-    return s[a] > s[b] || (s[a] == s[b] && a < b);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return s[a] > s[b] || (s[a] == s[b] && a < b); });
   const float* b = boxes.data_ptr<float>();
   const int64_t* l = labels.data_ptr<int64_t>();
   for (int64_t k : order) {

@@ -14,12 +14,12 @@
 #include "glip/core/fs.h"
 #include "glip/core/json.h"
 #include "glip/core/logging.h"
+#include "glip/core/sha256.h"
 #include "glip/core/strings.h"
 #include "glip/data/readers.h"
 #include "glip/io/image.h"
 #include "glip/io/tar.h"
 #include "glip/pseudo/labeler.h"
-#include "glip/core/sha256.h"
 
 namespace glip::pseudo {
 namespace fs = std::filesystem;
@@ -237,8 +237,9 @@ LabelRunResult run_pseudo_labelling(const LabelRunOptions& o, const Teacher& tea
       so.stats = labels.stats;
       so.state = ShardOutcome::kLabelled;
       ++result.labelled;
-      GLIP_LOG_INFO("{} -- {} done: {} written, {} skipped, {} boxes", progress.line(index, static_cast<int>(todo.size()), stem),
-                    stem, labels.stats.written, labels.stats.skipped(), labels.stats.boxes);
+      GLIP_LOG_INFO("{} -- {} done: {} written, {} skipped, {} boxes",
+                    progress.line(index, static_cast<int>(todo.size()), stem), stem, labels.stats.written,
+                    labels.stats.skipped(), labels.stats.boxes);
     } catch (const InputError& e) {
       so.state = ShardOutcome::kFailed;
       so.error = e.what();

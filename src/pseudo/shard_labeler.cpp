@@ -59,8 +59,8 @@ class ShardJob {
       batch_ok = false;  // find the offending query or image: one image at a time
     }
     if (batch_ok)
-      GLIP_CHECK(dets.size() == pending_.size(), "the teacher returned ", dets.size(), " results for ",
-                 pending_.size(), " images");
+      GLIP_CHECK(dets.size() == pending_.size(), "the teacher returned ", dets.size(), " results for ", pending_.size(),
+                 " images");
     for (size_t i = 0; i < pending_.size(); ++i) {
       const Pending& p = pending_[i];
       Detections d;

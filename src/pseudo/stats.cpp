@@ -75,13 +75,13 @@ nlohmann::ordered_json ShardStats::to_json() const {
 
 namespace {
 int64_t get_int(const nlohmann::json& j, const char* key, const std::string& where) {
-  GLIP_CHECK_INPUT(j.is_object() && j.contains(key) && j[key].is_number_integer(), where, ": expected integer '",
-                   key, "'");
+  GLIP_CHECK_INPUT(j.is_object() && j.contains(key) && j[key].is_number_integer(), where, ": expected integer '", key,
+                   "'");
   return j[key].get<int64_t>();
 }
 std::vector<int64_t> get_hist(const nlohmann::json& j, const char* key, size_t n, const std::string& where) {
-  GLIP_CHECK_INPUT(j.contains(key) && j[key].is_array() && j[key].size() == n, where, ": expected '", key,
-                   "' with ", n, " counts");
+  GLIP_CHECK_INPUT(j.contains(key) && j[key].is_array() && j[key].size() == n, where, ": expected '", key, "' with ", n,
+                   " counts");
   return j[key].get<std::vector<int64_t>>();
 }
 }  // namespace
@@ -131,8 +131,8 @@ std::string format_report(const std::string& title, const ShardStats& s) {
   o << "  samples " << s.samples << ": written " << s.written << " (" << pct(s.written, s.samples) << "), skipped "
     << s.skipped() << " [no image " << s.no_image << ", empty caption " << s.empty_caption << ", bad caption "
     << s.bad_caption << ", no noun phrase " << s.no_phrases << ", corrupt image " << s.corrupt_image
-    << ", teacher rejected " << s.teacher_rejected << ", unusable image " << s.unusable_image
-    << ", below min boxes " << s.below_min_boxes << "]\n";
+    << ", teacher rejected " << s.teacher_rejected << ", unusable image " << s.unusable_image << ", below min boxes "
+    << s.below_min_boxes << "]\n";
   o.setf(std::ios::fixed);
   o.precision(2);
   o << "  labelled " << s.labelled << " images, " << s.phrases << " phrases ("
@@ -144,8 +144,8 @@ std::string format_report(const std::string& title, const ShardStats& s) {
   o << "\n  boxes per labelled image:\n";
   int64_t mb = *std::max_element(s.boxes_per_image.begin(), s.boxes_per_image.end());
   for (int i = 0; i < ShardStats::kBoxBins; ++i)
-    o << "    " << (i == ShardStats::kBoxBins - 1 ? "10+" : std::to_string(i)) << "\t" << s.boxes_per_image[i]
-      << "\t" << bar(s.boxes_per_image[i], mb) << "\n";
+    o << "    " << (i == ShardStats::kBoxBins - 1 ? "10+" : std::to_string(i)) << "\t" << s.boxes_per_image[i] << "\t"
+      << bar(s.boxes_per_image[i], mb) << "\n";
   o << "  best teacher score per phrase:\n";
   int64_t ms = *std::max_element(s.best_score.begin(), s.best_score.end());
   o.precision(1);
@@ -159,10 +159,11 @@ std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   auto t = static_cast<int64_t>(std::llround(seconds));
   char buf[48];
-  if (t >= 3600) std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", static_cast<long long>(t / 3600),
-                               static_cast<long long>(t / 60 % 60), static_cast<long long>(t % 60));
-  else if (t >= 60) std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(t / 60),
-                                  static_cast<long long>(t % 60));
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", static_cast<long long>(t / 3600),
+                  static_cast<long long>(t / 60 % 60), static_cast<long long>(t % 60));
+  else if (t >= 60)
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(t / 60), static_cast<long long>(t % 60));
   else std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(t));
   return buf;
 }
@@ -178,8 +179,8 @@ double Progress::images_per_second() const {
 std::string Progress::line(int shard_index, int shards, const std::string& shard_name) const {
   const double rate = images_per_second();
   std::ostringstream o;
-  o << "[pseudo] rank " << rank_ << "/" << world_ << " shard " << shard_index << "/" << shards << " ("
-    << shard_name << "): " << done_ << "/" << total_ << " images, ";
+  o << "[pseudo] rank " << rank_ << "/" << world_ << " shard " << shard_index << "/" << shards << " (" << shard_name
+    << "): " << done_ << "/" << total_ << " images, ";
   o.setf(std::ios::fixed);
   o.precision(1);
   o << rate << " images/s, ETA "

@@ -6,9 +6,8 @@
 namespace glip::synth {
 namespace {
 
-const char* const kNumbers[] = {"zero", "one", "two", "three", "four", "five", "six",
-                                "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
-                                "fourteen", "fifteen", "sixteen"};
+const char* const kNumbers[] = {"zero", "one", "two",    "three",  "four",     "five",     "six",     "seven",  "eight",
+                                "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"};
 
 bool starts_with_vowel(const std::string& w) {
   return !w.empty() && std::string("aeiou").find(w[0]) != std::string::npos;
@@ -81,8 +80,8 @@ Caption compose_caption(const Scene& scene, const std::vector<Entity>& entities,
     entity_centre(scene, entities[mention[0]], x0, y0);
     entity_centre(scene, entities[mention[1]], x1, y1);
     const double dx = x0 - x1, dy = y0 - y1;
-    const char* rel = std::abs(dx) >= std::abs(dy) ? (dx < 0 ? " left of " : " right of ")
-                                                   : (dy < 0 ? " above " : " below ");
+    const char* rel =
+        std::abs(dx) >= std::abs(dy) ? (dx < 0 ? " left of " : " right of ") : (dy < 0 ? " above " : " below ");
     b.text(rel);
     b.phrase(texts[1], mention[1], PhraseKind::kObject);
     next = 2;
@@ -93,7 +92,9 @@ Caption compose_caption(const Scene& scene, const std::vector<Entity>& entities,
   }
   if (co.scene_phrase) {
     b.text(" on ");
-    b.phrase(std::string(scene.background == "dark" ? "a dark" : scene.background == "light" ? "a light" : "a grey") +
+    b.phrase(std::string(scene.background == "dark"    ? "a dark"
+                         : scene.background == "light" ? "a light"
+                                                       : "a grey") +
                  " background",
              -1, PhraseKind::kScene);
   }

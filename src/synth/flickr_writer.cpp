@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "files.h"
-#include "json_common.h"
 #include "glip/synth/writers.h"
+#include "json_common.h"
 
 namespace glip::synth {
 
@@ -93,8 +93,8 @@ std::string flickr_mdetr_json(const std::vector<FlickrRecord>& records, const Wo
           anns.push_back(a);
         }
       }
-      imgs.push_back(mdetr_image(img_id, r.image, image_key(r) + ".jpg", c, "flickr", static_cast<int64_t>(s),
-                                 r.image.id));
+      imgs.push_back(
+          mdetr_image(img_id, r.image, image_key(r) + ".jpg", c, "flickr", static_cast<int64_t>(s), r.image.id));
     }
   }
   json doc = {{"info", {{"description", "glip synthetic world, MDETR flickr separateGT format"}}},

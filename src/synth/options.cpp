@@ -14,7 +14,7 @@ struct NamedColour {
   const char* name;
   int b, g, r;
 };
-const NamedColour kColours[] = {{"red", 40, 40, 215},    {"green", 50, 165, 40},   {"blue", 215, 85, 30},
+const NamedColour kColours[] = {{"red", 40, 40, 215},     {"green", 50, 165, 40},   {"blue", 215, 85, 30},
                                 {"yellow", 40, 215, 235}, {"orange", 20, 135, 250}, {"purple", 155, 45, 130},
                                 {"pink", 195, 135, 250},  {"cyan", 225, 215, 40},   {"white", 245, 245, 245},
                                 {"black", 25, 25, 25},    {"brown", 35, 75, 135},   {"grey", 135, 135, 135}};
@@ -85,8 +85,7 @@ void colour_bgr(const std::string& name, int bgr[3]) {
 std::string plural(const std::string& shape) {
   const bool sibilant = !shape.empty() && (shape.back() == 's' || shape.back() == 'x' ||
                                            (shape.size() > 1 && shape.compare(shape.size() - 2, 2, "ch") == 0));
-  if (sibilant)
-    return shape + "es";
+  if (sibilant) return shape + "es";
   return shape + "s";
 }
 
@@ -137,12 +136,10 @@ void WorldOptions::visit(config::Visitor& v) {
   using config::one_of;
   using config::range;
   v("image_size", image_size, "side of the square images in pixels", range(32, 2048));
-  v("gold_det_images", gold_det_images, "images of the gold detection split (COCO, shape categories)",
-    range(0, 1e7));
+  v("gold_det_images", gold_det_images, "images of the gold detection split (COCO, shape categories)", range(0, 1e7));
   v("gold_grounding_images", gold_grounding_images, "images of the gold grounding split (MDETR json + ODVG jsonl)",
     range(0, 1e7));
-  v("web_images", web_images, "image-caption pairs of the web split (WebDataset tar shards, no boxes)",
-    range(0, 1e8));
+  v("web_images", web_images, "image-caption pairs of the web split (WebDataset tar shards, no boxes)", range(0, 1e8));
   v("web_shard_size", web_shard_size, "samples per web tar shard", range(1, 1e6));
   v("eval_coco_images", eval_coco_images, "images of the held-out COCO-format detection split", range(0, 1e7));
   v("eval_flickr_images", eval_flickr_images, "images of the held-out Flickr30K Entities split", range(0, 1e7));
@@ -202,13 +199,12 @@ void validate(const WorldOptions& o) {
   p.range("min_object_frac", o.min_object_frac, 0.05, 0.9);
   p.range("max_object_frac", o.max_object_frac, 0.05, 0.9);
   if (o.max_object_frac < o.min_object_frac)
-    p.add("max_object_frac", str_cat("must be >= world.min_object_frac (", o.min_object_frac, "), got ",
-                                     o.max_object_frac));
+    p.add("max_object_frac",
+          str_cat("must be >= world.min_object_frac (", o.min_object_frac, "), got ", o.max_object_frac));
   p.range("small_max_frac", o.small_max_frac, 0.0, 1.0);
   p.range("large_min_frac", o.large_min_frac, 0.0, 1.0);
   if (o.large_min_frac <= o.small_max_frac)
-    p.add("large_min_frac", str_cat("must be > world.small_max_frac (", o.small_max_frac, "), got ",
-                                    o.large_min_frac));
+    p.add("large_min_frac", str_cat("must be > world.small_max_frac (", o.small_max_frac, "), got ", o.large_min_frac));
   p.range("occlusion", o.occlusion, 0.0, 1.0);
   p.range("min_visible", o.min_visible, 0.05, 1.0);
   p.range("noise", o.noise, 0.0, 128.0);
@@ -234,8 +230,7 @@ void validate(const WorldOptions& o) {
   p.range<int64_t>("lvis_rare_max", o.lvis_rare_max, 0, 100000000);
   p.range<int64_t>("lvis_common_max", o.lvis_common_max, 0, 100000000);
   if (o.lvis_common_max <= o.lvis_rare_max)
-    p.add("lvis_common_max", str_cat("must be > world.lvis_rare_max (", o.lvis_rare_max, "), got ",
-                                     o.lvis_common_max));
+    p.add("lvis_common_max", str_cat("must be > world.lvis_rare_max (", o.lvis_rare_max, "), got ", o.lvis_common_max));
   p.range<int64_t>("jpeg_quality", o.jpeg_quality, 1, 100);
   p.range<int64_t>("preview_samples", o.preview_samples, 1, 64);
 
@@ -253,11 +248,12 @@ void validate(const WorldOptions& o) {
         any_free = !blocked;
       }
   if (!any_free && !o.shapes.empty() && !o.colours.empty() && !o.textures.empty())
-    p.add("heldout", "the held-out concepts cover every colour-shape-texture combination; the gold splits "
-                     "would have nothing to draw");
+    p.add("heldout",
+          "the held-out concepts cover every colour-shape-texture combination; the gold splits "
+          "would have nothing to draw");
   if (p.items.empty()) return;
-  std::string msg = str_cat("invalid world config (", p.items.size(), p.items.size() == 1 ? " problem" : " problems",
-                            "):");
+  std::string msg =
+      str_cat("invalid world config (", p.items.size(), p.items.size() == 1 ? " problem" : " problems", "):");
   for (const auto& item : p.items) msg += "\n  - " + item;
   throw InputError(msg);
 }

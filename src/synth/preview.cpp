@@ -10,7 +10,7 @@
 namespace glip::synth {
 namespace {
 
-const cv::Scalar kPalette[] = {{0, 255, 255}, {255, 0, 255}, {0, 255, 0}, {255, 255, 0},
+const cv::Scalar kPalette[] = {{0, 255, 255}, {255, 0, 255}, {0, 255, 0},   {255, 255, 0},
                                {0, 128, 255}, {255, 128, 0}, {128, 0, 255}, {255, 255, 255}};
 
 // Splits `text` into lines that fit `width` pixels.

@@ -10,7 +10,7 @@
 namespace glip::synth {
 
 struct PreviewSample {
-  cv::Mat image;  ///< BGR
+  cv::Mat image;                                   ///< BGR
   std::vector<std::pair<Box, std::string>> boxes;  ///< box and its label
   std::string caption;
 };

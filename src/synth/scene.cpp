@@ -132,8 +132,8 @@ int SceneRenderer::size_class(double side) const {
 
 void SceneRenderer::sample_attributes(SplitKind kind, Rng& rng, ObjectSpec& o) const {
   const int ns = static_cast<int>(opt_.shapes.size());
-  const int combo = kind == SplitKind::kEval ? rng.below(static_cast<int>(combo_weights_.size()))
-                                             : rng.weighted(combo_weights_);
+  const int combo =
+      kind == SplitKind::kEval ? rng.below(static_cast<int>(combo_weights_.size())) : rng.weighted(combo_weights_);
   o.colour = combo / ns;
   o.shape = combo % ns;
   o.texture = rng.below(static_cast<int>(opt_.textures.size()));
@@ -143,8 +143,8 @@ void SceneRenderer::sample_attributes(SplitKind kind, Rng& rng, ObjectSpec& o) c
 
 std::vector<ObjectSpec> SceneRenderer::sample_objects(SplitKind kind, Rng& rng) const {
   const int count = rng.between(static_cast<int>(opt_.min_objects), static_cast<int>(opt_.max_objects));
-  const int forced = (kind == SplitKind::kWeb && !concepts_.empty() && rng.chance(opt_.web_heldout_prob))
-                         ? rng.below(count) : -1;
+  const int forced =
+      (kind == SplitKind::kWeb && !concepts_.empty() && rng.chance(opt_.web_heldout_prob)) ? rng.below(count) : -1;
   const double S = static_cast<double>(opt_.image_size);
   std::vector<ObjectSpec> objs;
   for (int i = 0; i < count || (objs.empty() && i < 100); ++i) {
@@ -156,10 +156,12 @@ std::vector<ObjectSpec> SceneRenderer::sample_objects(SplitKind kind, Rng& rng) 
       if (k.colour >= 0) o.colour = k.colour;
       if (k.texture >= 0) o.texture = k.texture;
       if (k.size >= 0) {  // a side inside the concept's size bucket
-        const double lo = std::max(opt_.min_object_frac, k.size == 0 ? 0.0 : k.size == 1 ? opt_.small_max_frac + 1e-3
-                                                                                          : opt_.large_min_frac);
-        const double hi = std::min(opt_.max_object_frac, k.size == 0 ? opt_.small_max_frac
-                                                         : k.size == 1 ? opt_.large_min_frac - 1e-3 : 1.0);
+        const double lo = std::max(opt_.min_object_frac, k.size == 0   ? 0.0
+                                                         : k.size == 1 ? opt_.small_max_frac + 1e-3
+                                                                       : opt_.large_min_frac);
+        const double hi = std::min(opt_.max_object_frac, k.size == 0   ? opt_.small_max_frac
+                                                         : k.size == 1 ? opt_.large_min_frac - 1e-3
+                                                                       : 1.0);
         o.side = (hi > lo ? rng.uniform(lo, hi) : lo) * S;
         o.size = k.size;
       }

@@ -101,34 +101,37 @@ WorldSummary summarize(const WorldOptions& o, uint64_t seed, const SceneRenderer
 std::string manifest_json(const WorldSummary& s, const WorldOptions& o) {
   nlohmann::json splits = nlohmann::json::object();
   for (const auto& st : s.splits)
-    splits[st.name] = {{"images", st.images},       {"boxes", st.boxes},         {"captions", st.captions},
-                       {"phrases", st.phrases},     {"min_boxes", st.min_boxes}, {"max_boxes", st.max_boxes},
+    splits[st.name] = {{"images", st.images},    {"boxes", st.boxes},         {"captions", st.captions},
+                       {"phrases", st.phrases},  {"min_boxes", st.min_boxes}, {"max_boxes", st.max_boxes},
                        {"concepts", st.concepts}};
-  nlohmann::json j = {
-      {"format_version", 1},
-      {"seed", s.seed},
-      {"config_hash", s.config_hash},
-      {"config", canonical_text(o)},
-      {"image_size", o.image_size},
-      {"heldout_concepts", s.heldout},
-      {"heldout_rule", "objects matching a held-out concept never appear in gold_det or gold_grounding; most web "
+  nlohmann::json j = {{"format_version", 1},
+                      {"seed", s.seed},
+                      {"config_hash", s.config_hash},
+                      {"config", canonical_text(o)},
+                      {"image_size", o.image_size},
+                      {"heldout_concepts", s.heldout},
+                      {"heldout_rule",
+                       "objects matching a held-out concept never appear in gold_det or gold_grounding; most web "
                        "images show one and their captions name it; eval splits sample every concept uniformly"},
-      {"rare_concepts", s.rare},
-      {"rare_gold_prob", o.rare_gold_prob},
-      {"splits", splits},
-      {"lvis_frequencies", s.lvis_frequencies},
-      {"files",
-       {{"gold_det", {{"annotations", "gold_det/instances.json"}, {"images", "gold_det/images"}}},
-        {"gold_grounding",
-         {{"mdetr", "gold_grounding/mdetr.json"}, {"odvg", "gold_grounding/odvg.jsonl"}, {"images", "gold_grounding/images"}}},
-        {"web", s.web_shards},
-        {"web_truth", "web_truth/odvg.jsonl"},
-        {"eval_coco", {{"annotations", "eval/coco/instances.json"}, {"images", "eval/coco/images"}}},
-        {"eval_flickr",
-         {{"root", "eval/flickr"}, {"mdetr", "eval/flickr/final_flickr_separateGT_test.json"},
-          {"images", "eval/flickr/images"}}},
-        {"eval_lvis", {{"annotations", "eval/lvis/lvis_v1_val.json"}, {"images", "eval/lvis/images"}}},
-        {"preview", "preview.png"}}}};
+                      {"rare_concepts", s.rare},
+                      {"rare_gold_prob", o.rare_gold_prob},
+                      {"splits", splits},
+                      {"lvis_frequencies", s.lvis_frequencies},
+                      {"files",
+                       {{"gold_det", {{"annotations", "gold_det/instances.json"}, {"images", "gold_det/images"}}},
+                        {"gold_grounding",
+                         {{"mdetr", "gold_grounding/mdetr.json"},
+                          {"odvg", "gold_grounding/odvg.jsonl"},
+                          {"images", "gold_grounding/images"}}},
+                        {"web", s.web_shards},
+                        {"web_truth", "web_truth/odvg.jsonl"},
+                        {"eval_coco", {{"annotations", "eval/coco/instances.json"}, {"images", "eval/coco/images"}}},
+                        {"eval_flickr",
+                         {{"root", "eval/flickr"},
+                          {"mdetr", "eval/flickr/final_flickr_separateGT_test.json"},
+                          {"images", "eval/flickr/images"}}},
+                        {"eval_lvis", {{"annotations", "eval/lvis/lvis_v1_val.json"}, {"images", "eval/lvis/images"}}},
+                        {"preview", "preview.png"}}}};
   return j.dump(2) + "\n";
 }
 
@@ -147,8 +150,8 @@ std::string format_summary(const WorldSummary& s) {
                   static_cast<long long>(st.phrases));
     out += line;
   }
-  for (const auto& [kind, list] : {std::pair<std::string, const std::vector<std::string>*>{"heldout", &s.heldout},
-                                    {"rare", &s.rare}}) {
+  for (const auto& [kind, list] :
+       {std::pair<std::string, const std::vector<std::string>*>{"heldout", &s.heldout}, {"rare", &s.rare}}) {
     if (list->empty() && kind == "rare") continue;
     out += std::string("  ") + (kind == "rare" ? "rare" : "held-out") +
            " concepts (objects per split: gold_det gold_grounding web eval_coco eval_flickr eval_lvis):\n";

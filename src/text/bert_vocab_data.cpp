@@ -13,7 +13,8 @@ __asm__(
     ".balign 16\n"
     ".globl glip_bert_vocab_begin\n"
     "glip_bert_vocab_begin:\n"
-    ".incbin \"" GLIP_BERT_VOCAB_PATH "\"\n"
+    ".incbin \"" GLIP_BERT_VOCAB_PATH
+    "\"\n"
     ".globl glip_bert_vocab_end\n"
     "glip_bert_vocab_end:\n"
     ".byte 0\n"

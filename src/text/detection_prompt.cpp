@@ -59,9 +59,8 @@ DetectionPrompt fixed_prompt(const std::vector<int64_t>& box_labels, const std::
 }  // namespace
 
 DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_labels,
-                                                const std::map<int64_t, std::string>& classes,
-                                                const Tokenizer& tok, std::mt19937_64& rng,
-                                                const DetectionPromptOptions& opts) {
+                                                const std::map<int64_t, std::string>& classes, const Tokenizer& tok,
+                                                std::mt19937_64& rng, const DetectionPromptOptions& opts) {
   // 1. Positives, shuffled, kept while they fit (check_for_positive_overflow).
   std::set<int64_t> positive_set;
   for (int64_t l : box_labels) {
@@ -82,8 +81,8 @@ DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_
   std::vector<int64_t> valid;
   for (const auto& kv : classes) valid.push_back(kv.first);
   const int64_t full_negative = std::min<int64_t>(opts.random_sample_negative, static_cast<int64_t>(valid.size()));
-  const int64_t n_neg = std::min<int64_t>(num_negatives(opts.control_prob, full_negative, rng),
-                                          static_cast<int64_t>(valid.size()));
+  const int64_t n_neg =
+      std::min<int64_t>(num_negatives(opts.control_prob, full_negative, rng), static_cast<int64_t>(valid.size()));
   std::vector<int64_t> negatives;
   {
     std::vector<int64_t> pool = valid;  // partial Fisher-Yates = choice(replace=False)

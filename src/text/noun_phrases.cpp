@@ -52,8 +52,7 @@ std::vector<TaggedWord> split_caption_words(const std::string& utf8) {
       if (alnum(t[e])) {
         ++e;
       } else if ((t[e] == '-' || t[e] == '.' || t[e] == '\'') && e + 1 < t.size() && alnum(t[e + 1]) &&
-                 !(t[e] == '\'' && (t[e + 1] == 's' || t[e + 1] == 'S') &&
-                   (e + 2 >= t.size() || !alnum(t[e + 2])))) {
+                 !(t[e] == '\'' && (t[e + 1] == 's' || t[e + 1] == 'S') && (e + 2 >= t.size() || !alnum(t[e + 2])))) {
         if (t[e] == '.' && !(is_letter(t[e - 1]) && is_letter(t[e + 1]))) break;
         e += 2;
       } else {
@@ -101,9 +100,9 @@ bool is_participle(const std::string& t) { return t == "vbn" || t == "vbd" || t 
 // Tags after which a noun phrase starts: a determiner, number, possessive pronoun or possessive 's.
 bool opens_np(const std::string& t) { return is_det(t) || t == "cd" || t == "prps" || t == "pos"; }
 bool is_auxiliary(const std::string& lw) {
-  static const std::unordered_set<std::string> aux = {"is", "are", "was", "were", "be", "been", "being", "am",
-                                                       "'s", "'re", "'m", "has", "have", "had", "'ve", "'d",
-                                                       "get", "gets", "got", "do", "does", "did"};
+  static const std::unordered_set<std::string> aux = {"is",  "are",  "was", "were", "be",   "been", "being", "am",
+                                                      "'s",  "'re",  "'m",  "has",  "have", "had",  "'ve",   "'d",
+                                                      "get", "gets", "got", "do",   "does", "did"};
   return aux.count(lw) > 0;
 }
 
@@ -119,8 +118,8 @@ bool singular_det(const std::string& lw) {
 
 // Caption-language rules on top of the tagger, before chunking.
 void apply_caption_rules(std::vector<TaggedWord>& w) {
-  static const std::unordered_set<std::string> relational = {"left", "right", "top", "front", "next", "close",
-                                                             "bottom", "back", "side"};
+  static const std::unordered_set<std::string> relational = {"left",  "right",  "top",  "front", "next",
+                                                             "close", "bottom", "back", "side"};
   const size_t n = w.size();
   auto tag_at = [&](size_t i) -> std::string { return i < n ? w[i].tag : std::string(); };
   auto low_at = [&](size_t i) { return i < n ? lower_ascii(w[i].text) : std::string(); };
@@ -129,8 +128,7 @@ void apply_caption_rules(std::vector<TaggedWord>& w) {
     const std::string next = low_at(i + 1);
     const std::string prev_tag = i > 0 ? w[i - 1].tag : "";
     // "left of", "next to", "on top of", "in front of": a relation, not an object (no determiner before it).
-    if (relational.count(lw) && (next == "of" || next == "to") && !is_det(prev_tag) &&
-        prev_tag != "prps") {
+    if (relational.count(lw) && (next == "of" || next == "to") && !is_det(prev_tag) && prev_tag != "prps") {
       w[i].tag = "in";
     } else if (lw == "close" && next == "up") {  // "a close up of"
       w[i].tag = "nn", w[i + 1].tag = "nn";
@@ -154,7 +152,8 @@ void apply_caption_rules(std::vector<TaggedWord>& w) {
         (i == 0 || is_det(p) || is_adj(p) || opens_np(p) || p == "cc" || p == "in" || is_punct(p) ||
          (after_singular && (t == "vb" || t == "vbp")) || (run_opener == "cd" && is_noun(p))) &&
         (is_boundary(nx) || is_noun(nx) || nx == "rb" || nx == "rp" || nx == "vbg")) {
-      t = has(w[i], "nns") && !has(w[i], "nn") ? "nns" : (lw.size() > 1 && lw.back() == 's' && has(w[i], "nns") ? "nns" : "nn");
+      t = has(w[i], "nns") && !has(w[i], "nn") ? "nns"
+                                               : (lw.size() > 1 && lw.back() == 's' && has(w[i], "nns") ? "nns" : "nn");
       continue;
     }
     // A verb after the subject noun ("a man skiing down", "a boat docked at", "a cyclist rides past").
@@ -203,8 +202,7 @@ void apply_caption_rules(std::vector<TaggedWord>& w) {
     const bool past = t != "vbg";
     const bool finite_verb = p == "vbz" || p == "vbp" || p == "vbd";
     bool modifier = i == 0 || is_punct(p) || is_det(p) || is_adj(p) || opens_np(p) || p == "in" ||
-                    (p == "cc" && past) ||
-                    (is_verb(p) && !is_auxiliary(low_at(i - 1)) && (past || finite_verb));
+                    (p == "cc" && past) || (is_verb(p) && !is_auxiliary(low_at(i - 1)) && (past || finite_verb));
     if (!modifier && p == "nn" && w[i - 1].known && has(w[i - 1], "jj") &&
         (i == 1 || opens_np(pp) || is_adj(pp) || is_punct(pp))) {
       w[i - 1].tag = "jj";
@@ -231,12 +229,11 @@ void apply_caption_rules(std::vector<TaggedWord>& w) {
     while (b > 0 && (is_adj(w[b - 1].tag) || (is_noun(w[b - 1].tag) && has(w[b - 1], "jj")))) --b;
     const std::string before = b > 0 ? w[b - 1].tag : "";
     const std::string next = low_at(i + 1);
-    const bool np_slot = i + 1 == n || next == "of" || next == "with" || next == "." || next == "," ||
-                         next == "in" || next == "on" || next == "and" || next == "|" || next == "-" ||
-                         tag_at(i + 1) == "in";
+    const bool np_slot = i + 1 == n || next == "of" || next == "with" || next == "." || next == "," || next == "in" ||
+                         next == "on" || next == "and" || next == "|" || next == "-" || tag_at(i + 1) == "in";
     const bool opener = is_det(before) || (b == 0 && next == "of") || (before == "in" && i > b);
-    const bool lone = b == i && (b == 0 || is_punct(before)) && (i + 1 == n || is_punct(tag_at(i + 1))) &&
-                      has_noun(w[i]);
+    const bool lone =
+        b == i && (b == 0 || is_punct(before)) && (i + 1 == n || is_punct(tag_at(i + 1))) && has_noun(w[i]);
     if ((opener && np_slot) || lone) w[i].tag = "nn";
   }
 }

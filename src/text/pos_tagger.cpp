@@ -63,7 +63,7 @@ struct PosTagger::Impl {
   std::vector<std::string> tags;
   std::unordered_map<std::string, int> tag_index;
   std::unordered_map<std::string, Counts> lexicon;  // word -> log P(word | tag) up to a constant
-  std::vector<std::vector<double>> log_trans;        // [prev][next]
+  std::vector<std::vector<double>> log_trans;       // [prev][next]
   int start_tag = 0;
 
   int tag_id(const std::string& t) {
@@ -213,7 +213,9 @@ PosTagger::PosTagger(const std::string& dir) : impl_(std::make_unique<Impl>()) {
   m.log_trans.assign(T, std::vector<double>(T, std::log(1e-7)));
   for (const auto& [prev, row] : trans)
     for (const auto& kv : row)
-      if (kv.second > 0) m.log_trans[static_cast<size_t>(m.tag_index.at(prev))][static_cast<size_t>(m.tag_index.at(kv.first))] = std::log(kv.second);
+      if (kv.second > 0)
+        m.log_trans[static_cast<size_t>(m.tag_index.at(prev))][static_cast<size_t>(m.tag_index.at(kv.first))] =
+            std::log(kv.second);
   GLIP_CHECK_INPUT(m.tag_index.count("pp") && m.tag_index.count("det") && m.tag_index.count("nn"),
                    "POS tagger lexicon in '", dir, "': tags.yml lacks the Penn tags pp/det/nn");
   m.start_tag = m.tag_index.at("pp");

@@ -30,8 +30,8 @@ std::shared_ptr<const Tokenizer> make_tokenizer(const TokenizerConfig& cfg) {
     if (cfg.vocab_file.empty()) {
       static const auto embedded = std::make_shared<const WordPieceTokenizer>(WordPieceTokenizer::bert_base_uncased());
       if (cfg.lowercase) return embedded;
-      return std::make_shared<const WordPieceTokenizer>(
-          std::string(detail::embedded_bert_vocab()), "<embedded bert-base-uncased>", false);
+      return std::make_shared<const WordPieceTokenizer>(std::string(detail::embedded_bert_vocab()),
+                                                        "<embedded bert-base-uncased>", false);
     }
     return std::make_shared<const WordPieceTokenizer>(WordPieceTokenizer::from_file(cfg.vocab_file, cfg.lowercase));
   }
@@ -43,7 +43,8 @@ std::shared_ptr<const Tokenizer> make_tokenizer(const TokenizerConfig& cfg) {
                            "' (expected 'bert-base-uncased', 'wordpiece' or 'sentencepiece')"));
 }
 
-Encoding truncate_and_pad(const Encoding& enc, int64_t max_len, bool pad, int64_t pad_id, const std::string& pad_token) {
+Encoding truncate_and_pad(const Encoding& enc, int64_t max_len, bool pad, int64_t pad_id,
+                          const std::string& pad_token) {
   GLIP_CHECK_INPUT(max_len >= 2, "max_query_len must be at least 2, got ", max_len);
   Encoding out = enc;
   const auto n = static_cast<int64_t>(enc.size());

@@ -95,13 +95,11 @@ bool is_control(char32_t c) {
   if (c == '\t' || c == '\n' || c == '\r') return false;
   if (c < 0x80) return c < 0x20 || c == 0x7F;
   const int8_t t = u_charType(static_cast<UChar32>(c));
-  return t == U_CONTROL_CHAR || t == U_FORMAT_CHAR || t == U_SURROGATE || t == U_PRIVATE_USE_CHAR ||
-         t == U_UNASSIGNED;
+  return t == U_CONTROL_CHAR || t == U_FORMAT_CHAR || t == U_SURROGATE || t == U_PRIVATE_USE_CHAR || t == U_UNASSIGNED;
 }
 
 bool is_bert_punctuation(char32_t c) {
-  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126))
-    return true;
+  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126)) return true;
   if (c < 0x80) return false;
   const int32_t mask = U_GET_GC_MASK(static_cast<UChar32>(c));
   return (mask & U_GC_P_MASK) != 0;
@@ -113,9 +111,7 @@ bool is_cjk(char32_t c) {
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
-bool is_nonspacing_mark(char32_t c) {
-  return c >= 0x300 && u_charType(static_cast<UChar32>(c)) == U_NON_SPACING_MARK;
-}
+bool is_nonspacing_mark(char32_t c) { return c >= 0x300 && u_charType(static_cast<UChar32>(c)) == U_NON_SPACING_MARK; }
 
 std::u32string nfd(char32_t c) {
   if (c < 0xC0) return std::u32string(1, c);

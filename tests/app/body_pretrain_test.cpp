@@ -15,18 +15,21 @@
 #include "glip/core/error.h"
 #include "glip/data/data_config.h"
 #include "glip/data/transforms.h"
-#include "glip/io/state_dict.h"
 #include "glip/io/safetensors.h"
+#include "glip/io/state_dict.h"
 #include "glip/modeling/model_config.h"
 #include "glip/synth/world.h"
 
 namespace glip::app {
 namespace {
 
-const std::vector<std::string> kResNet = {
-    "model.conv_body=R-50-FPN-RETINANET", "model.resnet_stage_blocks=[2,2,2,2]", "model.resnet_stem_out_channels=16",
-    "model.resnet_res2_out_channels=64", "model.resnet_width_per_group=16", "model.resnet_norm=GN",
-    "model.resnet_gn_groups=8"};
+const std::vector<std::string> kResNet = {"model.conv_body=R-50-FPN-RETINANET",
+                                          "model.resnet_stage_blocks=[2,2,2,2]",
+                                          "model.resnet_stem_out_channels=16",
+                                          "model.resnet_res2_out_channels=64",
+                                          "model.resnet_width_per_group=16",
+                                          "model.resnet_norm=GN",
+                                          "model.resnet_gn_groups=8"};
 
 // 48 images of 64 pixels, 2-3 objects of 3 shapes each (rendered once per test binary).
 const std::string& shape_world() {
@@ -119,7 +122,7 @@ TEST(BodyPretrain, CropIsTheBoxWithItsContextAndTheMeanOutsideTheImage) {
       EXPECT_NEAR(c[0][9][20].item<float>(), norm(0, 10), 1e-4);
       EXPECT_NEAR(c[0][10][20].item<float>(), norm(0, 200), 1e-4);
     } else {
-      EXPECT_NEAR(c[0][0][0].item<float>(), 0.f, 1e-6);  // outside the image
+      EXPECT_NEAR(c[0][0][0].item<float>(), 0.f, 1e-6);             // outside the image
       EXPECT_NEAR(c[0][20][20].item<float>(), norm(0, 200), 1e-4);  // the box, at the centre
       EXPECT_NEAR(c[1][13][20].item<float>(), norm(1, 20), 1e-4);   // the background around it
     }
@@ -137,8 +140,8 @@ TEST(BodyPretrain, CropsArePureFunctionsOfSampleAndIteration) {
 TEST(BodyPretrain, TheBodyLearnsTheShapesAndStartsAGlipAsItsBackboneWeight) {
   const std::string work = test::temp_dir("pretrain_learn") + "/w";
   std::vector<std::string> sets = kResNet;
-  for (const char* s : {"solver.max_iter=600", "solver.ims_per_batch=16", "solver.warmup_iters=10",
-                        "solver.checkpoint_period=600"})
+  for (const char* s :
+       {"solver.max_iter=600", "solver.ims_per_batch=16", "solver.warmup_iters=10", "solver.checkpoint_period=600"})
     sets.emplace_back(s);
   const GlipConfig cfg = pretrain_config(work, sets);
   // The tools seed torch from `seed` (config::apply_runtime); without it LibTorch's default generator starts
@@ -203,8 +206,9 @@ TEST(BodyPretrain, SwinBodyKeysLoadIntoTheSwinDetector) {
 
 TEST(BodyPretrain, BadDatasetChoicesAreNamed) {
   const std::string work = test::temp_dir("pretrain_bad") + "/w";
-  expect_input_error([&] { pretrain_dataset_index(pretrain_config(work, {"pretrain.dataset=nope"})); },
-                     "'nope' is not a dataset of data.train; data.train lists: gold_grounding (mdetr), gold_det (coco)");
+  expect_input_error(
+      [&] { pretrain_dataset_index(pretrain_config(work, {"pretrain.dataset=nope"})); },
+      "'nope' is not a dataset of data.train; data.train lists: gold_grounding (mdetr), gold_det (coco)");
   const GlipConfig grounding = pretrain_config(work, {"pretrain.dataset=gold_grounding"});
   EXPECT_EQ(pretrain_dataset_index(grounding), 0u);
   expect_input_error(

@@ -33,12 +33,11 @@ constexpr int kClasses = 1200;
 // names under ids spread over the range, the others are distractors ("thing 17": 3 tokens with ". ").
 const std::string& world() {
   static const std::string dir = [] {
-    const std::string out = glip::test::render_world(
-        GLIP_SYNTH_EXE, "finetune_cli_world",
-        "--seed 5 --set world.image_size=64 --set world.gold_det_images=8"
-        " --set world.gold_grounding_images=0 --set world.web_images=0"
-        " --set world.eval_coco_images=4 --set world.eval_flickr_images=0"
-        " --set world.eval_lvis_images=0");
+    const std::string out = glip::test::render_world(GLIP_SYNTH_EXE, "finetune_cli_world",
+                                                     "--seed 5 --set world.image_size=64 --set world.gold_det_images=8"
+                                                     " --set world.gold_grounding_images=0 --set world.web_images=0"
+                                                     " --set world.eval_coco_images=4 --set world.eval_flickr_images=0"
+                                                     " --set world.eval_lvis_images=0");
     for (const char* split : {"gold_det/instances.json", "eval/coco/instances.json"}) {
       json j = json::parse(glip::read_file(out + "/" + split));
       std::map<int64_t, std::string> shapes;
@@ -142,7 +141,9 @@ TEST(FinetuneCli, CaptionPromptReachesTrainingAndEvaluationPrompts) {
   glip::write_file_atomic(cfg_path, "_base_: " + std::string(GLIP_SOURCE_DIR) +
                                         "/tests/app/finetune_synthetic.yaml\n"
                                         "model: {max_query_len: 128}\n"
-                                        "data: {caption_prompt: [" + entries + "]}\n"
+                                        "data: {caption_prompt: [" +
+                                        entries +
+                                        "]}\n"
                                         "solver: {max_iter: 1, ims_per_batch: 2}\n");
   const std::string work = dir + "/run";
   RunResult r = run(GLIP_TRAIN_EXE, "--config " + cfg_path + " --data-root " + world() + " --work-dir " + work);

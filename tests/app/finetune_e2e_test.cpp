@@ -24,15 +24,15 @@ RunResult run(const std::string& exe, const std::string& args) { return glip::te
 const std::string kConfig = std::string(GLIP_SOURCE_DIR) + "/tests/app/finetune_synthetic.yaml";
 
 const std::string& world() {
-  static const std::string dir = glip::test::render_world(
-      GLIP_SYNTH_EXE, "finetune_e2e_world",
-      "--seed 11 --set world.image_size=64 --set world.gold_det_images=48"
-      " --set world.gold_grounding_images=0 --set world.web_images=0"
-      " --set world.eval_coco_images=16 --set world.eval_flickr_images=0"
-      " --set world.eval_lvis_images=0 --set world.shapes=[circle,square,star]"
-      " --set world.colours=[red] --set world.textures=[solid] --set world.heldout=[]"
-      " --set world.min_objects=1 --set world.max_objects=2 --set world.occlusion=0"
-      " --set world.min_object_frac=0.3 --set world.max_object_frac=0.6");
+  static const std::string dir =
+      glip::test::render_world(GLIP_SYNTH_EXE, "finetune_e2e_world",
+                               "--seed 11 --set world.image_size=64 --set world.gold_det_images=48"
+                               " --set world.gold_grounding_images=0 --set world.web_images=0"
+                               " --set world.eval_coco_images=16 --set world.eval_flickr_images=0"
+                               " --set world.eval_lvis_images=0 --set world.shapes=[circle,square,star]"
+                               " --set world.colours=[red] --set world.textures=[solid] --set world.heldout=[]"
+                               " --set world.min_objects=1 --set world.max_objects=2 --set world.occlusion=0"
+                               " --set world.min_object_frac=0.3 --set world.max_object_frac=0.6");
   return dir;
 }
 
@@ -43,11 +43,11 @@ struct Report {
 
 // Runs glip_train in one mode; returns the primary row (AP on the held-out split) of the report.
 Report finetune(const std::string& work, const std::string& extra) {
-  const RunResult r = run(GLIP_TRAIN_EXE, "--config " + kConfig + " --data-root " + world() + " --work-dir " + work +
-                                              " " + extra);
+  const RunResult r =
+      run(GLIP_TRAIN_EXE, "--config " + kConfig + " --data-root " + world() + " --work-dir " + work + " " + extra);
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("zero-shot before vs fine-tuned after: " + work + "/finetune_report.md"),
-            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("zero-shot before vs fine-tuned after: " + work + "/finetune_report.md"), std::string::npos)
+      << r.output;
   EXPECT_TRUE(fs::exists(work + "/finetune_report.md"));
   EXPECT_TRUE(fs::exists(work + "/finetune_eval/before/heldout/results.json"));
   EXPECT_TRUE(fs::exists(work + "/finetune_eval/after/heldout/metrics.json"));

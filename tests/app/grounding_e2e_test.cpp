@@ -33,8 +33,8 @@ ProbeResult train_and_probe(const std::string& config, const std::string& world,
                             const std::string& train_args = "") {
   ProbeResult r;
   const std::string work = glip::test::temp_dir(tag);
-  const auto train = glip::test::run_tool(GLIP_TRAIN_EXE, "--config " + config + " --data-root " + world +
-                                                              " --work-dir " + work + "/run " + train_args);
+  const auto train = glip::test::run_tool(
+      GLIP_TRAIN_EXE, "--config " + config + " --data-root " + world + " --work-dir " + work + "/run " + train_args);
   EXPECT_EQ(train.code, 0) << train.output;
   if (train.code != 0) return r;
   const std::string common = "--config " + config + " --checkpoint " + work + "/run/model_final.safetensors" +

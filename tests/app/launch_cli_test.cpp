@@ -58,11 +58,12 @@ TEST(LaunchCli, TorchrunTrainsAndPseudoLabelsAsLaunchLocal) {
   const std::string train = " --config " + kConfig +
                             " --set data.min_size_train=[64] --set data.max_size_train=64 --set solver.ims_per_batch=2"
                             " --set solver.log_period=1 --set num_threads=1 --set solver.max_iter=2"
-                            " --set solver.checkpoint_period=2 --data-root " + world + " --work-dir ";
+                            " --set solver.checkpoint_period=2 --data-root " +
+                            world + " --work-dir ";
   RunResult local = glip::test::run_tool(kLaunchLocal + GLIP_TRAIN_EXE, train + dir + "/local");
   ASSERT_EQ(local.code, 0) << local.output;
-  RunResult elastic = glip::test::run_tool(torchrun(python, dir + "/logs_train") + GLIP_TRAIN_EXE,
-                                           train + dir + "/torchrun");
+  RunResult elastic =
+      glip::test::run_tool(torchrun(python, dir + "/logs_train") + GLIP_TRAIN_EXE, train + dir + "/torchrun");
   ASSERT_EQ(elastic.code, 0) << elastic.output;
   EXPECT_NE(elastic.output.find("keys under /worker/attempt_0"), std::string::npos) << elastic.output;
   EXPECT_NE(elastic.output.find("trained iterations 0..2"), std::string::npos) << elastic.output;
@@ -73,8 +74,7 @@ TEST(LaunchCli, TorchrunTrainsAndPseudoLabelsAsLaunchLocal) {
   // The trained weights as the teacher; each rank labels one of the two web shards.
   const std::string label = " --config " + kConfig + " --checkpoint " + dir + "/local/model_final.safetensors" +
                             " --set num_threads=1 --set data.min_size_test=[64] --set data.max_size_test=96" +
-                            " --set model.inference_th=0.0 --set pseudo.threshold=0.0 --input " + world +
-                            "/web --out ";
+                            " --set model.inference_th=0.0 --set pseudo.threshold=0.0 --input " + world + "/web --out ";
   local = glip::test::run_tool(kLaunchLocal + GLIP_PSEUDOLABEL_EXE, label + dir + "/pseudo_local");
   ASSERT_EQ(local.code, 0) << local.output;
   elastic = glip::test::run_tool(torchrun(python, dir + "/logs_pseudo") + GLIP_PSEUDOLABEL_EXE,

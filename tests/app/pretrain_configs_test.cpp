@@ -67,7 +67,7 @@ TEST(PretrainConfigs, EveryFileLoadsValidatesAndCarriesTheOfficialRecipe) {
     EXPECT_EQ(s.clip_gradients.clip_value, 1.0);
     EXPECT_FALSE(s.use_autostep);  // USE_AUTOSTEP is the official ODinW fine-tuning's, not pretraining's
     EXPECT_FALSE(s.use_cosine);
-    EXPECT_EQ(s.eval_period, 0);   // TEST.DURING_TRAINING False
+    EXPECT_EQ(s.eval_period, 0);  // TEST.DURING_TRAINING False
     // INPUT / AUGMENT / DATALOADER.
     EXPECT_EQ(cfg.data.min_size_train, (std::vector<int64_t>{480, 560, 640, 720, 800}));
     EXPECT_EQ(cfg.data.max_size_train, 1333);
@@ -91,8 +91,8 @@ TEST(PretrainConfigs, EveryFileLoadsValidatesAndCarriesTheOfficialRecipe) {
       EXPECT_EQ(s.weight_decay_schedule_ratio, 0.667);
       EXPECT_EQ(s.max_iter, 1000000);
       EXPECT_EQ(s.max_epoch, 0);
-      EXPECT_FALSE(s.use_amp);       // not set in glip_Swin_L.yaml: the official default
-      EXPECT_EQ(s.model_ema, 0.0);   // likewise
+      EXPECT_FALSE(s.use_amp);                      // not set in glip_Swin_L.yaml: the official default
+      EXPECT_EQ(s.model_ema, 0.0);                  // likewise
       EXPECT_EQ(cfg.model.freeze_conv_body_at, 2);  // likewise (MODEL.BACKBONE.FREEZE_CONV_BODY_AT)
       EXPECT_EQ(cfg.model.swin_depths, (std::vector<int64_t>{2, 2, 18, 2}));
       EXPECT_EQ(cfg.model.swin_drop_path_rate, 0.4);
@@ -107,10 +107,9 @@ TEST(PretrainConfigs, EveryFileLoadsValidatesAndCarriesTheOfficialRecipe) {
       EXPECT_TRUE(packing.safeguard_positive_caption);
       EXPECT_EQ(packing.max_query_len, 256);
       // The paper's mixture with the official copy counts; the pseudo-labelled captions are the packed set.
-      const std::map<std::string, double> copies = {{"flickr30k_train", 8}, {"mixed_train_no_coco", 4},
-                                                    {"object365", 2},       {"vg", 3},
-                                                    {"imagenetod", 2},      {"openimages", 1},
-                                                    {"cap24m", 1}};
+      const std::map<std::string, double> copies = {
+          {"flickr30k_train", 8}, {"mixed_train_no_coco", 4}, {"object365", 2}, {"vg", 3},
+          {"imagenetod", 2},      {"openimages", 1},          {"cap24m", 1}};
       for (const auto& d : cfg.data.train) {
         EXPECT_EQ(d.weight, copies.at(d.name)) << d.name;
         EXPECT_EQ(d.pack_captions, "auto") << d.name;

@@ -25,20 +25,21 @@ using glip::test::RunResult;
 RunResult run(const std::string& exe, const std::string& args) { return glip::test::run_tool(exe, args); }
 
 const std::string kConfig = std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthetic.yaml";
-const char* kSmall = " --set data.min_size_train=[64] --set data.max_size_train=64 --set solver.ims_per_batch=2"
-                     " --set solver.log_period=1 --set num_threads=1";
+const char* kSmall =
+    " --set data.min_size_train=[64] --set data.max_size_train=64 --set solver.ims_per_batch=2"
+    " --set solver.log_period=1 --set num_threads=1";
 
 // glip_train on two local Gloo ranks, as a user launches it.
 const std::string kTwoRanks = std::string(GLIP_SOURCE_DIR) + "/scripts/launch_local.sh 2 ";
 
 const std::string& world() {
-  static const std::string dir = glip::test::render_world(
-      GLIP_SYNTH_EXE, "train_cli_world",
-      "--seed 2 --set world.image_size=64"
-      " --set world.gold_det_images=4 --set world.gold_grounding_images=4"
-      " --set world.web_images=2 --set world.web_shard_size=2"
-      " --set world.eval_coco_images=2 --set world.eval_flickr_images=2"
-      " --set world.eval_lvis_images=2");
+  static const std::string dir =
+      glip::test::render_world(GLIP_SYNTH_EXE, "train_cli_world",
+                               "--seed 2 --set world.image_size=64"
+                               " --set world.gold_det_images=4 --set world.gold_grounding_images=4"
+                               " --set world.web_images=2 --set world.web_shard_size=2"
+                               " --set world.eval_coco_images=2 --set world.eval_flickr_images=2"
+                               " --set world.eval_lvis_images=2");
   return dir;
 }
 
@@ -66,8 +67,8 @@ TEST(TrainCli, TrainsTheTinyConfigAndWritesLoadableWeights) {
   EXPECT_EQ(rec.training_state.at("iteration"), "3");
 
   // A finished run is not overwritten without --resume; with it, a longer schedule continues from iteration 3.
-  r = run(GLIP_TRAIN_EXE, "--config " + kConfig + kSmall + " --set solver.max_iter=3 --data-root " + world() +
-                              " --work-dir " + work);
+  r = run(GLIP_TRAIN_EXE,
+          "--config " + kConfig + kSmall + " --set solver.max_iter=3 --data-root " + world() + " --work-dir " + work);
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("--resume"), std::string::npos) << r.output;
   r = run(GLIP_TRAIN_EXE, "--config " + kConfig + kSmall + " --set solver.max_iter=4 --data-root " + world() +
@@ -90,8 +91,8 @@ TEST(TrainCli, TrainsTheTinyConfigAndWritesLoadableWeights) {
 TEST(TrainCli, TwoRanksTrainTogetherAndRankZeroWritesTheWeights) {
   const std::string work = glip::test::temp_dir("train_cli_ranks") + "/run";
   const RunResult r = run(kTwoRanks + GLIP_TRAIN_EXE, "--config " + kConfig + kSmall +
-                                                         " --set solver.max_iter=2 --set solver.checkpoint_period=2" +
-                                                         " --data-root " + world() + " --work-dir " + work);
+                                                          " --set solver.max_iter=2 --set solver.checkpoint_period=2" +
+                                                          " --data-root " + world() + " --work-dir " + work);
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("2 images per step (1 per rank and micro-step)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("[rank 0] trained iterations 0..2"), std::string::npos) << r.output;

@@ -44,8 +44,12 @@ std::string write_two_image_set() {
     coco["images"].push_back({{"id", i + 1}, {"file_name", name}, {"width", 64}, {"height", 64}});
     for (size_t j = 0; j < boxes[i].size(); ++j) {
       const auto& b = boxes[i][j];
-      coco["annotations"].push_back({{"id", ann++}, {"image_id", i + 1}, {"category_id", 1 + (j % 2)},
-                                     {"bbox", {b[0], b[1], b[2], b[3]}}, {"area", b[2] * b[3]}, {"iscrowd", 0}});
+      coco["annotations"].push_back({{"id", ann++},
+                                     {"image_id", i + 1},
+                                     {"category_id", 1 + (j % 2)},
+                                     {"bbox", {b[0], b[1], b[2], b[3]}},
+                                     {"area", b[2] * b[3]},
+                                     {"iscrowd", 0}});
     }
   }
   std::ofstream(root + "/instances.json") << coco.dump();
@@ -56,12 +60,25 @@ std::string write_two_image_set() {
 // solver.eps 1 makes AdamW nearly momentum SGD, so the updates are proportional to the gradients and a wrong mix of
 // the ranks' gradients shows in the weights (with a tiny eps every update is about lr x sign(gradient)).
 GlipConfig normaliser_config(const std::string& work_dir, const std::vector<std::string>& extra) {
-  std::vector<std::string> sets = {
-      "data.min_size_train=[64]", "data.max_size_train=64", "data.flip_prob=0", "data.num_workers=1",
-      "model.bert_dropout=0", "model.fusion_dropout=0", "model.swin_drop_path_rate=0", "model.fpn_drop_block=false",
-      "solver.ims_per_batch=2", "solver.max_iter=3", "solver.warmup_iters=0", "solver.base_lr=0.01",
-      "solver.lang_lr=0.01", "solver.eps=1", "solver.clip_gradients.enabled=false", "solver.log_period=1",
-      "solver.checkpoint_period=1000", "num_threads=1", "work_dir=" + work_dir};
+  std::vector<std::string> sets = {"data.min_size_train=[64]",
+                                   "data.max_size_train=64",
+                                   "data.flip_prob=0",
+                                   "data.num_workers=1",
+                                   "model.bert_dropout=0",
+                                   "model.fusion_dropout=0",
+                                   "model.swin_drop_path_rate=0",
+                                   "model.fpn_drop_block=false",
+                                   "solver.ims_per_batch=2",
+                                   "solver.max_iter=3",
+                                   "solver.warmup_iters=0",
+                                   "solver.base_lr=0.01",
+                                   "solver.lang_lr=0.01",
+                                   "solver.eps=1",
+                                   "solver.clip_gradients.enabled=false",
+                                   "solver.log_period=1",
+                                   "solver.checkpoint_period=1000",
+                                   "num_threads=1",
+                                   "work_dir=" + work_dir};
   sets.insert(sets.end(), extra.begin(), extra.end());
   GlipConfig cfg;
   config::load_file(cfg, std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthetic.yaml", sets);
@@ -148,9 +165,14 @@ TEST(LossNormalisers, TwoRanksAndAccumulationTrainLikeOneBatch) {
   std::vector<pid_t> pids;
   for (int r = 0; r < 2; ++r) {
     pids.push_back(et::spawn_self("NormaliserChild.Run",
-                                  {{"GLIP_NORM_CHILD", "1"}, {"GLIP_NORM_CONFIG", cfg_path}, {"GLIP_NORM_DATA", data},
-                                   {"RANK", std::to_string(r)}, {"WORLD_SIZE", "2"}, {"LOCAL_RANK", std::to_string(r)},
-                                   {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", std::to_string(port)}},
+                                  {{"GLIP_NORM_CHILD", "1"},
+                                   {"GLIP_NORM_CONFIG", cfg_path},
+                                   {"GLIP_NORM_DATA", data},
+                                   {"RANK", std::to_string(r)},
+                                   {"WORLD_SIZE", "2"},
+                                   {"LOCAL_RANK", std::to_string(r)},
+                                   {"MASTER_ADDR", "127.0.0.1"},
+                                   {"MASTER_PORT", std::to_string(port)}},
                                   ranks + "/log" + std::to_string(r) + ".txt"));
   }
   for (int r = 0; r < 2; ++r)

@@ -43,8 +43,8 @@ const std::string& tiny_world() {
 
 GlipConfig tiny_config(const std::string& work_dir, const std::vector<std::string>& sets = {}) {
   GlipConfig cfg;
-  std::vector<std::string> all = {"data.min_size_train=[64]", "data.max_size_train=64", "solver.ims_per_batch=2",
-                                  "solver.log_period=1", "solver.checkpoint_period=1000", "num_threads=1",
+  std::vector<std::string> all = {"data.min_size_train=[64]", "data.max_size_train=64",        "solver.ims_per_batch=2",
+                                  "solver.log_period=1",      "solver.checkpoint_period=1000", "num_threads=1",
                                   "work_dir=" + work_dir};
   all.insert(all.end(), sets.begin(), sets.end());
   config::load_file(cfg, std::string(GLIP_SOURCE_DIR) + "/configs/tiny_synthetic.yaml", all);
@@ -153,8 +153,8 @@ TEST(GlipTrainTask, ResumedRunEndsBitIdentical) {
 TEST(GlipTrainTask, FreezeConvBodyAtKeepsTheFirstStagesFixed) {
   const std::string dir = test::temp_dir("train_freeze");
   // The Swin body (patch_embed, layers.N); the teacher config's ResNet freezes stem and layer1 by the same rule.
-  GlipConfig cfg = tiny_config(dir, {"solver.max_iter=2", "model.freeze_conv_body_at=2",
-                                     "model.conv_body=SWINT-FPN-RETINANET"});
+  GlipConfig cfg =
+      tiny_config(dir, {"solver.max_iter=2", "model.freeze_conv_body_at=2", "model.conv_body=SWINT-FPN-RETINANET"});
   TrainRequest req{tiny_world(), false, config::dump(cfg)};
   EXPECT_EQ(trainer_options(cfg, req, at::kCPU).freeze_conv_body_at, 2);
   torch::manual_seed(static_cast<uint64_t>(cfg.runtime.seed));

@@ -17,14 +17,14 @@ std::string parity_dir() {
 
 std::string temp_dir(const std::string& tag) {
   std::random_device rd;
-  auto p = std::filesystem::temp_directory_path() /
-           ("glip_test_" + tag + "_" + std::to_string(rd()) + std::to_string(rd()));
+  auto p =
+      std::filesystem::temp_directory_path() / ("glip_test_" + tag + "_" + std::to_string(rd()) + std::to_string(rd()));
   std::filesystem::create_directories(p);
   return p.string();
 }
 
-::testing::AssertionResult all_close(const at::Tensor& actual, const at::Tensor& expected, double rtol,
-                                     double atol, const std::string& what) {
+::testing::AssertionResult all_close(const at::Tensor& actual, const at::Tensor& expected, double rtol, double atol,
+                                     const std::string& what) {
   if (actual.sizes() != expected.sizes()) {
     std::ostringstream os;
     os << what << ": shape " << actual.sizes() << " != expected " << expected.sizes();

@@ -23,8 +23,8 @@ std::string temp_dir(const std::string& tag);
  * Checks |actual - expected| <= atol + rtol * |expected| elementwise (shapes must match). On failure the
  * message names `what`, the worst element, its index and both values.
  */
-::testing::AssertionResult all_close(const at::Tensor& actual, const at::Tensor& expected, double rtol,
-                                     double atol, const std::string& what = "tensor");
+::testing::AssertionResult all_close(const at::Tensor& actual, const at::Tensor& expected, double rtol, double atol,
+                                     const std::string& what = "tensor");
 
 }  // namespace glip::test
 

@@ -181,9 +181,9 @@ TEST(Config, BaseChainMergesDeeplyAndReportsTheFile) {
   write_file_atomic(dir + "/top.yaml", "_base_: [_base_/mid.yaml, other.yaml]\nsolver: {steps: [7]}\n");
   Root r;
   load_file(r, dir + "/top.yaml");
-  EXPECT_EQ(r.runtime.seed, 2);            // other.yaml overrides root.yaml
-  EXPECT_EQ(r.solver.base_lr, 0.5);        // from root.yaml, kept by the deep merge
-  EXPECT_EQ(r.solver.max_iter, 20);        // mid.yaml overrides root.yaml
+  EXPECT_EQ(r.runtime.seed, 2);                          // other.yaml overrides root.yaml
+  EXPECT_EQ(r.solver.base_lr, 0.5);                      // from root.yaml, kept by the deep merge
+  EXPECT_EQ(r.solver.max_iter, 20);                      // mid.yaml overrides root.yaml
   EXPECT_EQ(r.solver.steps, (std::vector<int64_t>{7}));  // lists replace
   EXPECT_EQ(r.runtime.log_level, "warn");
   EXPECT_TRUE(r.verbose);
@@ -197,9 +197,14 @@ TEST(Config, BaseChainMergesDeeplyAndReportsTheFile) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
               "invalid config (3 problems):\n"
-              "  - " + dir + "/other.yaml: _base_ file '" + dir + "/missing.yaml' does not exist\n"
-              "  - " + dir + "/_base_/root.yaml: key 'solver.base_lr': expected float >= 0, got 'x'\n"
-              "  - " + dir + "/other.yaml: unknown key 'verbos' (did you mean 'verbose'?)");
+              "  - " +
+                  dir + "/other.yaml: _base_ file '" + dir +
+                  "/missing.yaml' does not exist\n"
+                  "  - " +
+                  dir +
+                  "/_base_/root.yaml: key 'solver.base_lr': expected float >= 0, got 'x'\n"
+                  "  - " +
+                  dir + "/other.yaml: unknown key 'verbos' (did you mean 'verbose'?)");
   }
 }
 
@@ -219,15 +224,16 @@ TEST(Config, BaseCycleAndMissingFile) {
     load_file(r, dir + "/nope.yaml");
     FAIL() << "expected an error";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "invalid config (1 problem):\n  - config file '" + dir + "/nope.yaml' does not exist");
+    EXPECT_EQ(std::string(e.what()),
+              "invalid config (1 problem):\n  - config file '" + dir + "/nope.yaml' does not exist");
   }
 }
 
 TEST(Config, SetOverrides) {
   Root r;
   load_string(r, "solver: {base_lr: 0.1}\ndatasets: [{name: a}, {name: b}]\n",
-              {"solver.base_lr=0.2", "solver.steps=[5, 6]", "datasets.1.weight=3", "device=cpu", "work_dir=",
-               "solver.max_iter=7", "solver.max_iter=8"});
+              {"solver.base_lr=0.2", "solver.steps=[5, 6]", "datasets.1.weight=3", "device=cpu",
+               "work_dir=", "solver.max_iter=7", "solver.max_iter=8"});
   EXPECT_EQ(r.solver.base_lr, 0.2);
   EXPECT_EQ(r.solver.steps, (std::vector<int64_t>{5, 6}));
   EXPECT_EQ(r.datasets[1].weight, 3.0);

@@ -67,7 +67,9 @@ const std::vector<Case> kCases = {
     {"glip_Swin_T_O365.yaml", "glip_t_b.yaml", "swin_tiny_patch4_window7_224.pth", kUnmappedT},
     {"glip_Swin_T_O365_GoldG.yaml", "glip_t_c.yaml", "swin_tiny_patch4_window7_224.pth", kUnmappedT},
     {"glip_Swin_T_O365_GoldG.yaml", "glip_t.yaml", "swin_tiny_patch4_window7_224.pth", kUnmappedT},
-    {"glip_Swin_L.yaml", "glip_l.yaml", "swin_large_patch4_window12_384_22k.pth",
+    {"glip_Swin_L.yaml",
+     "glip_l.yaml",
+     "swin_large_patch4_window12_384_22k.pth",
      {"DATALOADER.ASPECT_RATIO_GROUPING", "DATASETS.FLICKR_COPY", "DATASETS.IN_COPY", "DATASETS.MIXED_COPY",
       "DATASETS.OBJECT365_COPY", "DATASETS.TEST", "DATASETS.TRAIN", "DATASETS.VG_COPY"}},
 };
@@ -99,17 +101,32 @@ TEST_P(OfficialPretrainConfig, ModelMatchesTheShippedVariantKeyByKey) {
     ASSERT_EQ(a[i].key, b[i].key);
     const std::string& key = a[i].key;
     if (key == "name" || key == "backbone_weight" || key.rfind("resnet_", 0) == 0) continue;
-    EXPECT_EQ(a[i].default_value, b[i].default_value) << "model." << key << ": " << c.official_file << " vs "
-                                                      << c.shipped_file;
+    EXPECT_EQ(a[i].default_value, b[i].default_value)
+        << "model." << key << ": " << c.official_file << " vs " << c.shipped_file;
     ++compared;
   }
   EXPECT_GE(compared, 40u);
   // The keys the translation writes (the rest keep glip's defaults, which have no official key).
-  for (const char* key : {"conv_body", "swin_embed_dim", "swin_depths", "swin_num_heads", "swin_window_size",
-                          "swin_drop_path_rate", "freeze_conv_body_at", "out_channels", "fpn_drop_block",
-                          "bert_hidden_size", "max_query_len", "dyhead_channels", "dyhead_num_convs", "early_fuse",
-                          "use_fused_features_dot_product", "anchor_sizes", "anchor_strides", "atss_topk",
-                          "nms_th", "score_agg"})
+  for (const char* key : {"conv_body",
+                          "swin_embed_dim",
+                          "swin_depths",
+                          "swin_num_heads",
+                          "swin_window_size",
+                          "swin_drop_path_rate",
+                          "freeze_conv_body_at",
+                          "out_channels",
+                          "fpn_drop_block",
+                          "bert_hidden_size",
+                          "max_query_len",
+                          "dyhead_channels",
+                          "dyhead_num_convs",
+                          "early_fuse",
+                          "use_fused_features_dot_product",
+                          "anchor_sizes",
+                          "anchor_strides",
+                          "atss_topk",
+                          "nms_th",
+                          "score_agg"})
     EXPECT_TRUE(glip["model"][key]) << "model." << key << " not written from " << c.official_file;
 }
 
@@ -153,9 +170,10 @@ TEST(OfficialConfig, LoadsWhenEveryKeyMapsAndAGlipConfigAddsTheData) {
   const std::string dir = test::temp_dir("official_ok");
   const std::string child = write_loadable_child(dir);
   const std::string glip_cfg = dir + "/train.yaml";
-  write_file_atomic(glip_cfg, "_base_: glip_t_c_glip.yaml\n"
-                              "data:\n  train:\n    - {name: o365, format: coco, path: o365/train.json, "
-                              "image_root: o365/images}\n");
+  write_file_atomic(glip_cfg,
+                    "_base_: glip_t_c_glip.yaml\n"
+                    "data:\n  train:\n    - {name: o365, format: coco, path: o365/train.json, "
+                    "image_root: o365/images}\n");
   app::GlipConfig cfg;
   load_file(cfg, glip_cfg);
   EXPECT_EQ(cfg.model.name, "glip_t_c_glip");
@@ -199,20 +217,21 @@ TEST(OfficialConfig, MadeUpAndMisspelledKeysAreReportedWithTheirPaths) {
   const std::string dir = test::temp_dir("official_bad");
   const std::string base = write_loadable_child(dir);
   const std::string path = dir + "/bad.yaml";
-  write_file_atomic(path, "_BASE_: glip_t_c_glip.yaml\n"
-                          "MODEL:\n"
-                          "  DYHEAD:\n"
-                          "    NUM_CONVZ: 6\n"           // misspelled
-                          "    MADE_UP_KEY: (1, 2)\n"    // made up
-                          "  RPN:\n"
-                          "    USE_FPN: False\n"         // a value glip cannot reproduce
-                          "  SWINT: 5\n"                 // a section given a value
-                          "MADE_UP_SECTION:\n"
-                          "  A: 1\n"
-                          "  B: 2\n"
-                          "SOLVER:\n"
-                          "  OPTIMIZER: SGD\n"
-                          "  BASE_LR: 0.01\n");
+  write_file_atomic(path,
+                    "_BASE_: glip_t_c_glip.yaml\n"
+                    "MODEL:\n"
+                    "  DYHEAD:\n"
+                    "    NUM_CONVZ: 6\n"         // misspelled
+                    "    MADE_UP_KEY: (1, 2)\n"  // made up
+                    "  RPN:\n"
+                    "    USE_FPN: False\n"  // a value glip cannot reproduce
+                    "  SWINT: 5\n"          // a section given a value
+                    "MADE_UP_SECTION:\n"
+                    "  A: 1\n"
+                    "  B: 2\n"
+                    "SOLVER:\n"
+                    "  OPTIMIZER: SGD\n"
+                    "  BASE_LR: 0.01\n");
   const OfficialTranslation tr = translate_official_file(path);
   const std::vector<std::string> expected = {
       "MADE_UP_SECTION (a section of 2 keys): no glip equivalent",
@@ -266,11 +285,13 @@ TEST(OfficialConfig, FileKindsAndBases) {
   EXPECT_FALSE(is_official_config(""));
   const std::string dir = test::temp_dir("official_kinds");
   write_file_atomic(dir + "/mixed.yaml", "MODEL: {WEIGHT: ''}\nsolver: {base_lr: 0.1}\n");
-  EXPECT_NE(official_load_error(dir + "/mixed.yaml").find("mixes official GLIP keys (upper case: MODEL ) with glip keys"),
-            std::string::npos);
+  EXPECT_NE(
+      official_load_error(dir + "/mixed.yaml").find("mixes official GLIP keys (upper case: MODEL ) with glip keys"),
+      std::string::npos);
   write_file_atomic(dir + "/glip.yaml", "solver: {base_lr: 0.1}\n");
   write_file_atomic(dir + "/child.yaml", "_BASE_: glip.yaml\nSOLVER: {BASE_LR: 0.1}\n");
-  EXPECT_NE(official_load_error(dir + "/child.yaml").find("_BASE_ file '" + dir + "/glip.yaml' is not an official GLIP config"),
+  EXPECT_NE(official_load_error(dir + "/child.yaml")
+                .find("_BASE_ file '" + dir + "/glip.yaml' is not an official GLIP config"),
             std::string::npos);
   write_file_atomic(dir + "/loop.yaml", "_BASE_: loop.yaml\nSOLVER: {BASE_LR: 0.1}\n");
   EXPECT_NE(official_load_error(dir + "/loop.yaml").find("_base_ cycle"), std::string::npos);
@@ -313,7 +334,7 @@ TEST(OfficialConfig, PythonLiteralsAsYacsReadsThem) {
   EXPECT_FALSE(official::parse_literal("ADAMW"));
   EXPECT_FALSE(official::parse_literal("swin_tiny.pth"));
   EXPECT_FALSE(official::parse_literal("(1, 2"));
-  EXPECT_EQ(official::from_yaml(YAML::Load("x: yes")["x"]).repr(), "True");    // YAML 1.1, as PyYAML
+  EXPECT_EQ(official::from_yaml(YAML::Load("x: yes")["x"]).repr(), "True");  // YAML 1.1, as PyYAML
   EXPECT_EQ(official::from_yaml(YAML::Load("x: 'yes'")["x"]).repr(), "'yes'");
   EXPECT_EQ(official::from_yaml(YAML::Load("x: \". \"")["x"]).repr(), "'. '");
   EXPECT_EQ(official::from_yaml(YAML::Load("x: (0.67, 0.89)")["x"]).repr(), "(0.67, 0.89)");
@@ -354,8 +375,8 @@ TEST(OfficialConfig, TableDefaultsAreThoseOfDefaultsPy) {
     const auto want = eval_default(it->second);
     ASSERT_TRUE(want) << e.key << ": cannot read defaults.py's " << it->second;
     const official::Py have = official::literal(e.def);
-    EXPECT_TRUE(have == *want && have.t == want->t) << e.key << ": table default " << e.def << ", defaults.py "
-                                                    << it->second;
+    EXPECT_TRUE(have == *want && have.t == want->t)
+        << e.key << ": table default " << e.def << ", defaults.py " << it->second;
   }
 }
 

@@ -55,10 +55,16 @@ const Boxes kClip = {{10, 20, 39, 59},
                      {2.0999999f, 7.30000019f, 34.3999977f, 16.2000008f},
                      {190, 140, 202, 149},
                      {0, 0, 4, 9}};  // kept 5 of 7
-const Boxes kFlip = {{163, 20, 192, 59}, {189.75f, 3.25f, 201.5f, 9.75f},
-                     {167.600006f, 7.30000019f, 199.899994f, 16.2000008f}, {0, 140, 12, 149}, {198, 0, 202, 9}};
-const Boxes kFlip2 = {{10, 20, 39, 59}, {0.5f, 3.25f, 12.25f, 9.75f},
-                      {2.1000061f, 7.30000019f, 34.3999939f, 16.2000008f}, {190, 140, 202, 149}, {0, 0, 4, 9}};
+const Boxes kFlip = {{163, 20, 192, 59},
+                     {189.75f, 3.25f, 201.5f, 9.75f},
+                     {167.600006f, 7.30000019f, 199.899994f, 16.2000008f},
+                     {0, 140, 12, 149},
+                     {198, 0, 202, 9}};
+const Boxes kFlip2 = {{10, 20, 39, 59},
+                      {0.5f, 3.25f, 12.25f, 9.75f},
+                      {2.1000061f, 7.30000019f, 34.3999939f, 16.2000008f},
+                      {190, 140, 202, 149},
+                      {0, 0, 4, 9}};
 const Boxes kResize = {{6.65024662f, 13.333334f, 25.9359608f, 39.3333359f},
                        {0.332512319f, 2.16666675f, 8.14655209f, 6.5f},
                        {1.39655173f, 4.86666679f, 22.8768463f, 10.8000011f},
@@ -69,13 +75,22 @@ const Boxes kFlipResize = {{108.064041f, 13.333334f, 127.349747f, 39.3333359f},
                            {111.123154f, 4.86666679f, 132.603455f, 10.8000011f},
                            {-0.334976196f, 93.3333359f, 7.64531708f, 99.3333359f},
                            {131.339905f, 0, 134, 6}};
-const Boxes kBack = {{10.000001f, 20, 39, 59.0000038f}, {0.5f, 3.25f, 12.250001f, 9.75f},
-                     {2.0999999f, 7.30000019f, 34.3999977f, 16.2000008f}, {190, 140, 202, 149}, {0, 0, 4, 9}};
+const Boxes kBack = {{10.000001f, 20, 39, 59.0000038f},
+                     {0.5f, 3.25f, 12.250001f, 9.75f},
+                     {2.0999999f, 7.30000019f, 34.3999977f, 16.2000008f},
+                     {190, 140, 202, 149},
+                     {0, 0, 4, 9}};
 // The COCO results give back the annotations (old glip: [10, 20, 31, 41] for the first); LVIS's are a pixel less.
-const Boxes kCocoXywh = {{10.000001f, 20, 30, 40.0000038f}, {0.5f, 3.25f, 12.750001f, 7.5f},
-                         {2.0999999f, 7.30000019f, 33.2999992f, 9.90000057f}, {190, 140, 13, 10}, {0, 0, 5, 10}};
-const Boxes kLvisXywh = {{10.000001f, 20, 29, 39.0000038f}, {0.5f, 3.25f, 11.750001f, 6.5f},
-                         {2.0999999f, 7.30000019f, 32.2999992f, 8.90000057f}, {190, 140, 12, 9}, {0, 0, 4, 9}};
+const Boxes kCocoXywh = {{10.000001f, 20, 30, 40.0000038f},
+                         {0.5f, 3.25f, 12.750001f, 7.5f},
+                         {2.0999999f, 7.30000019f, 33.2999992f, 9.90000057f},
+                         {190, 140, 13, 10},
+                         {0, 0, 5, 10}};
+const Boxes kLvisXywh = {{10.000001f, 20, 29, 39.0000038f},
+                         {0.5f, 3.25f, 11.750001f, 6.5f},
+                         {2.0999999f, 7.30000019f, 32.2999992f, 8.90000057f},
+                         {190, 140, 12, 9},
+                         {0, 0, 4, 9}};
 // vldyhead.BoxCoder.encode(kClip, anchor [0, 0, 63, 63]) (old glip: dw = 5 ln(31 / 64) = -3.627 for the first)
 const Boxes kEncode = {{-1.09375f, 1.25f, -3.78842854f, -2.35001826f},
                        {-3.92578125f, -3.90625f, -8.06675911f, -10.7199001f},
@@ -152,10 +167,11 @@ Boxes result_xywh(const Boxes& xyxy, bool plus_one) {
 TEST(BoxConvention, ReadingAndClippingGiveTheOfficialBoxes) {
   const std::string dir = test::temp_dir("boxconv_read");
   write_file_atomic(dir + "/instances.json", std::string(R"({"images": [{"id": 3, "file_name": "a.jpg", "width": 203,
-    "height": 150}], "categories": [{"id": 1, "name": "star"}], "annotations": )") + kCocoAnnotations + "}");
+    "height": 150}], "categories": [{"id": 1, "name": "star"}], "annotations": )") +
+                                                 kCocoAnnotations + "}");
   for (const bool lvis : {false, true}) {
-    const RecordSet set = lvis ? read_lvis(dir + "/instances.json", dir)
-                               : read_coco_detection(dir + "/instances.json", dir);
+    const RecordSet set =
+        lvis ? read_lvis(dir + "/instances.json", dir) : read_coco_detection(dir + "/instances.json", dir);
     ASSERT_EQ(set.records.size(), 1u);
     Boxes read = boxes_of(set.records[0].boxes);
     expect_boxes(read, kRead, lvis ? "lvis read" : "coco read", true);

@@ -132,7 +132,7 @@ TEST(CaptionPacking, CountFollowsTheOfficialDraw) {
 
 TEST(CaptionPacking, SafeguardKeepsThePositiveWithinMaxQueryLen) {
   const auto tok = text::make_tokenizer();
-  const std::string positive = "a red star next to a blue ring";  // 8 tokens + [CLS]/[SEP] = 10
+  const std::string positive = "a red star next to a blue ring";                          // 8 tokens + [CLS]/[SEP] = 10
   const std::vector<std::string> negatives = {"one two three four five six seven eight",  // 10 with specials
                                               "alpha beta gamma", "a much longer caption with many words in it"};
   CaptionPackingOptions o;

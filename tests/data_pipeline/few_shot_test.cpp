@@ -150,12 +150,12 @@ TEST(FewShot, EveryCategoryGetsItsShotsDeterministicallyPerSeed) {
   std::string cats;
   for (int c = 1; c <= 12; ++c) cats += str_cat(c > 1 ? "," : "", R"({"id": )", c, R"(, "name": "c)", c, "\"}");
   write_file_atomic(root + "/r.json", R"({"images": [)" + images + R"(], "annotations": [)" + anns +
-                                           R"(], "categories": [)" + cats + "]}");
+                                          R"(], "categories": [)" + cats + "]}");
   for (const int k : {1, 3, 5, 10}) {
     std::set<std::vector<int64_t>> subsets;
     for (const int seed : {0, 1, 3, 30, 300}) {
-      const std::string yaml = str_cat("{name: r, format: coco, path: r.json, few_shot: ", k, ", shuffle_seed: ", seed,
-                                       "}");
+      const std::string yaml =
+          str_cat("{name: r, format: coco, path: r.json, few_shot: ", k, ", shuffle_seed: ", seed, "}");
       const RecordSet s = load(root, yaml);
       std::map<int64_t, int64_t> instances, shots;
       for (const auto& r : s.records) {

@@ -41,8 +41,8 @@ World make_world(bool with_bad_image) {
     {"id": 2, "image_id": 1, "bbox": [20, 5, 10, 10], "tokens_positive": [[19, 30]]},
     {"id": 3, "image_id": 2, "bbox": [1, 1, 30, 20], "tokens_positive": [[2, 13]]}]})");
   std::string second = with_bad_image ? "bad.png" : "3.png";
-  write_file_atomic(w.dir + "/d.json", R"({"images": [{"id": 1, "file_name": "2.png"}, {"id": 2, "file_name": ")" +
-                                           second + R"("}],
+  write_file_atomic(w.dir + "/d.json",
+                    R"({"images": [{"id": 1, "file_name": "2.png"}, {"id": 2, "file_name": ")" + second + R"("}],
     "categories": [{"id": 1, "name": "star"}, {"id": 2, "name": "ring"}, {"id": 3, "name": "heart"}],
     "annotations": [{"id": 1, "image_id": 1, "category_id": 2, "bbox": [1, 1, 9, 9]},
                     {"id": 2, "image_id": 2, "category_id": 3, "bbox": [3, 3, 9, 9]}]})");
@@ -162,11 +162,16 @@ RecordSet coco_with_ids(const std::string& dir, int first) {
   auto id = [&](int i) { return std::to_string(first + i); };
   const std::string path = dir + "/ids" + id(0) + ".json";
   write_file_atomic(path, R"({"images": [{"id": 1, "file_name": "0.png"}, {"id": 2, "file_name": "1.png"}],
-    "categories": [{"id": )" + id(0) + R"(, "name": "star"}, {"id": )" + id(1) + R"(, "name": "ring"},
-                   {"id": )" + id(2) + R"(, "name": "heart"}],
-    "annotations": [{"id": 1, "image_id": 1, "category_id": )" + id(0) + R"(, "bbox": [1, 1, 9, 9]},
-                    {"id": 2, "image_id": 1, "category_id": )" + id(2) + R"(, "bbox": [20, 8, 12, 9]},
-                    {"id": 3, "image_id": 2, "category_id": )" + id(1) + R"(, "bbox": [3, 3, 9, 9]}]})");
+    "categories": [{"id": )" + id(0) +
+                              R"(, "name": "star"}, {"id": )" + id(1) + R"(, "name": "ring"},
+                   {"id": )" + id(2) +
+                              R"(, "name": "heart"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": )" +
+                              id(0) + R"(, "bbox": [1, 1, 9, 9]},
+                    {"id": 2, "image_id": 1, "category_id": )" +
+                              id(2) + R"(, "bbox": [20, 8, 12, 9]},
+                    {"id": 3, "image_id": 2, "category_id": )" +
+                              id(1) + R"(, "bbox": [3, 3, 9, 9]}]})");
   return read_coco_detection(path, dir);
 }
 }  // namespace
@@ -230,8 +235,7 @@ TEST(GroundingBatch, ExtremeAspectRatioImageTrains) {
     "tall.png"}], "categories": [{"id": 1, "name": "line"}],
     "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 4000, 1]},
                     {"id": 2, "image_id": 2, "category_id": 1, "bbox": [0, 0, 2, 2500]}]})");
-  GroundingBatchBuilder b({read_coco_detection(dir + "/d.json", dir)}, {1.0}, text::make_tokenizer(),
-                          small_options());
+  GroundingBatchBuilder b({read_coco_detection(dir + "/d.json", dir)}, {1.0}, text::make_tokenizer(), small_options());
   for (int64_t it = 0; it < 4; ++it) {
     const auto batch = b.build(it, 0, 1, 2);
     for (const auto& hw : batch.images.image_sizes) {
@@ -302,7 +306,7 @@ TEST(GroundingBatch, PackedCaptionsTeachEachBoxTheSameWords) {
       EXPECT_TRUE(at::equal(x.targets[k].boxes, y.targets[k].boxes));
       EXPECT_TRUE(at::equal(x.targets[k].labels, y.targets[k].labels));
       EXPECT_EQ(taught(x, k), taught(y, k));
-      EXPECT_TRUE(of_set(x.captions[k]));  // the default options (the official ones): no packing
+      EXPECT_TRUE(of_set(x.captions[k]));            // the default options (the official ones): no packing
       if (x.captions[k] == y.captions[k]) continue;  // no negative drawn for this sample
       ++packed;
       // The packed caption is the sample's caption among others of the set, each ending with ". ".
@@ -349,8 +353,8 @@ TEST(GroundingBatch, DisableShuffleTrainsOnTheEvaluationPrompt) {
   write_file_atomic(dir + "/d.json", R"({"images": [)" + images + R"(], "annotations": [)" + anns +
                                          R"J(], "categories": [{"id": 7, "name": "traffic_light"},
     {"id": 2, "name": "hands"}, {"id": 11, "name": "bow_(weapon)"}, {"id": 5, "name": "dog"}]})J");
-  const std::map<int64_t, std::string> categories = {{7, "traffic_light"}, {2, "hands"}, {11, "bow_(weapon)"},
-                                                     {5, "dog"}};
+  const std::map<int64_t, std::string> categories = {
+      {7, "traffic_light"}, {2, "hands"}, {11, "bow_(weapon)"}, {5, "dog"}};
   const std::vector<int64_t> file_order = {7, 2, 11, 5};  // contiguous labels 1..4
   auto tok = text::make_tokenizer();
   for (const std::string& prompts :

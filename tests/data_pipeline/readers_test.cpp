@@ -79,11 +79,13 @@ TEST(Readers, CocoAndLvis) {
     "annotations": [{"id": 4, "image_id": 1, "category_id": 9, "bbox": [0, 0, 1, 1]}]})");
   auto m = expect_input_error([&] { read_coco_detection(dir + "/bad.json", ""); });
   EXPECT_NE(m.find("annotation 4: category_id 9 is not in 'categories'"), std::string::npos) << m;
-  write_file_atomic(dir + "/bad2.json", R"({"images": [{"id": 1, "file_name": "a"}], "categories": [{"id": 9, "name": "x"}],
+  write_file_atomic(dir + "/bad2.json",
+                    R"({"images": [{"id": 1, "file_name": "a"}], "categories": [{"id": 9, "name": "x"}],
     "annotations": [{"id": 4, "image_id": 1, "category_id": 9, "bbox": [0, 0, 1]}]})");
   m = expect_input_error([&] { read_coco_detection(dir + "/bad2.json", ""); });
   EXPECT_NE(m.find("bbox"), std::string::npos) << m;
-  write_file_atomic(dir + "/bad3.json", R"({"images": [{"id": 1, "file_name": "a"}], "categories": [{"id": 9, "name": "x"}],
+  write_file_atomic(dir + "/bad3.json",
+                    R"({"images": [{"id": 1, "file_name": "a"}], "categories": [{"id": 9, "name": "x"}],
     "annotations": [{"id": 6, "image_id": 1, "category_id": 9, "bbox": [0, 0, NaN, 1]}]})");
   m = expect_input_error([&] { read_coco_detection(dir + "/bad3.json", ""); });
   EXPECT_NE(m.find("bad3.json: annotation 6: 'bbox' must be 4 finite numbers"), std::string::npos) << m;
@@ -144,8 +146,11 @@ TEST(Readers, WebDatasetTar) {
   write_file_atomic(dir + "/src/000001.json", R"({"caption": "a blue ring"})");
   write_file_atomic(dir + "/src/000001.png", "png bytes");
   write_file_atomic(dir + "/src/000002.txt", "caption without image");
-  ASSERT_EQ(std::system(("cd " + dir + "/src && tar -cf ../s.tar 000000.txt 000000.jpg 000001.json 000001.png "
-                         "000002.txt").c_str()), 0);
+  ASSERT_EQ(std::system(("cd " + dir +
+                         "/src && tar -cf ../s.tar 000000.txt 000000.jpg 000001.json 000001.png "
+                         "000002.txt")
+                            .c_str()),
+            0);
   auto set = read_webdataset({dir + "/s.tar"});
   ASSERT_EQ(set.records.size(), 2u);
   EXPECT_EQ(set.records[0].caption, "a dotted green heart");

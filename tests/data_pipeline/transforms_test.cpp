@@ -13,8 +13,9 @@ namespace glip::data {
 
 TEST(Transforms, ResizedSizeMatchesOfficialGetSize) {
   EXPECT_EQ(resized_size(480, 640, 800, 1333), (std::array<int64_t, 2>{800, 1066}));
-  EXPECT_EQ(resized_size(500, 2000, 800, 1333), (std::array<int64_t, 2>{333, 1332}));  // long side capped (int() truncates)
-  EXPECT_EQ(resized_size(800, 600, 600, 1333), (std::array<int64_t, 2>{800, 600}));    // already that size
+  EXPECT_EQ(resized_size(500, 2000, 800, 1333),
+            (std::array<int64_t, 2>{333, 1332}));  // long side capped (int() truncates)
+  EXPECT_EQ(resized_size(800, 600, 600, 1333), (std::array<int64_t, 2>{800, 600}));  // already that size
   EXPECT_EQ(resized_size(160, 160, 256, 0), (std::array<int64_t, 2>{256, 256}));
   EXPECT_EQ(resized_size(300, 200, 100, 1000), (std::array<int64_t, 2>{150, 100}));
 }

@@ -14,7 +14,8 @@
 
 namespace glip::engine::test {
 
-pid_t spawn_self(const std::string& filter, const std::map<std::string, std::string>& env, const std::string& log_path) {
+pid_t spawn_self(const std::string& filter, const std::map<std::string, std::string>& env,
+                 const std::string& log_path) {
   char exe[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n <= 0) return -1;

@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "child_process.h"
 #include "common/test_utils.h"
@@ -28,10 +28,10 @@ namespace {
 class ScopedEnv {
  public:
   explicit ScopedEnv(std::map<std::string, std::string> vars) {
-    for (const char* k : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "GLIP_INIT_FILE",
-                          "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_RESTART_COUNT", "SLURM_PROCID", "SLURM_NTASKS",
-                          "SLURM_LOCALID", "SLURM_NODELIST", "SLURM_JOB_NODELIST", "SLURM_STEP_NODELIST",
-                          "SLURM_JOB_ID"}) {
+    for (const char* k :
+         {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "GLIP_INIT_FILE",
+          "TORCHELASTIC_USE_AGENT_STORE", "TORCHELASTIC_RESTART_COUNT", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID",
+          "SLURM_NODELIST", "SLURM_JOB_NODELIST", "SLURM_STEP_NODELIST", "SLURM_JOB_ID"}) {
       if (const char* v = std::getenv(k)) saved_[k] = v;
       ::unsetenv(k);
       vars.emplace(k, "");  // unset again at the end
@@ -54,7 +54,10 @@ TEST(DistEnv, TorchrunSlurmAndErrors) {
   EXPECT_EQ(first_slurm_host("node7,node8"), "node7");
   EXPECT_EQ(first_slurm_host("a[1,4]"), "a1");
   {
-    ScopedEnv e({{"RANK", "1"}, {"WORLD_SIZE", "4"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "10.0.0.2"},
+    ScopedEnv e({{"RANK", "1"},
+                 {"WORLD_SIZE", "4"},
+                 {"LOCAL_RANK", "1"},
+                 {"MASTER_ADDR", "10.0.0.2"},
                  {"MASTER_PORT", "1234"}});
     const DistEnv d = dist_env_from_environment();
     EXPECT_EQ(d.source, "torchrun");
@@ -64,8 +67,8 @@ TEST(DistEnv, TorchrunSlurmAndErrors) {
     EXPECT_EQ(d.master_port, 1234);
   }
   {
-    ScopedEnv e({{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "8"}, {"SLURM_LOCALID", "1"},
-                 {"SLURM_NODELIST", "gpu[10-11]"}});
+    ScopedEnv e(
+        {{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "8"}, {"SLURM_LOCALID", "1"}, {"SLURM_NODELIST", "gpu[10-11]"}});
     const DistEnv d = dist_env_from_environment();
     EXPECT_EQ(d.source, "slurm");
     EXPECT_EQ(d.rank, 3);
@@ -90,12 +93,22 @@ TEST(DistEnv, TorchrunSlurmAndErrors) {
 // What torchrun 1.13 gives each worker (torch/distributed/elastic/agent/server/local_elastic_agent.py,
 // _start_workers) under its default static rendezvous: the agent serves the store on MASTER_PORT.
 std::map<std::string, std::string> torchrun_worker_env(int rank, int port, int restart, const std::string& use_agent) {
-  return {{"LOCAL_RANK", std::to_string(rank)}, {"RANK", std::to_string(rank)}, {"GROUP_RANK", "0"},
-          {"ROLE_RANK", std::to_string(rank)}, {"ROLE_NAME", "default"}, {"LOCAL_WORLD_SIZE", "2"},
-          {"WORLD_SIZE", "2"}, {"GROUP_WORLD_SIZE", "1"}, {"ROLE_WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"},
-          {"MASTER_PORT", std::to_string(port)}, {"TORCHELASTIC_RESTART_COUNT", std::to_string(restart)},
-          {"TORCHELASTIC_MAX_RESTARTS", "3"}, {"TORCHELASTIC_RUN_ID", "none"},
-          {"TORCHELASTIC_USE_AGENT_STORE", use_agent}, {"NCCL_ASYNC_ERROR_HANDLING", "1"}};
+  return {{"LOCAL_RANK", std::to_string(rank)},
+          {"RANK", std::to_string(rank)},
+          {"GROUP_RANK", "0"},
+          {"ROLE_RANK", std::to_string(rank)},
+          {"ROLE_NAME", "default"},
+          {"LOCAL_WORLD_SIZE", "2"},
+          {"WORLD_SIZE", "2"},
+          {"GROUP_WORLD_SIZE", "1"},
+          {"ROLE_WORLD_SIZE", "2"},
+          {"MASTER_ADDR", "127.0.0.1"},
+          {"MASTER_PORT", std::to_string(port)},
+          {"TORCHELASTIC_RESTART_COUNT", std::to_string(restart)},
+          {"TORCHELASTIC_MAX_RESTARTS", "3"},
+          {"TORCHELASTIC_RUN_ID", "none"},
+          {"TORCHELASTIC_USE_AGENT_STORE", use_agent},
+          {"NCCL_ASYNC_ERROR_HANDLING", "1"}};
 }
 
 TEST(DistEnv, TorchrunAgentStoreVariables) {
@@ -143,9 +156,9 @@ TEST(DistEnv, SimulatedSlurmJob) {
   EXPECT_EQ(first_slurm_host("rack[2-3]-n[04-05],login1"), "rack2-n04");
   EXPECT_EQ(first_slurm_host("gpu-a100-[0012-0013]"), "gpu-a100-0012");
   EXPECT_THROW(first_slurm_host("node[01-03"), InputError);
-  const std::map<std::string, std::string> job = {
-      {"SLURM_JOB_ID", "4711"},      {"SLURM_JOB_NODELIST", "node[01-03,07]"}, {"SLURM_NTASKS", "16"},
-      {"SLURM_PROCID", "13"},        {"SLURM_LOCALID", "1"},                   {"SLURM_NODEID", "3"}};
+  const std::map<std::string, std::string> job = {{"SLURM_JOB_ID", "4711"}, {"SLURM_JOB_NODELIST", "node[01-03,07]"},
+                                                  {"SLURM_NTASKS", "16"},   {"SLURM_PROCID", "13"},
+                                                  {"SLURM_LOCALID", "1"},   {"SLURM_NODEID", "3"}};
   {
     ScopedEnv e(job);
     const DistEnv d = dist_env_from_environment();
@@ -225,8 +238,8 @@ class MirrorComm : public Comm {
 
 TEST(GradSync, BucketsLaunchDuringBackwardAndAverage) {
   torch::manual_seed(0);
-  torch::nn::Sequential net(torch::nn::Linear(4, 32), torch::nn::ReLU(), torch::nn::Linear(32, 32),
-                            torch::nn::ReLU(), torch::nn::Linear(32, 3));
+  torch::nn::Sequential net(torch::nn::Linear(4, 32), torch::nn::ReLU(), torch::nn::Linear(32, 32), torch::nn::ReLU(),
+                            torch::nn::Linear(32, 3));
   at::Tensor unused = torch::zeros({5}, torch::requires_grad());
   // The unused parameter comes first, so it sits in the last bucket (launched by finish()).
   std::vector<at::Tensor> params = {unused};
@@ -272,11 +285,16 @@ TEST(StreamSampler, SameGlobalBatchesForAnyWorldSize) {
 }
 
 std::map<std::string, std::string> rank_env(const std::string& dir, int rank, int world, int port, int max_iter) {
-  return {{"GLIP_ENGINE_CHILD", "1"},     {"GLIP_CHILD_DIR", dir},
-          {"GLIP_CHILD_MAX_ITER", std::to_string(max_iter)}, {"GLIP_CHILD_PERIOD", "1000"},
-          {"GLIP_CHILD_DROPOUT", "0"},    {"RANK", std::to_string(rank)},
-          {"WORLD_SIZE", std::to_string(world)}, {"LOCAL_RANK", std::to_string(rank)},
-          {"MASTER_ADDR", "127.0.0.1"},   {"MASTER_PORT", std::to_string(port)}};
+  return {{"GLIP_ENGINE_CHILD", "1"},
+          {"GLIP_CHILD_DIR", dir},
+          {"GLIP_CHILD_MAX_ITER", std::to_string(max_iter)},
+          {"GLIP_CHILD_PERIOD", "1000"},
+          {"GLIP_CHILD_DROPOUT", "0"},
+          {"RANK", std::to_string(rank)},
+          {"WORLD_SIZE", std::to_string(world)},
+          {"LOCAL_RANK", std::to_string(rank)},
+          {"MASTER_ADDR", "127.0.0.1"},
+          {"MASTER_PORT", std::to_string(port)}};
 }
 
 // metrics.jsonl of a run, one JSON object per logged step.
@@ -308,7 +326,8 @@ TEST(Distributed, TwoProcessesMatchOneProcessWithTheSameGlobalBatch) {
   const auto b = io::load_safetensors(two + "/model_final.safetensors").tensors;
   ASSERT_EQ(a.size(), b.size());
   double worst = 0;
-  for (const auto& [k, v] : a) worst = std::max(worst, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
+  for (const auto& [k, v] : a)
+    worst = std::max(worst, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
   EXPECT_LE(worst, 1e-5);
   // Every step's logged terms: the mean over 8 images against the mean of two 4-image means, on weights that
   // drift apart by rounding.
@@ -372,8 +391,8 @@ TEST(Distributed, ANonFiniteMicroBatchOnOneRankIsSeenByEveryRank) {
       EXPECT_NE(rc1, 0) << log1;
       EXPECT_NE(rc0, -1) << "rank 0 hung";
       EXPECT_NE(log0.find("non-finite loss at iteration 3 on another rank (rank 0);"), std::string::npos) << log0;
-      EXPECT_NE(log1.find("non-finite loss at iteration 3 on this rank (rank 1): dataset indices ["),
-                std::string::npos) << log1;
+      EXPECT_NE(log1.find("non-finite loss at iteration 3 on this rank (rank 1): dataset indices ["), std::string::npos)
+          << log1;
     } else {
       ASSERT_EQ(rc0, 0) << log0;
       ASSERT_EQ(rc1, 0) << log1;

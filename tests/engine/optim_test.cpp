@@ -55,9 +55,8 @@ TEST(AdamW, SkipsParametersWithoutGradientAndRejectsBadState) {
   opt.step([](double b) { return b; });
   EXPECT_TRUE(p.equal(torch::ones({2})));
   EXPECT_TRUE(opt.state_dict().empty());
-  std::map<std::string, at::Tensor> bad = {{"step.p", torch::tensor(int64_t{1})},
-                                           {"exp_avg.p", torch::zeros({3})},
-                                           {"exp_avg_sq.p", torch::zeros({3})}};
+  std::map<std::string, at::Tensor> bad = {
+      {"step.p", torch::tensor(int64_t{1})}, {"exp_avg.p", torch::zeros({3})}, {"exp_avg_sq.p", torch::zeros({3})}};
   EXPECT_THROW(opt.load_state_dict(bad, "ckpt"), InputError);
   bad.erase("exp_avg.p");
   EXPECT_THROW(opt.load_state_dict(bad, "ckpt"), InputError);
@@ -185,10 +184,10 @@ std::vector<std::string> trainable(const std::vector<std::pair<std::string, at::
 TEST(TrainingModes, LinearProbePromptTuningAndFrozenStages) {
   auto named = glip_like_params();
   EXPECT_EQ(apply_training_mode(named, "linear_prob", -1), 7);
-  EXPECT_EQ(trainable(named), (std::vector<std::string>{
-                                  "rpn.head.cls_logits.weight", "rpn.head.bbox_pred.bias", "rpn.head.centerness.weight",
-                                  "rpn.head.dot_product_projection_text.weight", "rpn.head.log_scale",
-                                  "rpn.head.bias_lang", "rpn.head.bias0"}));
+  EXPECT_EQ(trainable(named),
+            (std::vector<std::string>{"rpn.head.cls_logits.weight", "rpn.head.bbox_pred.bias",
+                                      "rpn.head.centerness.weight", "rpn.head.dot_product_projection_text.weight",
+                                      "rpn.head.log_scale", "rpn.head.bias_lang", "rpn.head.bias0"}));
   apply_training_mode(named, "language_prompt_v2", -1);
   EXPECT_EQ(trainable(named), std::vector<std::string>{"rpn.tunable_linear.weight"});
   EXPECT_EQ(apply_training_mode(named, "full", 2), 16 - 3);  // patch_embed, abs pos embed, layers.0
@@ -332,31 +331,31 @@ TEST(Schedule, WeightDecayScheduleAsOfficial) {
 TEST(Schedule, AutoStepAsOfficial) {
   SolverOptions o;
   EXPECT_FALSE(o.use_autostep);
-  EXPECT_EQ(o.step_patience, 5);   // official STEP_PATIENCE
+  EXPECT_EQ(o.step_patience, 5);     // official STEP_PATIENCE
   EXPECT_DOUBLE_EQ(o.min_lr, 1e-6);  // official MIN_LR
   o.use_autostep = true, o.warmup_iters = 3, o.warmup_factor = 0.1, o.step_patience = 2, o.gamma = 0.1;
   AutoStepSchedule s(o);
   EXPECT_EQ(s.lr(1.0), 1.0);  // no LR set at construction: the first step runs at the full LR
   s.step();                   // last_epoch 0: 0.1
   EXPECT_DOUBLE_EQ(s.lr(1.0), 0.1);
-  s.step();                   // last_epoch 1: 0.1 x (1 - 1/3) + 1/3
+  s.step();  // last_epoch 1: 0.1 x (1 - 1/3) + 1/3
   EXPECT_DOUBLE_EQ(s.lr(1.0), 0.1 * (1 - 1.0 / 3) + 1.0 / 3);
-  s.step();                   // last_epoch 2 = warmup_iters - 1: 1.0
+  s.step();  // last_epoch 2 = warmup_iters - 1: 1.0
   EXPECT_EQ(s.lr(1.0), 1.0);
-  s.step();                   // past the warmup: the per-iteration step changes nothing
+  s.step();  // past the warmup: the per-iteration step changes nothing
   EXPECT_EQ(s.state().last_epoch, 3);
   EXPECT_FALSE(s.step(0.5));      // best 0.5
   EXPECT_FALSE(s.step(0.5));      // not better than 0.5 x (1 + 1e-4): bad 1
   EXPECT_FALSE(s.step(0.50004));  // bad 2 (= patience)
   EXPECT_EQ(s.state().num_bad_epochs, 2);
   EXPECT_EQ(s.lr(1.0), 1.0);
-  EXPECT_TRUE(s.step(0.4));       // bad 3 > patience: LR x gamma, count restarts
+  EXPECT_TRUE(s.step(0.4));  // bad 3 > patience: LR x gamma, count restarts
   EXPECT_DOUBLE_EQ(s.lr(1.0), 0.1);
   EXPECT_EQ(s.state().num_bad_epochs, 0);
   EXPECT_EQ(s.state().best, 0.5);
   EXPECT_FALSE(s.step(0.50006));  // better than 0.5 x 1.0001
   EXPECT_EQ(s.state().best, 0.50006);
-  EXPECT_FALSE(s.step(0.0));      // `elif metrics:` a metric of 0 is ignored
+  EXPECT_FALSE(s.step(0.0));  // `elif metrics:` a metric of 0 is ignored
   EXPECT_EQ(s.state().num_bad_epochs, 0);
   for (int k = 0; k < 2; ++k) EXPECT_FALSE(s.step(0.1));
   EXPECT_TRUE(s.step(0.1));

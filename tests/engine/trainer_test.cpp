@@ -65,7 +65,8 @@ std::map<std::string, at::Tensor> final_weights(const std::string& dir) {
 
 double max_abs_diff(const std::map<std::string, at::Tensor>& a, const std::map<std::string, at::Tensor>& b) {
   double m = 0;
-  for (const auto& [k, v] : a) m = std::max(m, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
+  for (const auto& [k, v] : a)
+    m = std::max(m, (v.to(at::kDouble) - b.at(k).to(at::kDouble)).abs().max().item<double>());
   return m;
 }
 
@@ -324,8 +325,8 @@ TEST(EngineChild, Run) {
 TEST(Trainer, KilledAtRandomMomentsAndResumedIsBitIdentical) {
   const std::string ref = glip::test::temp_dir("engine_kill_ref"), dir = glip::test::temp_dir("engine_kill");
   auto env = [](const std::string& d) {
-    return std::map<std::string, std::string>{{"GLIP_ENGINE_CHILD", "1"}, {"GLIP_CHILD_DIR", d},
-                                              {"GLIP_CHILD_MAX_ITER", "30"}, {"GLIP_CHILD_PERIOD", "1"}};
+    return std::map<std::string, std::string>{
+        {"GLIP_ENGINE_CHILD", "1"}, {"GLIP_CHILD_DIR", d}, {"GLIP_CHILD_MAX_ITER", "30"}, {"GLIP_CHILD_PERIOD", "1"}};
   };
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(test::wait_child(test::spawn_self("EngineChild.Run", env(ref), ref + "/log.txt"), 120), 0);
@@ -389,8 +390,8 @@ TEST(Trainer, AutoStepFollowsTheEvaluationsAsOfficialAndResumesExactly) {
   const auto got = logged_schedule(ref);
   // warmup: last_epoch 0 -> 0.1; 1 -> 0.28, and the evaluation at 2 -> 0.46; 3 -> 0.64; 4 -> 1.0. Evaluations:
   // 4 best 0.5, 6 bad, 8 bad (2 > patience 1): x0.1; 10 best 0.6, 12 bad, 14 bad: x0.1; 16 ignored; 18 best.
-  const std::map<int64_t, double> want = {{1, 0.01},    {2, 0.001},   {3, 0.0046},  {4, 0.0064},  {5, 0.01},
-                                          {8, 0.01},    {9, 0.001},   {14, 0.001},  {15, 0.0001}, {20, 0.0001}};
+  const std::map<int64_t, double> want = {{1, 0.01}, {2, 0.001}, {3, 0.0046}, {4, 0.0064},  {5, 0.01},
+                                          {8, 0.01}, {9, 0.001}, {14, 0.001}, {15, 0.0001}, {20, 0.0001}};
   ASSERT_EQ(got.size(), 20u);
   for (const auto& [it, lr] : want) EXPECT_DOUBLE_EQ(got.at(it).first, lr) << "iteration " << it;
   for (int64_t it = 5; it <= 8; ++it) EXPECT_DOUBLE_EQ(got.at(it).first, 0.01) << it;
@@ -458,7 +459,7 @@ TEST(Trainer, MaxEpochSetsMaxIterAsOfficial) {
   o.solver.log_period = 1;
   EXPECT_EQ(run_toy(o, 0.0).final_iteration, 16);
   const auto got = logged_schedule(o.work_dir);
-  EXPECT_DOUBLE_EQ(got.at(8).first, 0.01);    // milestone round(0.5 x 16) = 8: 0-based iteration 8 decays
+  EXPECT_DOUBLE_EQ(got.at(8).first, 0.01);  // milestone round(0.5 x 16) = 8: 0-based iteration 8 decays
   EXPECT_DOUBLE_EQ(got.at(9).first, 0.001);
   const auto rec = nlohmann::json::parse(read_file(o.work_dir + "/train_0000016.json"));
   EXPECT_EQ(rec.at("max_iter").get<int64_t>(), 16);

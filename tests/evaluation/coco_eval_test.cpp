@@ -42,7 +42,7 @@ TEST(CocoEval, BoxIouMatchesMaskApi) {
 
 TEST(CocoEval, PerfectDetectionsScoreOneAndUndefinedIsMinusOne) {
   auto r = run_coco(coco_gt({ann(1, 1, 1, 10, 10, 20, 20), ann(2, 2, 1, 50, 50, 100, 100)}),
-               {det(1, 1, 10, 10, 20, 20, 0.9), det(2, 1, 50, 50, 100, 100, 0.8)});
+                    {det(1, 1, 10, 10, 20, 20, 0.9), det(2, 1, 50, 50, 100, 100, 0.8)});
   EXPECT_DOUBLE_EQ(r.stats[0], 1.0);
   EXPECT_DOUBLE_EQ(r.stats[8], 1.0);
   EXPECT_DOUBLE_EQ(r.stats[3], 1.0);   // small (area 400)
@@ -95,8 +95,8 @@ TEST(CocoEval, GroundTruthIdZeroNeverCountsAsAMatch) {
 }
 
 TEST(CocoEval, DetectionsOfUnknownCategoriesAreDropped) {
-  auto r = run_coco(coco_gt({ann(1, 1, 1, 0, 0, 50, 50)}),
-                    {det(1, 7, 0, 0, 50, 50, 0.99), det(1, 1, 0, 0, 50, 50, 0.9)});
+  auto r =
+      run_coco(coco_gt({ann(1, 1, 1, 0, 0, 50, 50)}), {det(1, 7, 0, 0, 50, 50, 0.99), det(1, 1, 0, 0, 50, 50, 0.9)});
   EXPECT_DOUBLE_EQ(r.stats[0], 1.0);
 }
 

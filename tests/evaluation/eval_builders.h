@@ -27,9 +27,9 @@ inline std::string num(double v) {
 inline std::string ann(int id, int img, int cat, double x, double y, double w, double h, int iscrowd = 0,
                        double area = -1, const std::string& extra = "") {
   return "{\"id\": " + std::to_string(id) + ", \"image_id\": " + std::to_string(img) +
-         ", \"category_id\": " + std::to_string(cat) + ", \"bbox\": [" + num(x) + ", " + num(y) + ", " + num(w) +
-         ", " + num(h) + "], \"area\": " + num(area < 0 ? w * h : area) + ", \"iscrowd\": " +
-         std::to_string(iscrowd) + extra + "}";
+         ", \"category_id\": " + std::to_string(cat) + ", \"bbox\": [" + num(x) + ", " + num(y) + ", " + num(w) + ", " +
+         num(h) + "], \"area\": " + num(area < 0 ? w * h : area) + ", \"iscrowd\": " + std::to_string(iscrowd) + extra +
+         "}";
 }
 
 inline std::string det(int img, int cat, double x, double y, double w, double h, double score) {

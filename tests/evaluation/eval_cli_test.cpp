@@ -37,8 +37,8 @@ std::string write_temp(const std::string& name, const std::string& text) {
 
 TEST(EvalCli, CocoWritesTheMetricsJson) {
   const std::string out = glip::test::temp_dir("eval_cli_out") + "/metrics.json";
-  auto r = run_eval("coco --gt " + fixture("coco/case0/gt.json") + " --results " +
-                    fixture("coco/case0/results.json") + " --out " + out);
+  auto r = run_eval("coco --gt " + fixture("coco/case0/gt.json") + " --results " + fixture("coco/case0/results.json") +
+                    " --out " + out);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(glip::test::json_matches(glip::test::read_json(out),
                                        glip::test::read_json(fixture("coco/case0/expected.json")), 1e-6));
@@ -46,8 +46,8 @@ TEST(EvalCli, CocoWritesTheMetricsJson) {
 
 TEST(EvalCli, LvisAndFlickrRun) {
   const std::string out = glip::test::temp_dir("eval_cli_out") + "/m.json";
-  auto l = run_eval("lvis --gt " + fixture("lvis/case0/gt.json") + " --results " +
-                    fixture("lvis/case0/results.json") + " --out " + out);
+  auto l = run_eval("lvis --gt " + fixture("lvis/case0/gt.json") + " --results " + fixture("lvis/case0/results.json") +
+                    " --out " + out);
   ASSERT_EQ(l.code, 0) << l.err;
   EXPECT_TRUE(glip::test::json_matches(glip::test::read_json(out),
                                        glip::test::read_json(fixture("lvis/case0/expected.json")), 1e-6));
@@ -74,8 +74,9 @@ TEST(EvalCli, BadInputGivesExitCode2AndAClearMessage) {
   EXPECT_EQ(empty.code, 2);
   EXPECT_NE(empty.err.find("empty"), std::string::npos) << empty.err;
 
-  auto unknown = run_eval("coco --gt " + gt + " --results " +
-                          write_temp("u.json", R"([{"image_id": 5, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}])"));
+  auto unknown =
+      run_eval("coco --gt " + gt + " --results " +
+               write_temp("u.json", R"([{"image_id": 5, "category_id": 3, "bbox": [1, 2, 3, 4], "score": 0.5}])"));
   EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.err.find("Results do not correspond to current coco set"), std::string::npos) << unknown.err;
 

@@ -20,8 +20,8 @@ using glip::test::read_json;
 
 TEST(EvalParity, FixturesArePresent) {
   const std::string dir = eval_fixtures_dir();
-  const size_t n = eval_cases(dir + "/coco").size() + eval_cases(dir + "/lvis").size() +
-                   eval_cases(dir + "/flickr").size();
+  const size_t n =
+      eval_cases(dir + "/coco").size() + eval_cases(dir + "/lvis").size() + eval_cases(dir + "/flickr").size();
   EXPECT_GT(n, 0u) << "no evaluation fixtures under " << dir;
 }
 

@@ -38,8 +38,8 @@ nlohmann::json read_json(const std::string& path) {
     if (!actual.is_number()) return ::testing::AssertionFailure() << where << ": expected a number, got " << actual;
     const double a = actual.get<double>(), e = expected.get<double>();
     if (!(std::fabs(a - e) <= tol)) {
-      return ::testing::AssertionFailure() << where << ": got " << a << ", expected " << e << " (diff "
-                                           << std::fabs(a - e) << ")";
+      return ::testing::AssertionFailure()
+             << where << ": got " << a << ", expected " << e << " (diff " << std::fabs(a - e) << ")";
     }
     return ::testing::AssertionSuccess();
   }

@@ -36,7 +36,7 @@ double metric(const glip::eval::LvisEvalResult& r, const std::string& name) {
 }
 
 glip::eval::LvisEvalResult run_lvis(const std::string& gt, const std::vector<std::string>& dets,
-                               glip::eval::LvisEvalOptions opt = {}) {
+                                    glip::eval::LvisEvalOptions opt = {}) {
   return glip::eval::lvis_evaluate(glip::formats::parse_ground_truth(gt, "gt.json"),
                                    glip::formats::parse_results("[" + join(dets) + "]", "res.json"), opt, "res.json");
 }
@@ -65,7 +65,7 @@ TEST(LvisEval, NotExhaustiveCategoriesIgnoreUnmatchedDetections) {
 TEST(LvisEval, IgnoreKeyAndZeroAreaGroundTruth) {
   // `ignore` is honoured by lvis-api; an area-0 annotation is not listed at all
   auto ig = run_lvis(lvis_gt({{1, "", ""}}, {ann(1, 1, 1, 0, 0, 50, 50, 0, -1, ", \"ignore\": 1")}),
-                {det(1, 1, 0, 0, 50, 50, 0.8)});
+                     {det(1, 1, 0, 0, 50, 50, 0.8)});
   EXPECT_DOUBLE_EQ(metric(ig, "AP"), -1.0);
   auto zero = run_lvis(lvis_gt({{1, "", ""}}, {ann(1, 1, 1, 0, 0, 50, 50, 0, 0)}), {det(1, 1, 0, 0, 50, 50, 0.8)});
   EXPECT_DOUBLE_EQ(metric(zero, "AP"), -1.0);

@@ -47,11 +47,13 @@ class ModelEvalCli : public ::testing::Test {
     root_ = new std::string(glip::test::temp_dir("model_eval_world"));
     const std::string& r = *root_;
     // A tiny world: 64-pixel images, a few evaluation images, no training splits.
-    const Proc synth = exec(GLIP_SYNTH_EXE,
-                          "--out " + r + "/world --seed 3 --set world.image_size=64 --set world.gold_det_images=4 "
-                          "--set world.gold_grounding_images=4 --set world.web_images=0 --set world.eval_coco_images=3 "
-                          "--set world.eval_lvis_images=3 --set world.eval_flickr_images=2 --set world.preview_samples=1 "
-                          "--set world.min_object_frac=0.2 --set world.max_object_frac=0.45");
+    const Proc synth =
+        exec(GLIP_SYNTH_EXE,
+             "--out " + r +
+                 "/world --seed 3 --set world.image_size=64 --set world.gold_det_images=4 "
+                 "--set world.gold_grounding_images=4 --set world.web_images=0 --set world.eval_coco_images=3 "
+                 "--set world.eval_lvis_images=3 --set world.eval_flickr_images=2 --set world.preview_samples=1 "
+                 "--set world.min_object_frac=0.2 --set world.max_object_frac=0.45");
     ASSERT_EQ(synth.code, 0) << synth.err << synth.out;
     // A random-init tiny GLIP saved as a project checkpoint.
     glip::app::GlipConfig cfg;
@@ -63,14 +65,17 @@ class ModelEvalCli : public ::testing::Test {
     glip::modeling::save_checkpoint(r + "/tiny.safetensors", *model, rec);
     // The eval config: the tiny model at the images' own size; inference_th 0 keeps the low scores of random
     // weights so that the results are not empty.
-    std::ofstream(r + "/eval.yaml") << "_base_: " << GLIP_SOURCE_DIR << "/configs/model/glip_tiny.yaml\n"
+    std::ofstream(r + "/eval.yaml")
+        << "_base_: " << GLIP_SOURCE_DIR << "/configs/model/glip_tiny.yaml\n"
         << "num_threads: 1\nwork_dir: " << r << "/work\n"
         << "model: {inference_th: 0.0}\n"
         << "data: {min_size_test: [64], max_size_test: 64}\n"
         << "test: {ims_per_batch: 2}\n"
         << "eval:\n  datasets:\n"
-        << "    - {name: synth_coco, protocol: coco, annotation: eval/coco/instances.json, image_root: eval/coco/images}\n"
-        << "    - {name: synth_coco8, protocol: coco, annotation: eval/coco/instances.json, image_root: eval/coco/images,"
+        << "    - {name: synth_coco, protocol: coco, annotation: eval/coco/instances.json, image_root: "
+           "eval/coco/images}\n"
+        << "    - {name: synth_coco8, protocol: coco, annotation: eval/coco/instances.json, image_root: "
+           "eval/coco/images,"
            " chunk_size: 3}\n"
         << "    - {name: synth_lvis, protocol: lvis_fixed, annotation: eval/lvis/lvis_v1_val.json,"
            " image_root: eval/lvis/images, chunk_size: 16}\n"
@@ -138,7 +143,7 @@ TEST_F(ModelEvalCli, CocoWritesResultsAndMetricsWithAReproducibilityRecord) {
   for (const char* k : {"glip_version", "git_sha", "torch_version", "model"}) EXPECT_TRUE(rec.contains(k)) << k;
   // The file glip_eval wrote scores the same with the scoring subcommand.
   const Proc rescore = exec(GLIP_EVAL_BIN, "coco --gt " + *root_ + "/world/eval/coco/instances.json --results " + out +
-                                             "/synth_coco/results.json --out " + out + "/rescored.json");
+                                               "/synth_coco/results.json --out " + out + "/rescored.json");
   ASSERT_EQ(rescore.code, 0) << rescore.err;
   EXPECT_EQ(read_json(out + "/rescored.json")["AP"], m["metrics"]["AP"]);
 }
@@ -158,7 +163,8 @@ TEST_F(ModelEvalCli, ChunkedLvisWithFeatureReuseEqualsRecomputingFeaturesPerChun
   EXPECT_EQ(res_a, glip::read_file(b + "/synth_lvis/results.json"));
   // Detections of every chunk are present (labels spread over the chunks).
   std::set<int64_t> chunks;
-  for (const auto& d : read_json(a + "/synth_lvis/results.json")) chunks.insert((d["category_id"].get<int64_t>() - 1) / 16);
+  for (const auto& d : read_json(a + "/synth_lvis/results.json"))
+    chunks.insert((d["category_id"].get<int64_t>() - 1) / 16);
   EXPECT_EQ(chunks.size(), 4u);
   // The standard protocol defaults to chunks of 40.
   const Proc rs = exec(GLIP_EVAL_BIN, eval_args("synth_lvis_std", a));
@@ -211,9 +217,9 @@ TEST_F(ModelEvalCli, ShippedSyntheticWorldConfigRuns) {
   ASSERT_EQ(dump.code, 0) << dump.err;
   EXPECT_NE(dump.out.find("synth_flickr"), std::string::npos) << dump.out;
   const std::string out = glip::test::temp_dir("me_shipped");
-  const Proc r = exec(GLIP_EVAL_BIN, "--config " + cfg + " --set model.inference_th=0.0 --checkpoint " + *root_ +
-                                       "/tiny.safetensors --dataset synth_coco --data-root " + *root_ + "/world --out " +
-                                       out);
+  const Proc r =
+      exec(GLIP_EVAL_BIN, "--config " + cfg + " --set model.inference_th=0.0 --checkpoint " + *root_ +
+                              "/tiny.safetensors --dataset synth_coco --data-root " + *root_ + "/world --out " + out);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(fs::exists(out + "/synth_coco/metrics.json"));
 }
@@ -250,11 +256,12 @@ TEST_F(ModelEvalCli, EvalErrorsExitWith2AndNameTheInput) {
   EXPECT_NE(unknown.err.find("unknown dataset 'nope'"), std::string::npos) << unknown.err;
   EXPECT_NE(unknown.err.find("synth_coco"), std::string::npos) << unknown.err;
   const Proc missing = exec(GLIP_EVAL_BIN, "--config " + *root_ + "/eval.yaml --checkpoint " + out +
-                                             "/missing.safetensors --dataset synth_coco --out " + out);
+                                               "/missing.safetensors --dataset synth_coco --out " + out);
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("missing.safetensors"), std::string::npos) << missing.err;
-  const Proc no_root = exec(GLIP_EVAL_BIN, "--config " + *root_ + "/eval.yaml --checkpoint " + *root_ +
-                                             "/tiny.safetensors --dataset synth_coco --data-root " + out + " --out " + out);
+  const Proc no_root =
+      exec(GLIP_EVAL_BIN, "--config " + *root_ + "/eval.yaml --checkpoint " + *root_ +
+                              "/tiny.safetensors --dataset synth_coco --data-root " + out + " --out " + out);
   EXPECT_EQ(no_root.code, 2);
   EXPECT_NE(no_root.err.find("eval/coco/instances.json"), std::string::npos) << no_root.err;
   const Proc usage = exec(GLIP_EVAL_BIN, "--config " + *root_ + "/eval.yaml --dataset synth_coco");
@@ -272,8 +279,10 @@ TEST_F(ModelEvalCli, AFailedEvaluationLeavesNoOutputFolder) {
 TEST_F(ModelEvalCli, InferOnOneImageAndOnAFolder) {
   const std::string out1 = glip::test::temp_dir("infer_one");
   const std::string image = *root_ + "/world/eval/coco/images/000000.jpg";
-  const Proc one = exec(GLIP_INFER_BIN, infer_args("--image " + image + " --prompt 'red star. blue ring' "
-                                                 "--score-threshold 0 --out " + out1));
+  const Proc one = exec(GLIP_INFER_BIN, infer_args("--image " + image +
+                                                   " --prompt 'red star. blue ring' "
+                                                   "--score-threshold 0 --out " +
+                                                   out1));
   ASSERT_EQ(one.code, 0) << one.err;
   const json j = json::parse(one.out);
   EXPECT_EQ(j["image"], image);
@@ -292,8 +301,10 @@ TEST_F(ModelEvalCli, InferOnOneImageAndOnAFolder) {
   }
   EXPECT_TRUE(fs::file_size(out1 + "/vis/000000.jpg") > 0);
   // A threshold above every random-init score keeps nothing.
-  const Proc none = exec(GLIP_INFER_BIN, infer_args("--image " + image + " --prompt 'red star' --score-threshold 1 "
-                                                  "--no-draw --out " + out1));
+  const Proc none = exec(GLIP_INFER_BIN, infer_args("--image " + image +
+                                                    " --prompt 'red star' --score-threshold 1 "
+                                                    "--no-draw --out " +
+                                                    out1));
   ASSERT_EQ(none.code, 0) << none.err;
   EXPECT_TRUE(json::parse(none.out)["detections"].empty());
 
@@ -301,7 +312,7 @@ TEST_F(ModelEvalCli, InferOnOneImageAndOnAFolder) {
   const std::string cats = out2 + "/cats.txt";
   std::ofstream(cats) << "# shapes\ncircle\nsquare\n\nstar\n";
   const Proc folder = exec(GLIP_INFER_BIN, infer_args("--images " + *root_ + "/world/eval/coco/images --categories " +
-                                                    cats + " --score-threshold 0.0 --out " + out2));
+                                                      cats + " --score-threshold 0.0 --out " + out2));
   ASSERT_EQ(folder.code, 0) << folder.err;
   EXPECT_NE(folder.err.find("images/s"), std::string::npos) << folder.err;
   std::istringstream lines(folder.out);
@@ -349,7 +360,7 @@ TEST_F(ModelEvalCli, InferOnACocoImageListWritesItsImageIdsAndScoresAgainstIt) {
   ASSERT_EQ(images["images"].size(), 3u);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(images["images"][i]["id"], new_ids[i]);
   const Proc scored = exec(GLIP_EVAL_BIN, "coco --gt " + dir + "/gt.json --results " + dir +
-                                             "/out/results.json --out " + dir + "/metrics.json");
+                                              "/out/results.json --out " + dir + "/metrics.json");
   ASSERT_EQ(scored.code, 0) << scored.err;
   EXPECT_GE(read_json(dir + "/metrics.json")["AP"].get<double>(), 0.0);
   // Without --image-root the file names are relative to the JSON's folder, where they are missing: exit 2.
@@ -367,7 +378,7 @@ TEST_F(ModelEvalCli, InferAppliesThePromptOverrideToACategoryFile) {
   std::ofstream(cats) << "circle\nsquare\nstar\n";
   const std::string images = " --images " + *root_ + "/world/eval/coco/images --score-threshold 0 --no-draw";
   const Proc over = exec(GLIP_INFER_BIN, infer_args("--categories " + cats + images + " --out " + dir + "/over" +
-                                                  " --set 'data.override_category=[{id: 3, name: red star}]'"));
+                                                    " --set 'data.override_category=[{id: 3, name: red star}]'"));
   ASSERT_EQ(over.code, 0) << over.err;
   const Proc typed =
       exec(GLIP_INFER_BIN, infer_args("--prompt 'circle. square. red star'" + images + " --out " + dir + "/typed"));
@@ -381,7 +392,7 @@ TEST_F(ModelEvalCli, InferAppliesThePromptOverrideToACategoryFile) {
   EXPECT_EQ(read_json(dir + "/over/images.json")["categories"][2]["name"], "red star");
   // caption_prompt needs one entry per category of the file: the error names the file.
   const Proc wrong = exec(GLIP_INFER_BIN, infer_args("--categories " + cats + images + " --out " + dir + "/w" +
-                                                   " --set 'data.caption_prompt=[{prefix: a, name: b, suffix: c}]'"));
+                                                     " --set 'data.caption_prompt=[{prefix: a, name: b, suffix: c}]'"));
   EXPECT_EQ(wrong.code, 2);
   EXPECT_NE(wrong.err.find("cats.txt"), std::string::npos) << wrong.err;
 }
@@ -403,7 +414,7 @@ TEST_F(ModelEvalCli, InferErrorsExitWith2AndNameTheInput) {
   EXPECT_EQ(no_image.code, 2);
   EXPECT_NE(no_image.err.find("nope.jpg"), std::string::npos) << no_image.err;
   const Proc no_ckpt = exec(GLIP_INFER_BIN, "--config " + *root_ + "/eval.yaml --checkpoint " + out +
-                                              "/k.safetensors --image " + image + " --prompt star");
+                                                "/k.safetensors --image " + image + " --prompt star");
   EXPECT_EQ(no_ckpt.code, 2);
   EXPECT_NE(no_ckpt.err.find("k.safetensors"), std::string::npos) << no_ckpt.err;
 }

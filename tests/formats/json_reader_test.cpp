@@ -21,7 +21,8 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 TEST(JsonReader, ReadsNestedValuesAndSkipsUnknownOnes) {
-  const std::string text = R"( {"a": [1, -2.5e2, 0.1], "s": "x\"\u00e9\n", "skip": {"k": [true, false, null]}, "b": true} )";
+  const std::string text =
+      R"( {"a": [1, -2.5e2, 0.1], "s": "x\"\u00e9\n", "skip": {"k": [true, false, null]}, "b": true} )";
   JsonReader r(text, "mem.json");
   std::vector<double> nums;
   std::string s;
@@ -87,15 +88,16 @@ TEST(DetectionData, ResultsErrorsAreClear) {
   using glip::formats::parse_results;
   EXPECT_NE(error_of([] { parse_results("[]", "r.json"); }).find("results list is empty"), std::string::npos);
   EXPECT_NE(error_of([] { parse_results("{}", "r.json"); }).find("not an array"), std::string::npos);
-  EXPECT_NE(error_of([] { parse_results(R"([{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3], "score": 1}])",
-                                        "r.json"); })
-                .find("4 numbers"),
+  EXPECT_NE(error_of([] {
+              parse_results(R"([{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3], "score": 1}])", "r.json");
+            }).find("4 numbers"),
             std::string::npos);
-  EXPECT_NE(error_of([] { parse_results(R"([{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}])", "r.json"); })
-                .find("has no 'score'"),
+  EXPECT_NE(error_of([] {
+              parse_results(R"([{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}])", "r.json");
+            }).find("has no 'score'"),
             std::string::npos);
-  auto r = parse_results(R"([{"image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 0.5, "x": [1]}])",
-                         "r.json");
+  auto r =
+      parse_results(R"([{"image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 0.5, "x": [1]}])", "r.json");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].image_id, 3);
   EXPECT_EQ(r[0].bbox.h, 4.0);
@@ -104,7 +106,8 @@ TEST(DetectionData, ResultsErrorsAreClear) {
 TEST(DetectionData, GroundTruthNeedsImagesAndCategories) {
   EXPECT_NE(error_of([] { glip::formats::parse_ground_truth(R"({"categories": []})", "gt.json"); }).find("'images'"),
             std::string::npos);
-  EXPECT_NE(error_of([] { glip::formats::parse_ground_truth("[]", "gt.json"); }).find("JSON object"), std::string::npos);
+  EXPECT_NE(error_of([] { glip::formats::parse_ground_truth("[]", "gt.json"); }).find("JSON object"),
+            std::string::npos);
 }
 
 }  // namespace

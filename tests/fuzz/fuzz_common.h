@@ -40,8 +40,8 @@ struct TempFiles {
 inline std::string as_file(const std::string& input, const std::string& name) {
   static TempFiles files;
   const char* tmp = std::getenv("TMPDIR");
-  const std::string path = std::string(tmp && *tmp ? tmp : "/tmp") + "/glip_fuzz_" + std::to_string(getpid()) +
-                           "_" + name;
+  const std::string path =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/glip_fuzz_" + std::to_string(getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary | std::ios::trunc) << input;
   files.paths.insert(path);
   return path;

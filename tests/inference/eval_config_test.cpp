@@ -82,8 +82,8 @@ eval:
 }
 
 TEST(EvalConfig, UnknownProtocolIsRejectedByTheLoader) {
-  const std::string err = glip::test::input_error_of(
-      [] { load("eval: {datasets: [{name: a, protocol: voc, annotation: a.json}]}"); });
+  const std::string err =
+      glip::test::input_error_of([] { load("eval: {datasets: [{name: a, protocol: voc, annotation: a.json}]}"); });
   EXPECT_NE(err.find("voc"), std::string::npos) << err;
 }
 

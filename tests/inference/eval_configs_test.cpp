@@ -32,8 +32,8 @@ std::map<std::string, glip::app::GlipConfig> shipped() {
 TEST(EvalConfigs, EveryFileLoadsAndValidates) {
   const auto all = shipped();
   const std::map<std::string, std::string> expected = {
-      {"coco_val2017", "coco"},    {"lvis_minival", "lvis_fixed"}, {"lvis_minival_standard", "lvis"},
-      {"flickr30k_test", "flickr"}, {"odinw13", "odinw"},          {"odinw35", "odinw"}};
+      {"coco_val2017", "coco"},     {"lvis_minival", "lvis_fixed"}, {"lvis_minival_standard", "lvis"},
+      {"flickr30k_test", "flickr"}, {"odinw13", "odinw"},           {"odinw35", "odinw"}};
   for (const auto& [file, protocol] : expected) ASSERT_TRUE(all.count(file)) << file;
   for (const auto& [file, cfg] : all) {
     SCOPED_TRACE(file);
@@ -86,8 +86,9 @@ TEST(EvalConfigs, OdinwTasksCarryTheOfficialOverrides) {
             " hand of a person");
   const auto& asl =
       glip::inference::find_dataset(ev, "AmericanSignLanguageLetters_American_Sign_Language_Letters.v1-v1.coco");
-  EXPECT_EQ(asl.annotation, "odinw/AmericanSignLanguageLetters/American Sign Language Letters.v1-v1.coco/valid/"
-                            "annotations_without_background.json");
+  EXPECT_EQ(asl.annotation,
+            "odinw/AmericanSignLanguageLetters/American Sign Language Letters.v1-v1.coco/valid/"
+            "annotations_without_background.json");
   EXPECT_EQ(asl.override_category.size(), 26u);
 }
 

@@ -19,7 +19,8 @@ struct TinyImpl : torch::nn::Module {
 TORCH_MODULE(Tiny);
 
 std::map<std::string, at::Tensor> good_map() {
-  return {{"m.fc.weight", at::ones({2, 3})}, {"m.fc.bias", at::full({2}, 2.0)},
+  return {{"m.fc.weight", at::ones({2, 3})},
+          {"m.fc.bias", at::full({2}, 2.0)},
           {"m.index", at::arange(4, at::kLong).flip(0)}};
 }
 

@@ -106,8 +106,11 @@ TEST(Tar, CompressedArchivesAreRefusedByName) {
     EXPECT_NE(m.find("python_pax.tar.gz: a gzip-compressed tar archive"), std::string::npos) << m;
     EXPECT_NE(m.find("decompress it first"), std::string::npos) << m;
   }
-  for (const std::string& magic : {std::string("BZh91AY&SY"), std::string("\xFD" "7zXZ\0\0", 8),
-                                  std::string("\x28\xB5\x2F\xFD\0\0", 6)})
+  for (const std::string& magic : {std::string("BZh91AY&SY"),
+                                   std::string("\xFD"
+                                               "7zXZ\0\0",
+                                               8),
+                                   std::string("\x28\xB5\x2F\xFD\0\0", 6)})
     EXPECT_THROW(read_tar(magic + std::string(1024, '\x01'), "c.tar"), InputError);
 }
 

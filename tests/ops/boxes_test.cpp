@@ -8,7 +8,7 @@
 namespace glip::ops {
 
 TEST(Boxes, AreaAndIouUsePlusOneConvention) {
-  auto a = at::tensor({0.f, 0.f, 9.f, 9.f}).view({1, 4});   // 10 x 10 pixels
+  auto a = at::tensor({0.f, 0.f, 9.f, 9.f}).view({1, 4});  // 10 x 10 pixels
   auto b = at::tensor({5.f, 0.f, 14.f, 9.f, 20.f, 20.f, 29.f, 29.f}).view({2, 4});
   EXPECT_FLOAT_EQ(box_area(a)[0].item<float>(), 100.f);
   EXPECT_FLOAT_EQ(box_area(a, false)[0].item<float>(), 81.f);

@@ -23,13 +23,14 @@ double bilinear(const double* plane, int64_t H, int64_t W, double h, double w) {
 
 // Naive per-pixel reference that reads offset/mask exactly like the official CUDA op: from the raw memory of
 // offset[b] / mask[b] (data pointer + b * stride(0)) as dense [2K, Ho, Wo] / [K, Ho, Wo] arrays.
-at::Tensor naive(const at::Tensor& input, const at::Tensor& offset, const at::Tensor& mask,
-                 const at::Tensor& weight, const at::Tensor& bias, int64_t stride, int64_t pad, int64_t dil) {
+at::Tensor naive(const at::Tensor& input, const at::Tensor& offset, const at::Tensor& mask, const at::Tensor& weight,
+                 const at::Tensor& bias, int64_t stride, int64_t pad, int64_t dil) {
   auto in = input.to(at::kDouble).contiguous();
   auto wt = weight.to(at::kDouble).contiguous();
   const int64_t N = in.size(0), C = in.size(1), H = in.size(2), W = in.size(3), O = wt.size(0);
   const int64_t kh = wt.size(2), kw = wt.size(3);
-  const int64_t Ho = (H + 2 * pad - dil * (kh - 1) - 1) / stride + 1, Wo = (W + 2 * pad - dil * (kw - 1) - 1) / stride + 1;
+  const int64_t Ho = (H + 2 * pad - dil * (kh - 1) - 1) / stride + 1,
+                Wo = (W + 2 * pad - dil * (kw - 1) - 1) / stride + 1;
   auto out = at::zeros({N, O, Ho, Wo}, at::kDouble);
   auto acc = out.accessor<double, 4>();
   const double* id = in.data_ptr<double>();
@@ -78,7 +79,8 @@ std::vector<at::Tensor> make(const Case& cs, at::ScalarType dt, uint64_t seed, d
 }  // namespace
 
 TEST(DeformConv, MatchesNaiveReference) {
-  for (const Case& cs : {Case{1, 3, 4, 5, 7, 1}, Case{2, 4, 3, 9, 6, 2}, Case{3, 2, 5, 8, 11, 2}, Case{2, 5, 2, 7, 7, 1}}) {
+  for (const Case& cs :
+       {Case{1, 3, 4, 5, 7, 1}, Case{2, 4, 3, 9, 6, 2}, Case{3, 2, 5, 8, 11, 2}, Case{2, 5, 2, 7, 7, 1}}) {
     for (uint64_t seed : {0u, 1u, 2u}) {
       for (auto dt : {at::kFloat, at::kDouble}) {
         auto t = make(cs, dt, seed);
@@ -179,9 +181,7 @@ TEST(DeformConv, GradientsMatchFiniteDifferences) {
   expect_gradients_match({1, 2, 2, 3, 3, 1}, 5, false);
 }
 
-TEST(DeformConv, GradientsThroughTheOfficialReading) {
-  expect_gradients_match({2, 2, 2, 4, 5, 1}, 3, true);
-}
+TEST(DeformConv, GradientsThroughTheOfficialReading) { expect_gradients_match({2, 2, 2, 4, 5, 1}, 3, true); }
 
 // The CUDA kernels (built with GLIP_WITH_CUDA) against the CPU op, forward and every gradient, float64, strides 1
 // and 2, batch > 1, odd sizes and the official reading of a larger offset map. Skipped where no GPU is present

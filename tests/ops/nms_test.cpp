@@ -93,8 +93,7 @@ TEST(Nms, HandCheckedPlusOneAndStrictThreshold) {
   EXPECT_EQ(to_vec(nms(boxes, scores, 0.45, false)), (std::vector<int64_t>{0, 1, 2}));
   // Class-wise: a different label is never suppressed; the output is in decreasing score order.
   auto labels = at::tensor({int64_t{1}, int64_t{2}, int64_t{1}});
-  EXPECT_EQ(to_vec(batched_nms(boxes, at::tensor({0.5f, 0.8f, 0.7f}), labels, 0.1)),
-            (std::vector<int64_t>{1, 2, 0}));
+  EXPECT_EQ(to_vec(batched_nms(boxes, at::tensor({0.5f, 0.8f, 0.7f}), labels, 0.1)), (std::vector<int64_t>{1, 2, 0}));
 }
 
 TEST(Nms, MatchesNaiveOnRandomBoxes) {

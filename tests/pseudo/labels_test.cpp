@@ -53,7 +53,7 @@ TEST(SelectPhraseBoxes, ThresholdNmsLimitAndClip) {
   ASSERT_EQ(p[0].boxes.size(), 2u);  // the 0.8 box is suppressed per phrase
   EXPECT_FLOAT_EQ(p[0].scores[0], 0.9f);
   EXPECT_EQ(p[0].boxes[1], (std::array<float, 4>{50, 50, 63, 79}));  // clipped to 64 x 80: [0, 63] x [0, 79]
-  ASSERT_EQ(p[1].boxes.size(), 1u);  // 0.4 < 0.5
+  ASSERT_EQ(p[1].boxes.size(), 1u);                                  // 0.4 < 0.5
   EXPECT_FLOAT_EQ(p[1].scores[0], 0.7f);
 
   cfg.nms = "across_phrases";  // the dog's box is the cat's best box: it goes
@@ -133,7 +133,7 @@ TEST(ShardStats, HistogramsSumsAndJson) {
   EXPECT_EQ(s.boxes_per_image[10], 1);  // 12 boxes land in 10+
   EXPECT_EQ(s.best_score[0], 2);
   EXPECT_EQ(s.best_score[5], 1);
-  EXPECT_EQ(s.best_score[9], 2);        // 1.0 is in the last bin
+  EXPECT_EQ(s.best_score[9], 2);  // 1.0 is in the last bin
   EXPECT_DOUBLE_EQ(s.no_box_share(), 0.5);
   ShardStats t = ShardStats::from_json(s.to_json(), "mem");
   EXPECT_TRUE(t.same_counts(s));

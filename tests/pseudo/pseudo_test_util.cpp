@@ -1,18 +1,19 @@
 #include "pseudo/pseudo_test_util.h"
 
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <opencv2/core.hpp>
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/io/image.h"
-#include "glip/pseudo/labels.h"
 #include "glip/io/tar.h"
+#include "glip/pseudo/labels.h"
 
 namespace glip::pseudo::test {
 
-std::vector<Detections> double_teacher(const std::vector<at::Tensor>& images, const std::vector<text::Prompt>& queries) {
+std::vector<Detections> double_teacher(const std::vector<at::Tensor>& images,
+                                       const std::vector<text::Prompt>& queries) {
   GLIP_CHECK(queries.size() == images.size() || queries.size() == 1, "double_teacher: query count");
   std::vector<Detections> out;
   for (size_t i = 0; i < images.size(); ++i) {
@@ -26,7 +27,8 @@ std::vector<Detections> double_teacher(const std::vector<at::Tensor>& images, co
       const std::string phrase = substr_code_points(q.text, q.spans[j].first, q.spans[j].second);
       uint64_t hash = 1469598103934665603ull;
       for (unsigned char c : phrase) hash = (hash ^ c) * 1099511628211ull;
-      const double u = static_cast<double>(hash % 1000) / 1000.0, v = static_cast<double>((hash / 1000) % 1000) / 1000.0;
+      const double u = static_cast<double>(hash % 1000) / 1000.0,
+                   v = static_cast<double>((hash / 1000) % 1000) / 1000.0;
       const float score = static_cast<float>(std::fmod(u + mean / 97.0, 1.0));
       const float x1 = static_cast<float>(v * w * 0.5), y1 = static_cast<float>(u * h * 0.5);
       const float x2 = x1 + static_cast<float>(w * 0.4), y2 = y1 + static_cast<float>(h * 0.4);
@@ -46,9 +48,9 @@ std::string test_jpeg(int seed, int w, int h) {
   cv::Mat img(h, w, CV_8UC3);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      img.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uint8_t>((x * 7 + seed * 31) % 256),
-                                          static_cast<uint8_t>((y * 5 + seed * 17) % 256),
-                                          static_cast<uint8_t>((seed * 53) % 256));
+      img.at<cv::Vec3b>(y, x) =
+          cv::Vec3b(static_cast<uint8_t>((x * 7 + seed * 31) % 256), static_cast<uint8_t>((y * 5 + seed * 17) % 256),
+                    static_cast<uint8_t>((seed * 53) % 256));
   return io::encode_jpeg(img, 90);
 }
 
@@ -62,10 +64,9 @@ void write_shard(const std::string& path, const std::vector<Sample>& samples) {
 }
 
 std::vector<std::string> make_shards(const std::string& dir, int shards, int per_shard) {
-  static const char* kCaptions[] = {"a small red star left of a striped blue ring.",
-                                    "two green crosses and an orange heart.",
-                                    "a dotted yellow square above a purple circle.",
-                                    "a large pink diamond, a cyan triangle and a red ring."};
+  static const char* kCaptions[] = {
+      "a small red star left of a striped blue ring.", "two green crosses and an orange heart.",
+      "a dotted yellow square above a purple circle.", "a large pink diamond, a cyan triangle and a red ring."};
   std::vector<std::string> paths;
   int key = 0;
   for (int s = 0; s < shards; ++s) {

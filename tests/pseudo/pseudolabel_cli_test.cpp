@@ -10,11 +10,11 @@
 #include "common/test_utils.h"
 #include "glip/config/config.h"
 #include "glip/core/fs.h"
+#include "glip/core/sha256.h"
 #include "glip/data/readers.h"
 #include "glip/io/tar.h"
 #include "glip/modeling/checkpoint.h"
 #include "glip/modeling/model_config.h"
-#include "glip/core/sha256.h"
 #include "pseudo/pseudo_test_util.h"
 
 namespace glip::pseudo {
@@ -52,8 +52,8 @@ TEST(GlipPseudolabelCli, LabelsResumesSplitsAndRefusesBadInput) {
   EXPECT_EQ(mf["totals"]["skipped"]["corrupt_image"], 1);
   const int64_t written = mf["totals"]["written"];
   EXPECT_GT(written, 0);
-  auto set = data::read_pseudo_shards({dir + "/out/web-000000.jsonl", dir + "/out/web-000001.jsonl",
-                                       dir + "/out/web-000002.jsonl"}, {0.0f, 1});
+  auto set = data::read_pseudo_shards(
+      {dir + "/out/web-000000.jsonl", dir + "/out/web-000001.jsonl", dir + "/out/web-000002.jsonl"}, {0.0f, 1});
   EXPECT_EQ(static_cast<int64_t>(set.records.size()), written);
   const auto first = read_file(dir + "/out/web-000001.jsonl");
   // Rerun: everything is finished; nothing changes.
@@ -62,14 +62,17 @@ TEST(GlipPseudolabelCli, LabelsResumesSplitsAndRefusesBadInput) {
   // Two ranks from the torchrun variables give the same shards.
   for (int rank : {1, 0})
     ASSERT_EQ(run(common + " --input " + shards[0] + " " + shards[1] + " " + shards[2] + " --out " + dir + "/split",
-                  "RANK=" + std::to_string(rank) + " WORLD_SIZE=2"), 0);
+                  "RANK=" + std::to_string(rank) + " WORLD_SIZE=2"),
+              0);
   EXPECT_FALSE(fs::exists(dir + "/out/web-000001.jsonl.tmp"));
   EXPECT_EQ(read_file(dir + "/split/web-000001.jsonl"), first);
   EXPECT_TRUE(nlohmann::json::parse(read_file(dir + "/split/manifest.json"))["complete"].get<bool>());
   // Another threshold into the same folder is refused; bad inputs exit 2, usage errors 64.
   EXPECT_EQ(run(common + " --set pseudo.threshold=0.3 --input " + dir + " --out " + dir + "/out"), 2);
   EXPECT_EQ(run(common + " --input " + dir + "/missing.tar --out " + dir + "/o2"), 2);
-  EXPECT_EQ(run("--config " + cfg + " --checkpoint " + dir + "/nope.safetensors --input " + dir + " --out " + dir + "/o3"), 2);
+  EXPECT_EQ(
+      run("--config " + cfg + " --checkpoint " + dir + "/nope.safetensors --input " + dir + " --out " + dir + "/o3"),
+      2);
   EXPECT_EQ(run(common + " --set pseudo.nms=maybe --input " + dir + " --out " + dir + "/o4"), 2);
   EXPECT_EQ(run(common + " --out " + dir + "/o5"), 64);
 }
@@ -94,13 +97,13 @@ TEST(GlipPseudolabelCli, ExtremeImagesAndImagelessKeysAreCountedNotFatal) {
   modeling::save_checkpoint(dir + "/teacher.safetensors", *modeling::build_model(m.model), {});
   ASSERT_EQ(run("--config " + cfg + " --checkpoint " + dir + "/teacher.safetensors --set num_threads=1" +
                 " --set model.inference_th=0.0 --set pseudo.threshold=0.0 --set pseudo.batch_size=2 --set work_dir=" +
-                dir + "/work --input " + dir + "/in --out " + dir + "/out"), 0);
+                dir + "/work --input " + dir + "/in --out " + dir + "/out"),
+            0);
   const auto totals = nlohmann::json::parse(read_file(dir + "/out/manifest.json"))["totals"];
   EXPECT_EQ(totals["samples"], 4) << totals.dump();
   EXPECT_EQ(totals["skipped"]["no_image"], 1) << totals.dump();
   // The three images are labelled (or, were the model unable to take one, counted as unusable): none is lost.
-  EXPECT_EQ(totals["labelled"].get<int64_t>() + totals["skipped"]["unusable_image"].get<int64_t>(), 3)
-      << totals.dump();
+  EXPECT_EQ(totals["labelled"].get<int64_t>() + totals["skipped"]["unusable_image"].get<int64_t>(), 3) << totals.dump();
   EXPECT_EQ(totals["skipped"]["corrupt_image"], 0) << totals.dump();
 }
 

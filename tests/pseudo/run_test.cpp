@@ -5,8 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -15,10 +15,10 @@
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/sha256.h"
 #include "glip/data/readers.h"
 #include "glip/io/tar.h"
 #include "glip/pseudo/labeler.h"
-#include "glip/core/sha256.h"
 #include "pseudo/pseudo_test_util.h"
 
 extern char** environ;
@@ -151,8 +151,10 @@ TEST(LabelShard, ATeacherThatFailsOnEveryImageStopsTheRun) {
                                      {"b", "a thin blue line.", test::test_jpeg(2)},
                                      {"c", "two green crosses.", test::test_jpeg(3)},
                                      {"d", "an orange heart.", test::test_jpeg(4)}});
-  const Teacher broken = [](const std::vector<at::Tensor>&, const std::vector<text::Prompt>&)
-      -> std::vector<Detections> { throw std::runtime_error("CUDA out of memory"); };
+  const Teacher broken = [](const std::vector<at::Tensor>&,
+                            const std::vector<text::Prompt>&) -> std::vector<Detections> {
+    throw std::runtime_error("CUDA out of memory");
+  };
   try {
     label_shard(dir + "/s.tar", "s.tar", broken, test::extractor(), {});
     FAIL() << "a teacher failing on every image must stop the run";
@@ -184,7 +186,8 @@ TEST(RunPseudoLabelling, WritesShardsManifestAndResumes) {
   EXPECT_EQ(m["shards"][1]["input_sha256"], sha256_file(shards[1]));
   EXPECT_EQ(m["teacher"]["sha256"], "0123");
   // The student's reader takes the output as it is.
-  auto set = data::read_pseudo_shards({out + "/web-000000.jsonl", out + "/web-000001.jsonl", out + "/web-000002.jsonl"});
+  auto set =
+      data::read_pseudo_shards({out + "/web-000000.jsonl", out + "/web-000001.jsonl", out + "/web-000002.jsonl"});
   EXPECT_EQ(static_cast<int64_t>(set.records.size()), r.totals.written);
 
   // A rerun finds everything finished and changes nothing.
@@ -342,8 +345,10 @@ TEST(RunPseudoLabelling, TwoRanksOneKilledMidShardAndRestartedLabelEveryImageOnc
   ASSERT_GT(reference_keys.size(), 20u);  // 28 of the 40: not a vacuous check
   const std::string out = dir + "/out";
   auto task = [](int rank) {
-    return std::map<std::string, std::string>{{"SLURM_JOB_ID", "4711"}, {"SLURM_JOB_NODELIST", "node[01-03,07]"},
-                                              {"SLURM_NTASKS", "2"}, {"SLURM_PROCID", std::to_string(rank)},
+    return std::map<std::string, std::string>{{"SLURM_JOB_ID", "4711"},
+                                              {"SLURM_JOB_NODELIST", "node[01-03,07]"},
+                                              {"SLURM_NTASKS", "2"},
+                                              {"SLURM_PROCID", std::to_string(rank)},
                                               {"SLURM_LOCALID", std::to_string(rank)}};
   };
   // Rank 1's shards are web-000001 and web-000003; rank 0's 0 and 2.

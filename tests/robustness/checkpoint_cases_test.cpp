@@ -48,8 +48,9 @@ std::vector<MalformedCase> tensor_record_cases() {
   out.push_back(tensor_case("offset_past_end", with([](PthTensor& t) { t.offset = 6; }), "tensor 'w'"));
   out.push_back(tensor_case("huge_offset", with([](PthTensor& t) { t.offset = kBig; }), "tensor 'w'"));
   out.push_back(tensor_case("sizes_overflow", with([](PthTensor& t) { t.sizes = {kBig, kBig}; }), "tensor 'w'"));
-  out.push_back(tensor_case("strides_overflow",
-                            with([](PthTensor& t) { t.strides = {std::numeric_limits<int64_t>::max(), 1}; }),
+  out.push_back(tensor_case("strides_overflow", with([](PthTensor& t) {
+                              t.strides = {std::numeric_limits<int64_t>::max(), 1};
+                            }),
                             "tensor 'w'"));
   out.push_back(tensor_case("reads_past_storage", with([](PthTensor& t) { t.sizes = {3, 3}; }), "tensor 'w'"));
   out.push_back(tensor_case("sizes_strides_count", with([](PthTensor& t) { t.strides = {1}; }), "tensor 'w'"));
@@ -116,13 +117,17 @@ std::vector<MalformedCase> pickle_cases() {
   out.push_back(pth_case("memo_put_text", legacy_pth_with_pickle(proto() + "]pabc\n."), {"memo key 'abc'"}));
   out.push_back(pth_case("memo_get_negative", legacy_pth_with_pickle(proto() + "]p1\ng-1\n."), {"memo key '-1'"}));
   out.push_back(pth_case("memo_get_unset", legacy_pth_with_pickle(proto() + "]h\x07."), {"memo key 7"}));
-  out.push_back(pth_case("binunicode_4g", legacy_pth_with_pickle(proto() + "X\xff\xff\xff\xff" "abc."s),
+  out.push_back(pth_case("binunicode_4g",
+                         legacy_pth_with_pickle(proto() + "X\xff\xff\xff\xff"
+                                                          "abc."s),
                          {"truncated"}));
-  out.push_back(pth_case("unicode8_2p64", legacy_pth_with_pickle(proto() + "\x8d"s + le64(~0ull) + "abc."),
-                         {"truncated"}));
-  out.push_back(pth_case("bytes8_2p63", legacy_pth_with_pickle(proto() + "\x8e"s + le64(1ull << 63) + "abc."),
-                         {"truncated"}));
-  out.push_back(pth_case("long4_huge", legacy_pth_with_pickle(proto() + "\x8b\xff\xff\xff\x7f" "abc."s),
+  out.push_back(
+      pth_case("unicode8_2p64", legacy_pth_with_pickle(proto() + "\x8d"s + le64(~0ull) + "abc."), {"truncated"}));
+  out.push_back(
+      pth_case("bytes8_2p63", legacy_pth_with_pickle(proto() + "\x8e"s + le64(1ull << 63) + "abc."), {"truncated"}));
+  out.push_back(pth_case("long4_huge",
+                         legacy_pth_with_pickle(proto() + "\x8b\xff\xff\xff\x7f"
+                                                          "abc."s),
                          {"does not fit 64 bits"}));
   out.push_back(pth_case("stack_underflow", legacy_pth_with_pickle(proto() + "a."), {"stack"}));
   out.push_back(pth_case("unknown_opcode", legacy_pth_with_pickle(proto() + "\xff."s), {"opcode 0xff"}));
@@ -212,8 +217,8 @@ GLIP_MALFORMED_FAMILY(SafetensorsHeader, safetensors_cases);
 std::vector<MalformedCase> weight_nonfinite_cases() {
   std::vector<MalformedCase> out;
   const float nan = std::nanf(""), inf = std::numeric_limits<float>::infinity();
-  for (const auto& [label, value] : std::vector<std::pair<std::string, float>>{{"nan", nan}, {"inf", inf},
-                                                                               {"neg_inf", -inf}}) {
+  for (const auto& [label, value] :
+       std::vector<std::pair<std::string, float>>{{"nan", nan}, {"inf", inf}, {"neg_inf", -inf}}) {
     for (const std::string which : {"weight", "bias"}) {
       at::Tensor w = at::zeros({2, 3}), b = at::zeros({2});
       (which == "weight" ? w : b).view({-1})[1] = value;

@@ -5,10 +5,10 @@
 
 #include "common/test_utils.h"
 #include "config/detail.h"
-#include "glip/core/fs.h"
+#include "glip/app/config_docs.h"
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
-#include "glip/app/config_docs.h"
+#include "glip/core/fs.h"
 #include "glip/synth/options.h"
 #include "robustness/malformed.h"
 
@@ -54,7 +54,8 @@ std::vector<MalformedCase> option_nonfinite_cases() {
     for (const std::string v : {".nan", ".inf", "-.inf"}) {
       const auto [set, key] = override_for(o, v);
       const bool world = o.key.rfind("world.", 0) == 0;
-      out.push_back({case_name(o.key + "_" + v), nullptr,
+      out.push_back({case_name(o.key + "_" + v),
+                     nullptr,
                      [set = set, world](const std::string&) {
                        if (world) load_root<WorldRoot>("", {set}, "<test>");
                        else load_root<app::GlipConfig>("", {set}, "<test>");
@@ -91,7 +92,8 @@ std::vector<MalformedCase> limit_cases() {
            {"data.train=[{weight: 1e300}]", "data.train.0.weight"},
            {"solver.base_lr=1e400", "solver.base_lr"},
        })
-    out.push_back({case_name(set), nullptr,
+    out.push_back({case_name(set),
+                   nullptr,
                    [set = set](const std::string&) { load_root<app::GlipConfig>("", {set}, "<test>"); },
                    {"'" + key + "'"}});
   return out;
@@ -134,11 +136,14 @@ std::vector<MalformedCase> yaml_cases() {
   std::string long_list = "data:\n  min_size_train: [1";
   for (int i = 1; i < 20000; ++i) long_list += ", 1";
   out.push_back(yaml_case("list_20000", long_list + "]\n", {}, {"$DIR/c.yaml", "20000 entries"}));
-  out.push_back(yaml_case("nested_maps_200", [] {
-    std::string s;
-    for (int i = 0; i < 200; ++i) s += std::string(2 * i, ' ') + "k" + std::to_string(i) + ":\n";
-    return s + std::string(400, ' ') + "v: 1\n";
-  }(), {}, {"$DIR/c.yaml", "deeper than 100"}));
+  out.push_back(yaml_case("nested_maps_200",
+                          [] {
+                            std::string s;
+                            for (int i = 0; i < 200; ++i)
+                              s += std::string(2 * i, ' ') + "k" + std::to_string(i) + ":\n";
+                            return s + std::string(400, ' ') + "v: 1\n";
+                          }(),
+                          {}, {"$DIR/c.yaml", "deeper than 100"}));
   out.push_back(yaml_case("flow_nesting_200", "model: " + deep_json(200) + "\n", {}, {"$DIR/c.yaml"}));
   out.push_back(yaml_case("map_key_is_a_list", "? [a, b]\n: 1\n", {}, {"$DIR/c.yaml", "plain string"}));
   out.push_back(yaml_case("map_key_is_a_map", "solver:\n  ? {a: 1}\n  : 2\n", {}, {"$DIR/c.yaml", "plain string"}));
@@ -159,7 +164,8 @@ std::vector<MalformedCase> yaml_cases() {
                           {"$DIR/c.yaml", "line 4", "quoted string is not closed"}));
   out.push_back(yaml_case("unterminated_quote_in_list", "data:\n  min_size_train: [\"480, 800]\n", {},
                           {"$DIR/c.yaml", "line 2", "quoted string is not closed"}));
-  out.push_back({"base_fan_out_4x6", [](const std::string& dir) { write_fan_out(dir, 4, 6); },
+  out.push_back({"base_fan_out_4x6",
+                 [](const std::string& dir) { write_fan_out(dir, 4, 6); },
                  [](const std::string& dir) {
                    app::GlipConfig cfg;
                    config::load_file(config::visit_fn(cfg), dir + "/l0.yaml");
@@ -180,9 +186,10 @@ std::vector<MalformedCase> yaml_cases() {
 GLIP_MALFORMED_FAMILY(ConfigYaml, yaml_cases);
 
 TEST(ConfigYaml, QuotesThatCloseOnTheirLineAreRead) {  // the other side of the unterminated-quote cases
-  const std::string yaml = "# it's a \"comment\"\nmodel:\n  weight: \"a \\\" b.pth\"  # it's\n"
-                           "runtime:\n  work_dir: 'it''s here'\n  output_dir: it's \"plain\"\n"
-                           "data:\n  caption_prompt: |\n    an \"open quote in a block\n  min_size_train: [\"480\", '800']\n";
+  const std::string yaml =
+      "# it's a \"comment\"\nmodel:\n  weight: \"a \\\" b.pth\"  # it's\n"
+      "runtime:\n  work_dir: 'it''s here'\n  output_dir: it's \"plain\"\n"
+      "data:\n  caption_prompt: |\n    an \"open quote in a block\n  min_size_train: [\"480\", '800']\n";
   EXPECT_EQ(config::detail::unclosed_quote_line(yaml), 0u);
   for (const auto& e : std::filesystem::recursive_directory_iterator(GLIP_SOURCE_DIR "/configs")) {
     if (e.path().extension() != ".yaml") continue;

@@ -22,7 +22,7 @@ struct PickleWriter {
 struct PthTensor {
   std::string name = "w";
   std::string storage_type = "FloatStorage";
-  int64_t numel = 6;            ///< declared in the pickle and in the storage's data header
+  int64_t numel = 6;  ///< declared in the pickle and in the storage's data header
   int64_t offset = 0;
   std::vector<int64_t> sizes = {2, 3}, strides = {3, 1};
   std::vector<float> data = {0, 1, 2, 3, 4, 5};  ///< the bytes present

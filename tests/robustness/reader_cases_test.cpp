@@ -204,9 +204,12 @@ std::vector<MalformedCase> json_depth_cases() {
         text += "1" + std::string(depth, '}');
       }
       const std::string tag = std::string(open == '[' ? "arrays_" : "objects_") + std::to_string(depth);
-      out.push_back({"parse_" + tag, nullptr, [text](const std::string&) { parse_json_input(text, "x.json"); },
+      out.push_back({"parse_" + tag,
+                     nullptr,
+                     [text](const std::string&) { parse_json_input(text, "x.json"); },
                      {"x.json", "deeper than 100"}});
-      out.push_back({"mdetr_" + tag, [text](const std::string& dir) { put_file(dir + "/m.json", text); },
+      out.push_back({"mdetr_" + tag,
+                     [text](const std::string& dir) { put_file(dir + "/m.json", text); },
                      [](const std::string& dir) { data::read_mdetr(dir + "/m.json", ""); },
                      {"$DIR/m.json", "deeper than 100"}});
     }
@@ -226,7 +229,9 @@ std::vector<MalformedCase> output_path_cases() {
   return {{"output_is_a_folder", folder, write_to("out"), {"$DIR/out", "is a folder"}},
           {"output_under_a_file", file, write_to("f/out.json"), {"$DIR/f/out.json", "cannot create its folder"}},
           {"output_deep_under_a_file", file, write_to("f/a/b/out.json"), {"$DIR/f/a/b/out.json"}},
-          {"input_is_a_folder", folder, [](const std::string& dir) { read_file(dir + "/out"); },
+          {"input_is_a_folder",
+           folder,
+           [](const std::string& dir) { read_file(dir + "/out"); },
            {"$DIR/out", "is a folder"}}};
 }
 GLIP_MALFORMED_FAMILY(OutputPaths, output_path_cases);

@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
-#include "common/test_utils.h"
 #include "robustness/malformed.h"
 #include "robustness/pth_builder.h"
 
@@ -50,8 +50,8 @@ std::vector<MalformedCase> tool_cases() {
                             put_file(dir + "/c.yaml", s);
                           },
                           {"$DIR/c.yaml", "refused"}));
-  out.push_back(tool_case("synth_num_threads_1024", synth, out_arg() + " --set num_threads=1024", nullptr,
-                          {"'num_threads'"}));
+  out.push_back(
+      tool_case("synth_num_threads_1024", synth, out_arg() + " --set num_threads=1024", nullptr, {"'num_threads'"}));
   for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
            {"deep_arrays", deep_json(100000)}, {"deep_objects_in_metrics", "{\"m\": " + deep_json(5000) + "}"}})
     out.push_back(tool_case("compare_" + name, compare, "--run a=$DIR/m.json",
@@ -61,14 +61,14 @@ std::vector<MalformedCase> tool_cases() {
       {"list_100000", "\x80\x02" + std::string(100000, '(') + "]" + std::string(100000, 'l') + "."},
       {"cycle", std::string("\x80\x02]2a.", 6)}};
   for (const auto& [name, program] : pickles)
-    out.push_back(tool_case("infer_pth_" + name, infer,
-                            "--config " + model + " --checkpoint $DIR/m.pth --image $DIR/x.jpg --prompt ball " +
-                                "--no-draw " + out_arg(),
-                            [program = program](const std::string& dir) {
-                              put_file(dir + "/m.pth", legacy_pth_with_pickle(program));
-                              put_file(dir + "/x.jpg", "not decoded: the checkpoint fails first");
-                            },
-                            {"$DIR/m.pth"}));
+    out.push_back(tool_case(
+        "infer_pth_" + name, infer,
+        "--config " + model + " --checkpoint $DIR/m.pth --image $DIR/x.jpg --prompt ball " + "--no-draw " + out_arg(),
+        [program = program](const std::string& dir) {
+          put_file(dir + "/m.pth", legacy_pth_with_pickle(program));
+          put_file(dir + "/x.jpg", "not decoded: the checkpoint fails first");
+        },
+        {"$DIR/m.pth"}));
   out.push_back(tool_case("synth_out_is_a_file", synth, "--out $DIR/notes.txt --set world.web_images=0",
                           [](const std::string& dir) { put_file(dir + "/notes.txt", "keep me"); },
                           {"$DIR/notes.txt", "existing file"}));

@@ -115,8 +115,7 @@ TEST(SynthScene, RareConceptsAreRareInGoldOnly) {
     validate(o);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("world.rare: concept 'teapot': word 'teapot'"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("world.rare: concept 'teapot': word 'teapot'"), std::string::npos) << e.what();
   }
 }
 

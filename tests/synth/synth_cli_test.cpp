@@ -60,17 +60,18 @@ TEST(SynthCli, DumpConfigShowsTheWorldSection) {
 
 TEST(SynthCli, BadConfigValuesAreOneInputError) {
   const std::string out = glip::test::temp_dir("synth_cli_bad") + "/w";
-  RunResult r = run("--out " + out + " --set world.image_size=8 --set world.imagesize=3 --set world.shapes=[circle,blob]");
+  RunResult r =
+      run("--out " + out + " --set world.image_size=8 --set world.imagesize=3 --set world.shapes=[circle,blob]");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("world.image_size"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("world.imagesize"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("blob"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(out));
   // Rules across keys are checked too, before anything is written.
-  r = run("--out " + out + " --set world.min_objects=5 --set world.max_objects=2 --set 'world.heldout=[green unicorn]'");
+  r = run("--out " + out +
+          " --set world.min_objects=5 --set world.max_objects=2 --set 'world.heldout=[green unicorn]'");
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_NE(r.output.find("world.max_objects: must be >= world.min_objects (5), got 2"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("world.max_objects: must be >= world.min_objects (5), got 2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("word 'unicorn'"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(out));
 }

@@ -135,8 +135,7 @@ TEST_F(SynthWorld, MdetrAndOdvgSpansSelectPhrasesWithoutHeldOutConcepts) {
     ASSERT_LT(s, e);
     ASSERT_LE(e, static_cast<int>(cap.size()));
     const std::string phrase = cap.substr(s, e - s);
-    EXPECT_TRUE(std::regex_match(phrase, std::regex("(a|an|two|three|four|five|six|seven|eight) [a-z ]+")))
-        << phrase;
+    EXPECT_TRUE(std::regex_match(phrase, std::regex("(a|an|two|three|four|five|six|seven|eight) [a-z ]+"))) << phrase;
     bool listed = false;
     for (const auto& spans : im["tokens_positive_eval"]) listed |= spans[0][0] == s && spans[0][1] == e;
     EXPECT_TRUE(listed);

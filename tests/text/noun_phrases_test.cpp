@@ -60,8 +60,8 @@ std::pair<double, double> precision_recall(const std::string& file) {
   }
   const double p = static_cast<double>(tp) / static_cast<double>(predicted);
   const double r = static_cast<double>(tp) / static_cast<double>(gold);
-  std::cout << "[text] noun phrases, " << file << ": " << set.size() << " captions, precision " << p << ", recall "
-            << r << "\n";
+  std::cout << "[text] noun phrases, " << file << ": " << set.size() << " captions, precision " << p << ", recall " << r
+            << "\n";
   return {p, r};
 }
 

@@ -116,13 +116,11 @@ TEST(Prompt, CaptionPromptPrefixNameSuffix) {
   opt.random_sample_negative = 0;
   opt.control_prob = {0.0, 1.0, 0.0, 0.0};  // no negatives
   std::mt19937_64 rng(5);
-  const DetectionPrompt d =
-      build_detection_training_prompt({3, 3}, {{3, "dog"}, {9, "hair_drier"}}, bert(), rng, opt);
+  const DetectionPrompt d = build_detection_training_prompt({3, 3}, {{3, "dog"}, {9, "hair_drier"}}, bert(), rng, opt);
   EXPECT_EQ(d.prompt.text, "a puppy dog lying");
   EXPECT_EQ(d.box_spans, (std::vector<Offset>{{2, 11}, {2, 11}}));
   opt.max_seq_length = 4;  // "a puppy dog lying. " is 5 tokens: the class no longer fits, its boxes go
-  const DetectionPrompt none =
-      build_detection_training_prompt({3}, {{3, "dog"}, {9, "hair_drier"}}, bert(), rng, opt);
+  const DetectionPrompt none = build_detection_training_prompt({3}, {{3, "dog"}, {9, "hair_drier"}}, bert(), rng, opt);
   EXPECT_TRUE(none.kept_boxes.empty());
 }
 

@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "common/test_utils.h"
 #include "bert_tokenizer.h"
+#include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/text/text_batch.h"
 #include "glip/text/wordpiece.h"
@@ -70,8 +70,8 @@ TEST(WordPiece, RulesOnHandCheckedCases) {
 
 TEST(WordPiece, InvalidUtf8IsAnInputError) {
   EXPECT_THROW(bert().encode("ab\xC3"), InputError);
-  EXPECT_THROW(bert().encode("\xED\xA0\x80"), InputError);  // surrogate
-  EXPECT_THROW(bert().encode("\xC0\xAF"), InputError);      // overlong
+  EXPECT_THROW(bert().encode("\xED\xA0\x80"), InputError);                   // surrogate
+  EXPECT_THROW(bert().encode("\xC0\xAF"), InputError);                       // overlong
   EXPECT_THROW(WordPieceTokenizer("a\nb\n", "tiny.txt", true), InputError);  // no [PAD]
 }
 

@@ -58,9 +58,9 @@ std::vector<ReportRow> compare_stages(const StageMetrics& before, const StageMet
 
 /** What the report says about the run besides the numbers. */
 struct ReportInfo {
-  std::string mode;            ///< solver.tuning_highlevel_override
-  std::string start_weights;   ///< the starting checkpoint ("" = random initialisation)
-  std::string final_weights;   ///< WORK_DIR/model_final.safetensors
+  std::string mode;           ///< solver.tuning_highlevel_override
+  std::string start_weights;  ///< the starting checkpoint ("" = random initialisation)
+  std::string final_weights;  ///< WORK_DIR/model_final.safetensors
   int64_t iterations = 0;
 };
 

@@ -22,9 +22,9 @@ namespace glip::app {
 
 /** test.*: inference settings (official TEST.* and the test-time INPUT.* keys). */
 struct TestConfig {
-  int64_t ims_per_batch = 1;       ///< TEST.IMS_PER_BATCH (images per forward pass)
-  int64_t chunk_size = -1;         ///< TEST.CHUNKED_EVALUATION: categories per prompt (-1: all in one; LVIS 40)
-  double score_threshold = 0.0;    ///< detections below are dropped (infer and pseudo-labelling use their own)
+  int64_t ims_per_batch = 1;     ///< TEST.IMS_PER_BATCH (images per forward pass)
+  int64_t chunk_size = -1;       ///< TEST.CHUNKED_EVALUATION: categories per prompt (-1: all in one; LVIS 40)
+  double score_threshold = 0.0;  ///< detections below are dropped (infer and pseudo-labelling use their own)
   void visit(config::Visitor& v);
 };
 

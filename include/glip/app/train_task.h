@@ -77,7 +77,7 @@ class GlipTrainTask : public engine::TrainTask {
   int64_t global_batch_, accum_, per_rank_;
   int num_workers_, prefetch_;
   std::unique_ptr<data::PrefetchLoader<data::TrainBatch>> loader_;
-  int64_t loader_next_ = -1;  // micro-step the loader returns next
+  int64_t loader_next_ = -1;      // micro-step the loader returns next
   std::vector<Pending> pending_;  // the current step's micro-batches read by begin_step, in order
   size_t pending_next_ = 0;
   modeling::AtssNormalizers step_normalizers_;

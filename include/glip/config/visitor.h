@@ -56,9 +56,9 @@ namespace glip::config {
 
 /** Constraints of one option, checked after loading. Combine with `|`: `one_of({...}) | existing_path()`. */
 struct Constraint {
-  std::vector<std::string> choices;  ///< string enum: the allowed values
-  bool must_exist = false;           ///< string path: must exist when non-empty
-  std::optional<double> min, max;    ///< numeric range (inclusive), also applied to list elements
+  std::vector<std::string> choices;          ///< string enum: the allowed values
+  bool must_exist = false;                   ///< string path: must exist when non-empty
+  std::optional<double> min, max;            ///< numeric range (inclusive), also applied to list elements
   std::optional<double> type_min, type_max;  ///< range of the member's C++ type (checked, not documented)
   /** Free-form check of a string value: returns an error text (e.g. "expected auto|cpu|cuda|cuda:N"), or "". */
   std::function<std::string(const std::string&)> check;
@@ -116,8 +116,8 @@ class Visitor {
   }
 
   /** Other integer types (int, int32_t, size_t, ...): visited as int64 with the type's range enforced. */
-  template <typename I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> &&
-                                             !std::is_same_v<I, int64_t>, int> = 0>
+  template <typename I,
+            std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, int64_t>, int> = 0>
   void operator()(const char* key, I& x, const char* doc, const Constraint& c = {}) {
     int64_t tmp = static_cast<int64_t>(x);
     on_int(key, tmp, doc, with_type_range<I>(c));
@@ -130,8 +130,8 @@ class Visitor {
     on_double(key, tmp, doc, c);
     x = static_cast<float>(tmp);
   }
-  template <typename I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> &&
-                                             !std::is_same_v<I, int64_t>, int> = 0>
+  template <typename I,
+            std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, int64_t>, int> = 0>
   void operator()(const char* key, std::vector<I>& x, const char* doc, const Constraint& c = {}) {
     std::vector<int64_t> tmp(x.begin(), x.end());
     on_int_list(key, tmp, doc, with_type_range<I>(c));
@@ -182,8 +182,7 @@ class Visitor {
   virtual void on_bool_list(const char* key, std::vector<bool>& x, const char* doc, const Constraint& c) = 0;
   virtual void on_int_list(const char* key, std::vector<int64_t>& x, const char* doc, const Constraint& c) = 0;
   virtual void on_double_list(const char* key, std::vector<double>& x, const char* doc, const Constraint& c) = 0;
-  virtual void on_string_list(const char* key, std::vector<std::string>& x, const char* doc,
-                              const Constraint& c) = 0;
+  virtual void on_string_list(const char* key, std::vector<std::string>& x, const char* doc, const Constraint& c) = 0;
   /** Returns false to skip the section's fields (end_section is then not called). */
   virtual bool begin_section(const char* key, const char* doc) = 0;
   virtual void end_section() = 0;

@@ -44,8 +44,8 @@ struct CaptionPackingOptions {
 class PackingRng {
  public:
   explicit PackingRng(uint64_t seed) : state_(seed) {}
-  double uniform();              ///< [0, 1), 53 bits (Python's random.random())
-  uint64_t below(uint64_t n);    ///< unbiased in [0, n), n > 0
+  double uniform();            ///< [0, 1), 53 bits (Python's random.random())
+  uint64_t below(uint64_t n);  ///< unbiased in [0, n), n > 0
   /** Fisher-Yates from the back, as Python's random.shuffle. */
   template <typename T>
   void shuffle(std::vector<T>& v) {
@@ -62,8 +62,8 @@ int64_t draw_pack_count(const CaptionPackingOptions& opts, PackingRng& rng);
 /** A packed caption. */
 struct PackedCaption {
   std::string caption;
-  int64_t positive_start = 0;    ///< code point where the positive caption starts (its spans move by this)
-  std::vector<size_t> negatives; ///< the packed negatives (indices into the list given), in caption order
+  int64_t positive_start = 0;     ///< code point where the positive caption starts (its spans move by this)
+  std::vector<size_t> negatives;  ///< the packed negatives (indices into the list given), in caption order
 };
 
 /** Steps 3 and 4 for a positive caption and the drawn negatives; `tok` counts the tokens (with specials). */

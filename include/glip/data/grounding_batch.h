@@ -27,10 +27,10 @@ struct BatchBuilderOptions {
   text::DetectionPromptOptions prompt;  ///< detection-as-grounding prompt sampling
   CaptionPackingOptions packing;        ///< grounding sets with pack_captions: other captions as negatives
   int64_t max_query_len = 256;
-  int64_t size_divisibility = 32;       ///< images are zero-padded to a multiple of this
+  int64_t size_divisibility = 32;  ///< images are zero-padded to a multiple of this
   uint64_t seed = 0;
   double max_bad_fraction = 0.01;
-  int max_retries = 20;                 ///< replacement draws for one bad sample before giving up
+  int max_retries = 20;  ///< replacement draws for one bad sample before giving up
 };
 
 /** One collated training batch (one rank's share of a global batch). */
@@ -39,8 +39,8 @@ struct TrainBatch {
   TextBatch text;
   std::vector<GroundingTarget> targets;  ///< boxes in the padded-image pixel frame, positive maps [N, T]
   std::vector<std::string> captions;
-  std::vector<std::string> origins;      ///< where each sample came from (file:line / file#id), for errors
-  std::vector<uint64_t> positions;       ///< global stream positions of the samples
+  std::vector<std::string> origins;  ///< where each sample came from (file:line / file#id), for errors
+  std::vector<uint64_t> positions;   ///< global stream positions of the samples
 };
 
 class GroundingBatchBuilder {

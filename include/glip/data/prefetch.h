@@ -22,7 +22,9 @@ class PrefetchLoader {
   using Producer = std::function<T(int64_t iteration)>;
 
   PrefetchLoader(Producer produce, int64_t first_iteration, int num_workers, int capacity)
-      : produce_(std::move(produce)), next_to_claim_(first_iteration), next_to_return_(first_iteration),
+      : produce_(std::move(produce)),
+        next_to_claim_(first_iteration),
+        next_to_return_(first_iteration),
         capacity_(std::max(capacity, 1)) {
     for (int w = 0; w < std::max(num_workers, 1); ++w) workers_.emplace_back([this] { work(); });
   }

@@ -19,10 +19,10 @@ using Span = std::array<int64_t, 2>;
 
 /** One ground-truth (or pseudo-label) box. */
 struct BoxAnnotation {
-  std::array<float, 4> xyxy{};    ///< original-image pixels, x2 = x + w - 1 (glip/data/boxes.h)
-  int64_t category_id = 0;        ///< detection datasets: the category; grounding: 0
-  std::vector<Span> spans;        ///< grounding: the caption spans this box grounds
-  float score = 1.f;              ///< pseudo labels: the teacher's confidence
+  std::array<float, 4> xyxy{};  ///< original-image pixels, x2 = x + w - 1 (glip/data/boxes.h)
+  int64_t category_id = 0;      ///< detection datasets: the category; grounding: 0
+  std::vector<Span> spans;      ///< grounding: the caption spans this box grounds
+  float score = 1.f;            ///< pseudo labels: the teacher's confidence
 };
 
 /** Where the image bytes come from: a file, or a member of a tar shard. */
@@ -45,7 +45,7 @@ struct Record {
   int64_t width = 0, height = 0;  ///< 0 when unknown until decoding
   std::string caption;            ///< grounding caption; empty for detection records (prompt built per sample)
   std::vector<BoxAnnotation> boxes;
-  std::string origin;             ///< "file:line" or "file#image_id", for messages about this record
+  std::string origin;  ///< "file:line" or "file#image_id", for messages about this record
 };
 
 /** Category of a detection dataset. */
@@ -56,8 +56,8 @@ struct Category {
 
 /** A dataset read into memory: records plus, for detection datasets, the category list. */
 struct RecordSet {
-  std::string name;                 ///< dataset name (from config), used in logs and statistics
-  bool is_detection = false;        ///< true: captions are built from `categories` per sample
+  std::string name;           ///< dataset name (from config), used in logs and statistics
+  bool is_detection = false;  ///< true: captions are built from `categories` per sample
   std::vector<Category> categories;
   /** data.caption_prompt: category id -> (prefix, suffix) written around its name in training prompts. */
   std::map<int64_t, std::pair<std::string, std::string>> prompt_affixes;

@@ -30,8 +30,7 @@ class SampleSchedule {
   uint64_t epoch_length() const { return epoch_length_; }
   /** Global position of sample j of rank `rank` in iteration `it` (per-rank batch `batch`, `world` ranks). */
   static uint64_t position(int64_t it, int rank, int world, int64_t batch, int64_t j) {
-    return static_cast<uint64_t>(it) * static_cast<uint64_t>(world * batch) +
-           static_cast<uint64_t>(rank * batch + j);
+    return static_cast<uint64_t>(it) * static_cast<uint64_t>(world * batch) + static_cast<uint64_t>(rank * batch + j);
   }
 
  private:

@@ -16,9 +16,9 @@
 namespace glip::data {
 
 struct TransformOptions {
-  std::vector<int64_t> min_size{800};  ///< short side, one drawn uniformly per sample
-  int64_t max_size = 1333;             ///< long side limit (<= 0: none)
-  double flip_prob = 0.0;              ///< horizontal flip probability (training: 0.5)
+  std::vector<int64_t> min_size{800};                           ///< short side, one drawn uniformly per sample
+  int64_t max_size = 1333;                                      ///< long side limit (<= 0: none)
+  double flip_prob = 0.0;                                       ///< horizontal flip probability (training: 0.5)
   std::array<double, 3> pixel_mean{103.530, 116.280, 123.675};  ///< BGR, 0-255
   std::array<double, 3> pixel_std{57.375, 57.120, 58.395};
 };

@@ -20,7 +20,7 @@ struct Checkpoint {
   int64_t iteration = 0;
   std::map<std::string, at::Tensor> model;
   std::map<std::string, at::Tensor> train_state;
-  std::string record_json;  // a JSON object
+  std::string record_json;                            // a JSON object
   std::map<std::string, std::string> model_metadata;  // extra safetensors metadata of the model file
 };
 

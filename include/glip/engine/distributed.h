@@ -25,10 +25,10 @@ struct DistEnv {
   int local_rank = 0;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
-  std::string init_file;      // GLIP_INIT_FILE: FileStore rendezvous instead of TCP
+  std::string init_file;          // GLIP_INIT_FILE: FileStore rendezvous instead of TCP
   std::string source = "single";  // single | torchrun | slurm
-  bool agent_store = false;   // TORCHELASTIC_USE_AGENT_STORE=True: the torchrun agent serves the store
-  int restart_count = 0;      // TORCHELASTIC_RESTART_COUNT: the agent's attempt (its store outlives the workers)
+  bool agent_store = false;       // TORCHELASTIC_USE_AGENT_STORE=True: the torchrun agent serves the store
+  int restart_count = 0;          // TORCHELASTIC_RESTART_COUNT: the agent's attempt (its store outlives the workers)
 };
 
 /** The key prefix of the rank's rendezvous in the store: "/worker/attempt_N" under the agent's store, else "". */
@@ -70,8 +70,8 @@ class Comm {
 
 struct CommOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-  bool use_cuda = false;           // NCCL instead of Gloo
-  bool exit_on_failure = true;     // std::_Exit(3) when a collective fails, instead of throwing
+  bool use_cuda = false;        // NCCL instead of Gloo
+  bool exit_on_failure = true;  // std::_Exit(3) when a collective fails, instead of throwing
 };
 
 /** A world of one: every collective is the identity. */

@@ -72,11 +72,11 @@ class WeightDecaySchedule {
 class AutoStepSchedule {
  public:
   struct State {
-    int64_t last_epoch = 0;       ///< scheduler steps taken (warmup steps, then plateau evaluations)
-    double warmup = 1.0;          ///< the factor the last warmup step set (1.0: none yet, or warmup over)
+    int64_t last_epoch = 0;  ///< scheduler steps taken (warmup steps, then plateau evaluations)
+    double warmup = 1.0;     ///< the factor the last warmup step set (1.0: none yet, or warmup over)
     double best = -std::numeric_limits<double>::infinity();
-    int64_t num_bad_epochs = 0;   ///< bad evaluations since the last improvement or reduction
-    int64_t reductions = 0;       ///< LR reductions so far
+    int64_t num_bad_epochs = 0;  ///< bad evaluations since the last improvement or reduction
+    int64_t reductions = 0;      ///< LR reductions so far
   };
   explicit AutoStepSchedule(const SolverOptions& opts);
   /** LR of a group with `base_lr` for the next optimiser step. */

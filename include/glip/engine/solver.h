@@ -22,15 +22,15 @@ struct ClipGradientsOptions {
 struct SolverOptions {
   // Schedule and batch.
   int64_t max_iter = 1000;
-  int64_t max_epoch = 0;            // > 0: max_iter = max_epoch * epoch length // ims_per_batch (official MAX_EPOCH)
-  int64_t ims_per_batch = 2;        // global batch over all ranks (and accumulation steps)
-  int64_t grad_accum_steps = 1;     // micro-batches per optimiser step
+  int64_t max_epoch = 0;         // > 0: max_iter = max_epoch * epoch length // ims_per_batch (official MAX_EPOCH)
+  int64_t ims_per_batch = 2;     // global batch over all ranks (and accumulation steps)
+  int64_t grad_accum_steps = 1;  // micro-batches per optimiser step
   // AdamW and parameter groups (solver/build.py).
   std::string optimizer = "ADAMW";
   double base_lr = 1e-4;
-  double lang_lr = 1e-5;            // parameters named "language_backbone"
+  double lang_lr = 1e-5;  // parameters named "language_backbone"
   double backbone_body_lr_factor = 1.0;
-  double bias_lr_factor = 2.0;      // every parameter whose name contains "bias"
+  double bias_lr_factor = 2.0;  // every parameter whose name contains "bias"
   double weight_decay = 1e-4;
   double weight_decay_bias = 0.0;
   double weight_decay_norm_factor = 1.0;
@@ -46,15 +46,15 @@ struct SolverOptions {
   int64_t warmup_iters = 0;
   std::string warmup_method = "linear";  // linear | constant
   bool use_cosine = false;
-  double min_lr = 1e-6;             // official MIN_LR: end of the cosine schedule, floor of autostep
+  double min_lr = 1e-6;  // official MIN_LR: end of the cosine schedule, floor of autostep
   // Official SOLVER.USE_AUTOSTEP (WarmupReduceLROnPlateau): warmup, then the LR is multiplied by gamma when the
   // evaluation metric has not improved for more than step_patience evaluations (solver.eval_period).
   bool use_autostep = false;
   int64_t step_patience = 5;
   ClipGradientsOptions clip_gradients;
-  double model_ema = 0.0;           // EMA decay of the weights (0 disables)
-  bool use_amp = false;             // CUDA only
-  std::string amp_dtype = "fp16";   // fp16 | bf16
+  double model_ema = 0.0;          // EMA decay of the weights (0 disables)
+  bool use_amp = false;            // CUDA only
+  std::string amp_dtype = "fp16";  // fp16 | bf16
   int64_t checkpoint_period = 2500;
   int64_t checkpoint_keep = 3;
   int64_t log_period = 20;
@@ -62,7 +62,7 @@ struct SolverOptions {
   // Training mode (official SOLVER.TUNING_HIGHLEVEL_OVERRIDE): full | linear_prob | language_prompt_v2.
   std::string tuning_highlevel_override = "full";
   std::string nonfinite_loss = "stop";  // stop | skip
-  int64_t seed = 0;                 // data order
+  int64_t seed = 0;                     // data order
 
   void visit(config::Visitor& v);
 };

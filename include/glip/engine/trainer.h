@@ -52,11 +52,11 @@ class TrainTask {
 struct TrainerOptions {
   SolverOptions solver;
   std::string work_dir;
-  bool resume = false;              // continue from WORK_DIR/last_checkpoint when there is one
+  bool resume = false;  // continue from WORK_DIR/last_checkpoint when there is one
   at::Device device = at::kCPU;
   int64_t freeze_conv_body_at = -1;
   bool shuffle = true;
-  std::string config_json = "{}";   // stored in every checkpoint record
+  std::string config_json = "{}";  // stored in every checkpoint record
   /** Extra safetensors metadata of the model files (model_NNNNNNN, model_final[_ema]) at an iteration; e.g. the
    *  glip.record that makes them loadable with modeling::load_checkpoint. Must be deterministic. */
   std::function<std::map<std::string, std::string>(int64_t iteration)> model_metadata;
@@ -64,16 +64,16 @@ struct TrainerOptions {
 
 /** One optimiser step, as hooks see it (loss terms averaged over ranks). */
 struct StepStats {
-  int64_t iteration = 0;            // 1-based: steps done
+  int64_t iteration = 0;  // 1-based: steps done
   int64_t max_iter = 0;
   std::map<std::string, double> losses;
   double loss = 0.0;
-  double lr = 0.0;                  // LR of the solver.base_lr group in this step
-  double weight_decay = 0.0;        // weight decay of the solver.weight_decay group in this step
+  double lr = 0.0;            // LR of the solver.base_lr group in this step
+  double weight_decay = 0.0;  // weight decay of the solver.weight_decay group in this step
   double grad_norm = 0.0;
-  double seconds = 0.0;             // wall time of this step
+  double seconds = 0.0;  // wall time of this step
   double images_per_second = 0.0;
-  bool skipped = false;             // non-finite loss skipped, or AMP overflow
+  bool skipped = false;  // non-finite loss skipped, or AMP overflow
 };
 
 class Trainer;
@@ -91,7 +91,7 @@ struct TrainResult {
   int64_t start_iteration = 0;
   int64_t final_iteration = 0;
   int64_t skipped_steps = 0;
-  double images_per_second = 0.0;   // mean over the steps of this run
+  double images_per_second = 0.0;  // mean over the steps of this run
 };
 
 class Trainer {

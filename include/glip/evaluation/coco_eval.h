@@ -15,10 +15,10 @@
 namespace glip::eval {
 
 struct CocoEvalResult {
-  std::vector<int64_t> image_ids;     // params.imgIds (sorted, unique)
-  std::vector<int64_t> category_ids;  // params.catIds (sorted, unique)
-  EvalAccumulation accumulation;      // precision [T][R][K][A][M], recall [T][K][A][M]
-  std::array<double, 12> stats{};     // COCOeval.stats
+  std::vector<int64_t> image_ids;                           // params.imgIds (sorted, unique)
+  std::vector<int64_t> category_ids;                        // params.catIds (sorted, unique)
+  EvalAccumulation accumulation;                            // precision [T][R][K][A][M], recall [T][K][A][M]
+  std::array<double, 12> stats{};                           // COCOeval.stats
   std::vector<std::pair<int64_t, double>> per_category_ap;  // -1 where undefined
 };
 

@@ -39,11 +39,11 @@ struct EvalInput {
 };
 
 struct EvalParams {
-  std::vector<double> iou_thrs;             // np.linspace(.5, .95, 10)
-  std::vector<double> rec_thrs;             // np.linspace(0, 1, 101)
+  std::vector<double> iou_thrs;                      // np.linspace(.5, .95, 10)
+  std::vector<double> rec_thrs;                      // np.linspace(0, 1, 101)
   std::vector<std::pair<double, double>> area_rngs;  // all, small, medium, large
-  std::vector<int64_t> max_dets;            // accumulation cut per image (-1: none)
-  int64_t per_image_cap = -1;               // evaluateImg cut per (image, category) (-1: none)
+  std::vector<int64_t> max_dets;                     // accumulation cut per image (-1: none)
+  int64_t per_image_cap = -1;                        // evaluateImg cut per (image, category) (-1: none)
 
   static EvalParams coco();
   static EvalParams lvis();

@@ -18,8 +18,8 @@ namespace glip::eval {
 
 struct LvisEvalOptions {
   bool fixed_ap = false;
-  int64_t max_dets_per_image = 300;     // LVISResults(max_dets=...) in the standard protocol
-  int64_t topk_per_category = 10000;    // the Fixed AP budget
+  int64_t max_dets_per_image = 300;   // LVISResults(max_dets=...) in the standard protocol
+  int64_t topk_per_category = 10000;  // the Fixed AP budget
 };
 
 struct LvisEvalResult {

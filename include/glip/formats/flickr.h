@@ -28,8 +28,8 @@ std::vector<FlickrSentence> parse_flickr_sentences(const std::string& text);
 
 /** The boxes [xmin, ymin, xmax, ymax] per phrase id of an Annotations/ID.xml (get_annotations()["boxes"]),
  *  in the order ids first appear. */
-std::vector<std::pair<std::string, std::vector<std::array<double, 4>>>> parse_flickr_boxes(
-    const std::string& xml_text, const std::string& path);
+std::vector<std::pair<std::string, std::vector<std::array<double, 4>>>> parse_flickr_boxes(const std::string& xml_text,
+                                                                                           const std::string& path);
 
 /** One prediction: for each phrase of the sentence that has boxes, in order, a ranked list of boxes. */
 struct FlickrPrediction {

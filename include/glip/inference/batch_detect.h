@@ -28,8 +28,8 @@ struct EvalImage {
 };
 
 struct InferenceOptions {
-  int64_t batch_size = 1;       ///< images per encode()/detect() call (test.ims_per_batch)
-  bool reuse_features = true;   ///< false: re-run the backbone for every prompt chunk (checks the reuse)
+  int64_t batch_size = 1;      ///< images per encode()/detect() call (test.ims_per_batch)
+  bool reuse_features = true;  ///< false: re-run the backbone for every prompt chunk (checks the reuse)
   std::function<void(int64_t)> on_images_done;  ///< called after each batch with its number of images
 };
 

@@ -26,13 +26,13 @@ namespace glip::inference {
 
 struct EvalDatasetConfig {
   std::string name;
-  std::string protocol = "coco";  ///< coco | lvis | lvis_fixed | flickr | odinw
-  std::string annotation;         ///< COCO/LVIS instances JSON; flickr: MDETR final_flickr_separateGT_<split>.json
-  std::string image_root;         ///< folder the file names are relative to (LVIS: the last two parts of coco_url)
-  std::string flickr_root;        ///< flickr: Flickr30K Entities folder (<split>.txt, Sentences/, Annotations/)
-  std::string split = "test";     ///< flickr: split of flickr_root to score against
-  bool merge_boxes = false;       ///< flickr: merged ground-truth boxes (official FLICKR_GT_TYPE "merged")
-  int64_t chunk_size = 0;         ///< categories per prompt: 0 = protocol default (LVIS 40, else test.chunk_size)
+  std::string protocol = "coco";     ///< coco | lvis | lvis_fixed | flickr | odinw
+  std::string annotation;            ///< COCO/LVIS instances JSON; flickr: MDETR final_flickr_separateGT_<split>.json
+  std::string image_root;            ///< folder the file names are relative to (LVIS: the last two parts of coco_url)
+  std::string flickr_root;           ///< flickr: Flickr30K Entities folder (<split>.txt, Sentences/, Annotations/)
+  std::string split = "test";        ///< flickr: split of flickr_root to score against
+  bool merge_boxes = false;          ///< flickr: merged ground-truth boxes (official FLICKR_GT_TYPE "merged")
+  int64_t chunk_size = 0;            ///< categories per prompt: 0 = protocol default (LVIS 40, else test.chunk_size)
   std::vector<std::string> members;  ///< odinw: names of coco-protocol datasets of eval.datasets
   int64_t detections_per_image = 0;  ///< per image and prompt: 0 = protocol default (lvis 300, else the model's)
   /// coco / lvis prompts of this dataset (official per-task DATASETS.OVERRIDE_CATEGORY / CAPTION_PROMPT, used with

@@ -20,7 +20,7 @@ struct FlickrQuery {
   std::string image_id_json;     ///< original_img_id as its JSON text (e.g. 1000000 or "1000000")
   std::string sentence_id_json;  ///< sentence_id as its JSON text
   data::ImageSource source;
-  text::Prompt prompt;           ///< the caption; label p + 1 on each span of phrase p (tokens_positive_eval)
+  text::Prompt prompt;  ///< the caption; label p + 1 on each span of phrase p (tokens_positive_eval)
   int64_t num_phrases = 0;
 };
 

@@ -23,15 +23,15 @@ namespace glip::inference {
 
 struct InferRunOptions {
   std::vector<InferImage> images;
-  std::map<int64_t, std::string> vocabulary;  ///< category id -> name the detections carry
-  text::ClassPrompts class_prompts;           ///< how classes are written in the prompt (empty: the names)
-  double score_threshold = 0.5;               ///< keep detections scoring at least this, in [0, 1]
-  int64_t batch_size = 1;                     ///< images per batch (test.ims_per_batch)
-  int64_t chunk_size = -1;                    ///< categories per prompt (test.chunk_size; -1: all)
-  std::string out_dir;                        ///< created when missing
-  bool draw = true;                           ///< write out_dir/vis/
-  bool coco_files = true;                     ///< write results.json and images.json
-  bool show_progress = true;                  ///< progress line on stderr
+  std::map<int64_t, std::string> vocabulary;         ///< category id -> name the detections carry
+  text::ClassPrompts class_prompts;                  ///< how classes are written in the prompt (empty: the names)
+  double score_threshold = 0.5;                      ///< keep detections scoring at least this, in [0, 1]
+  int64_t batch_size = 1;                            ///< images per batch (test.ims_per_batch)
+  int64_t chunk_size = -1;                           ///< categories per prompt (test.chunk_size; -1: all)
+  std::string out_dir;                               ///< created when missing
+  bool draw = true;                                  ///< write out_dir/vis/
+  bool coco_files = true;                            ///< write results.json and images.json
+  bool show_progress = true;                         ///< progress line on stderr
   std::function<void(const std::string&)> on_image;  ///< each detections.jsonl line as it is produced
 };
 

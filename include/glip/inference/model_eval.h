@@ -32,8 +32,8 @@ struct ModelEvalRun {
   int64_t batch_size = 1;           ///< test.ims_per_batch
   int64_t default_chunk_size = -1;  ///< test.chunk_size
   bool reuse_features = true;
-  bool show_progress = true;        ///< progress line on stderr
-  std::string record_json = "{}";   ///< reproducibility fields of the run (checkpoint, config hash, device, ...)
+  bool show_progress = true;       ///< progress line on stderr
+  std::string record_json = "{}";  ///< reproducibility fields of the run (checkpoint, config hash, device, ...)
   /** coco/lvis prompts: how each category (id -> name of the annotation file) of dataset `what` is written
    *  (data::class_prompts over data.override_category / caption_prompt); unset or empty: the names. A dataset's
    *  own override_category / caption_prompt come first. */

@@ -27,14 +27,14 @@ struct PhraseProbeObject {
   std::array<float, 4> xyxy{};
   std::map<int64_t, double> scores;  ///< category id -> best score of that name alone on this object
   double own() const { return scores.at(category_id); }
-  double best_other() const;          ///< highest score among the other names (0 with one category)
+  double best_other() const;  ///< highest score among the other names (0 with one category)
   double margin() const { return own() - best_other(); }
 };
 
 struct PhraseProbeReport {
   std::map<int64_t, std::string> categories;
   std::vector<PhraseProbeObject> objects;
-  double accuracy() const;                      ///< objects whose own name scores highest (strictly)
+  double accuracy() const;  ///< objects whose own name scores highest (strictly)
   double min_margin() const;
   double mean_margin() const;
   double fraction_with_margin(double m) const;  ///< objects with margin >= m

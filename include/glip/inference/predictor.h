@@ -36,9 +36,9 @@ using Query = text::Prompt;
 
 /** The visual backbone's output for a batch of images, reusable across queries. */
 struct EncodedImages {
-  std::vector<at::Tensor> levels;                       ///< P3..P7, [B, C, h, w] on the model's device
-  std::vector<std::array<int64_t, 2>> image_sizes;      ///< (h, w) of each resized image in the padded batch
-  std::vector<std::array<int64_t, 2>> original_sizes;   ///< (h, w) of each input image
+  std::vector<at::Tensor> levels;                      ///< P3..P7, [B, C, h, w] on the model's device
+  std::vector<std::array<int64_t, 2>> image_sizes;     ///< (h, w) of each resized image in the padded batch
+  std::vector<std::array<int64_t, 2>> original_sizes;  ///< (h, w) of each input image
   int64_t size() const { return static_cast<int64_t>(image_sizes.size()); }
 };
 

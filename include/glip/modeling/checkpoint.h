@@ -58,9 +58,9 @@ io::LoadReport load_backbone_weights(torch::nn::Module& body, const std::string&
 
 /** The JSON record stored with the project's checkpoints. */
 struct CheckpointRecord {
-  std::string config_yaml;                          ///< the full config the model was built from
-  std::map<std::string, std::string> build_info;    ///< e.g. version, git commit, compiler
-  std::map<std::string, std::string> training_state;///< e.g. iteration, epoch
+  std::string config_yaml;                            ///< the full config the model was built from
+  std::map<std::string, std::string> build_info;      ///< e.g. version, git commit, compiler
+  std::map<std::string, std::string> training_state;  ///< e.g. iteration, epoch
 };
 
 /** The safetensors `__metadata__` that carries `record` (what save_checkpoint writes and load_checkpoint reads). */

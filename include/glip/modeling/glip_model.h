@@ -34,8 +34,8 @@ struct GlipModelOptions {
   AnchorGeneratorOptions anchors;
   AtssLossOptions loss;
   AtssPostProcessorOptions postprocess;
-  bool add_linear_layer = false;          ///< FUSE_CONFIG.ADD_LINEAR_LAYER: prompt tuning `rpn.tunable_linear`
-  bool use_classification_loss = false;   ///< FUSE_CONFIG.USE_CLASSIFICATION_LOSS (else loss_cls x 0)
+  bool add_linear_layer = false;         ///< FUSE_CONFIG.ADD_LINEAR_LAYER: prompt tuning `rpn.tunable_linear`
+  bool use_classification_loss = false;  ///< FUSE_CONFIG.USE_CLASSIFICATION_LOSS (else loss_cls x 0)
   double dot_product_token_loss_weight = 1.0;
 
   /** GLIP-T (= T(B) = T(C) architecture): Swin-T, 6 fused blocks. */
@@ -68,11 +68,11 @@ TORCH_MODULE(VLDyHeadModule);
 
 /** What one forward pass produced. */
 struct GlipOutput {
-  HeadOutputs head;                         ///< raw per-level predictions
-  std::vector<at::Tensor> anchors;          ///< per level [A_l, 4]
-  at::Tensor fused_hidden;                  ///< [B, T, lang_dim] the tower's final language features
-  std::map<std::string, at::Tensor> losses; ///< training: loss_reg, loss_centerness, loss_cls, loss_dot_product_token
-  std::vector<Detections> detections;       ///< inference with label maps: per image, in the resized-image frame
+  HeadOutputs head;                          ///< raw per-level predictions
+  std::vector<at::Tensor> anchors;           ///< per level [A_l, 4]
+  at::Tensor fused_hidden;                   ///< [B, T, lang_dim] the tower's final language features
+  std::map<std::string, at::Tensor> losses;  ///< training: loss_reg, loss_centerness, loss_cls, loss_dot_product_token
+  std::vector<Detections> detections;        ///< inference with label maps: per image, in the resized-image frame
 };
 
 class GlipModelImpl : public torch::nn::Module {
@@ -84,8 +84,7 @@ class GlipModelImpl : public torch::nn::Module {
    * Inference: fills `detections` when `label_to_tokens` is given (one map per image, or one for all).
    * The raw head outputs and anchors are always returned.
    */
-  GlipOutput forward(const ImageBatch& images, const TextBatch& text,
-                     const std::vector<GroundingTarget>& targets = {},
+  GlipOutput forward(const ImageBatch& images, const TextBatch& text, const std::vector<GroundingTarget>& targets = {},
                      const std::vector<LabelToTokens>& label_to_tokens = {});
 
   /** The backbone's P3..P7 for a padded image batch [B, 3, H, W]; compute once, reuse across prompts. */

@@ -15,7 +15,7 @@
 namespace glip::modeling {
 
 struct ModelConfig {
-  std::string name = "glip_t";  ///< a label for logs and checkpoints
+  std::string name = "glip_t";                    ///< a label for logs and checkpoints
   std::string conv_body = "SWINT-FPN-RETINANET";  ///< MODEL.BACKBONE.CONV_BODY
   // Swin (MODEL.SWINT.*)
   int64_t swin_embed_dim = 96;
@@ -49,8 +49,8 @@ struct ModelConfig {
   int64_t lang_n_layers = 1;
   int64_t max_query_len = 256;
   std::string backbone_weight;  ///< optional backbone-only checkpoint (ImageNet Swin / ResNet) loaded at build
-  std::string bert_weights;  ///< optional HF BERT file (model.safetensors / pytorch_model.bin) loaded at build
-  std::string weight;        ///< MODEL.WEIGHT: initial weights (official .pth or project .safetensors), loaded at build
+  std::string bert_weights;     ///< optional HF BERT file (model.safetensors / pytorch_model.bin) loaded at build
+  std::string weight;  ///< MODEL.WEIGHT: initial weights (official .pth or project .safetensors), loaded at build
   // DyHead (MODEL.DYHEAD.*)
   int64_t dyhead_channels = 256;
   int64_t dyhead_num_convs = 6;

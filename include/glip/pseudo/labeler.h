@@ -30,8 +30,8 @@ namespace glip::pseudo {
  * The teacher: BGR uint8 [H, W, 3] images and one query per image -> detections per image in original pixels,
  * labels = the query's labels. May throw glip::InputError for a query it cannot take (counted, skipped).
  */
-using Teacher =
-    std::function<std::vector<Detections>(const std::vector<at::Tensor>& bgr_images, const std::vector<text::Prompt>& queries)>;
+using Teacher = std::function<std::vector<Detections>(const std::vector<at::Tensor>& bgr_images,
+                                                      const std::vector<text::Prompt>& queries)>;
 
 /** The labels of one shard, before anything is written. */
 struct ShardLabels {
@@ -52,9 +52,9 @@ ShardLabels label_shard(const std::string& tar_path, const std::string& tar_ref,
 struct LabelRunOptions {
   std::vector<std::string> inputs;  ///< every input shard of the job (all ranks); split by rank here
   std::string out_dir;
-  std::string teacher_path;         ///< recorded in the manifest
-  std::string teacher_sha256;       ///< identifies the teacher; a rerun with another one is refused
-  std::string config_hash;          ///< identifies the settings; likewise
+  std::string teacher_path;    ///< recorded in the manifest
+  std::string teacher_sha256;  ///< identifies the teacher; a rerun with another one is refused
+  std::string config_hash;     ///< identifies the settings; likewise
   int rank = 0, world_size = 1;
   PseudoConfig cfg;
 };
@@ -71,8 +71,8 @@ struct LabelRunResult {
   ShardStats totals;                 ///< this rank's shards (labelled now or finished before)
   int labelled = 0, resumed = 0, failed = 0;
   double seconds = 0, images_per_second = 0;
-  bool complete = false;             ///< every shard of every rank is finished (manifest.json says so too)
-  std::string report;                ///< report.txt: over every finished shard of the job
+  bool complete = false;  ///< every shard of every rank is finished (manifest.json says so too)
+  std::string report;     ///< report.txt: over every finished shard of the job
 };
 
 /** Sorted, de-duplicated inputs (the order every rank agrees on); InputError on a missing file or clashing names. */

@@ -21,8 +21,8 @@ text::Prompt caption_query(const std::string& caption, const text::NounPhraseExt
 
 /** The kept boxes of one phrase. */
 struct PhraseLabel {
-  std::array<int64_t, 2> span{};  ///< [start, end) code points of the caption
-  std::string text;               ///< the phrase as written in the caption
+  std::array<int64_t, 2> span{};            ///< [start, end) code points of the caption
+  std::string text;                         ///< the phrase as written in the caption
   std::vector<std::array<float, 4>> boxes;  ///< xyxy, original-image pixels, best score first
   std::vector<float> scores;
 };
@@ -30,9 +30,9 @@ struct PhraseLabel {
 /** One labelled image-caption pair: a line of an output shard (docs/formats.md, pseudo-label shards). */
 struct PseudoRecord {
   int64_t image_id = 0;
-  std::string key;        ///< WebDataset key of the sample
-  std::string tar;        ///< input shard, relative to the output shard's folder
-  std::string member;     ///< image member in the tar
+  std::string key;     ///< WebDataset key of the sample
+  std::string tar;     ///< input shard, relative to the output shard's folder
+  std::string member;  ///< image member in the tar
   int64_t width = 0, height = 0;
   std::string caption;
   std::vector<PhraseLabel> phrases;  ///< every phrase of the query, in caption order (boxes may be empty)

@@ -12,13 +12,13 @@
 namespace glip::pseudo {
 
 struct PseudoConfig {
-  double threshold = 0.5;              ///< a box is kept for a phrase when the teacher's score is at least this
-  std::string nms = "per_phrase";      ///< none | per_phrase | across_phrases (a box claimed by several phrases)
-  double nms_iou = 0.5;                ///< IoU above which the lower-scoring box is dropped
-  int64_t max_boxes_per_phrase = 10;   ///< best boxes kept per phrase (0 = no limit)
-  int64_t min_boxes = 1;               ///< images with fewer kept boxes are not written (counted)
-  int64_t batch_size = 8;              ///< images per teacher forward pass
-  double progress_interval_s = 10.0;   ///< seconds between progress lines
+  double threshold = 0.5;             ///< a box is kept for a phrase when the teacher's score is at least this
+  std::string nms = "per_phrase";     ///< none | per_phrase | across_phrases (a box claimed by several phrases)
+  double nms_iou = 0.5;               ///< IoU above which the lower-scoring box is dropped
+  int64_t max_boxes_per_phrase = 10;  ///< best boxes kept per phrase (0 = no limit)
+  int64_t min_boxes = 1;              ///< images with fewer kept boxes are not written (counted)
+  int64_t batch_size = 8;             ///< images per teacher forward pass
+  double progress_interval_s = 10.0;  ///< seconds between progress lines
 
   void visit(config::Visitor& v);
 };

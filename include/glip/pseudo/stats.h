@@ -16,24 +16,24 @@ struct ShardStats {
   static constexpr int kBoxBins = 11;    ///< boxes per labelled image: 0..9, 10+
   static constexpr int kScoreBins = 10;  ///< best teacher score per phrase: [0, 0.1) .. [0.9, 1]
 
-  int64_t samples = 0;             ///< samples (keys) in the input shard, with or without an image
-  int64_t no_image = 0;            ///< skipped: a key (caption, json) without an image member
-  int64_t empty_caption = 0;       ///< skipped: caption empty or blank
-  int64_t bad_caption = 0;         ///< skipped: caption not valid UTF-8
-  int64_t no_phrases = 0;          ///< skipped: no noun phrase in the caption
-  int64_t corrupt_image = 0;       ///< skipped: image could not be decoded
-  int64_t teacher_rejected = 0;    ///< skipped: the teacher refused the query (e.g. every phrase past max_query_len)
-  int64_t unusable_image = 0;      ///< skipped: the teacher failed on this image alone (reason logged)
-  int64_t labelled = 0;            ///< images the teacher labelled
-  int64_t below_min_boxes = 0;     ///< labelled but fewer than pseudo.min_boxes boxes kept: not written
-  int64_t written = 0;             ///< records in the output shard
-  int64_t no_box = 0;              ///< labelled images with no box at all
-  int64_t phrases = 0;             ///< phrases of labelled images
+  int64_t samples = 0;           ///< samples (keys) in the input shard, with or without an image
+  int64_t no_image = 0;          ///< skipped: a key (caption, json) without an image member
+  int64_t empty_caption = 0;     ///< skipped: caption empty or blank
+  int64_t bad_caption = 0;       ///< skipped: caption not valid UTF-8
+  int64_t no_phrases = 0;        ///< skipped: no noun phrase in the caption
+  int64_t corrupt_image = 0;     ///< skipped: image could not be decoded
+  int64_t teacher_rejected = 0;  ///< skipped: the teacher refused the query (e.g. every phrase past max_query_len)
+  int64_t unusable_image = 0;    ///< skipped: the teacher failed on this image alone (reason logged)
+  int64_t labelled = 0;          ///< images the teacher labelled
+  int64_t below_min_boxes = 0;   ///< labelled but fewer than pseudo.min_boxes boxes kept: not written
+  int64_t written = 0;           ///< records in the output shard
+  int64_t no_box = 0;            ///< labelled images with no box at all
+  int64_t phrases = 0;           ///< phrases of labelled images
   int64_t phrases_with_box = 0;
-  int64_t boxes = 0;               ///< boxes in written records
-  std::vector<int64_t> boxes_per_image = std::vector<int64_t>(kBoxBins, 0);   ///< over labelled images
-  std::vector<int64_t> best_score = std::vector<int64_t>(kScoreBins, 0);      ///< over phrases of labelled images
-  double seconds = 0;              ///< wall time of labelling (not part of equality)
+  int64_t boxes = 0;                                                         ///< boxes in written records
+  std::vector<int64_t> boxes_per_image = std::vector<int64_t>(kBoxBins, 0);  ///< over labelled images
+  std::vector<int64_t> best_score = std::vector<int64_t>(kScoreBins, 0);     ///< over phrases of labelled images
+  double seconds = 0;  ///< wall time of labelling (not part of equality)
 
   int64_t skipped() const {
     return no_image + empty_caption + bad_caption + no_phrases + corrupt_image + teacher_rejected + unusable_image +

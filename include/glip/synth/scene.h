@@ -25,10 +25,10 @@ enum class SplitKind {
 /** One object's attributes (indices into the configured lists) and geometry in pixels. */
 struct ObjectSpec {
   int shape = 0, colour = 0, texture = 0;
-  int size = 0;          ///< 0 small, 1 medium, 2 large (index into size_words())
-  double cx = 0, cy = 0; ///< centre
-  double side = 0;       ///< side of the square the shape is fitted into
-  double angle = 0;      ///< rotation in radians
+  int size = 0;               ///< 0 small, 1 medium, 2 large (index into size_words())
+  double cx = 0, cy = 0;      ///< centre
+  double side = 0;            ///< side of the square the shape is fitted into
+  double angle = 0;           ///< rotation in radians
   int jitter[3] = {0, 0, 0};  ///< per-object colour jitter (BGR)
   double texture_angle = 0;   ///< stripe direction
 };

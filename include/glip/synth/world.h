@@ -37,7 +37,7 @@ struct WorldSummary {
   std::string config_hash;
   std::vector<SplitStats> splits;
   std::vector<std::string> heldout;
-  std::vector<std::string> rare;  ///< world.rare
+  std::vector<std::string> rare;                    ///< world.rare
   std::map<std::string, int64_t> lvis_frequencies;  ///< "r"/"c"/"f" -> number of categories
   std::vector<std::string> web_shards;              ///< relative paths
   std::string out_dir, preview_path;

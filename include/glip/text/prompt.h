@@ -53,7 +53,7 @@ Prompt build_demo_prompt(const std::vector<std::string>& names);
 /** One prompt of a (possibly chunked) category vocabulary and its token maps. */
 struct CategoryQuery {
   Prompt prompt;
-  LabelToTokens label_to_tokens;          ///< category id -> token indices (create_positive_dict)
+  LabelToTokens label_to_tokens;              ///< category id -> token indices (create_positive_dict)
   std::map<int64_t, int64_t> token_to_label;  ///< token index -> category id
 };
 
@@ -69,12 +69,12 @@ std::vector<CategoryQuery> create_queries_and_maps(const std::map<int64_t, std::
 
 /** Options of the Objects365-style training prompt (coco_dt.py + od_to_grounding.py). */
 struct DetectionPromptOptions {
-  int64_t random_sample_negative = 85;                  ///< DATASETS.RANDOM_SAMPLE_NEG
+  int64_t random_sample_negative = 85;                     ///< DATASETS.RANDOM_SAMPLE_NEG
   std::array<double, 4> control_prob{0.0, 0.0, 0.5, 0.0};  ///< DATASETS.CONTROL_PROB
-  int64_t max_seq_length = 254;                         ///< max_query_len - 2 (room for [CLS]/[SEP])
-  std::string separator = ". ";                         ///< DATASETS.SEPARATION_TOKENS
-  std::string prefix;                                   ///< e.g. "object detection : " (off by default)
-  const ClassPrompts* class_prompts = nullptr;          ///< per-class prefix/name/suffix (caption_prompt)
+  int64_t max_seq_length = 254;                            ///< max_query_len - 2 (room for [CLS]/[SEP])
+  std::string separator = ". ";                            ///< DATASETS.SEPARATION_TOKENS
+  std::string prefix;                                      ///< e.g. "object detection : " (off by default)
+  const ClassPrompts* class_prompts = nullptr;             ///< per-class prefix/name/suffix (caption_prompt)
   /** DATASETS.DISABLE_SHUFFLE (official COCO / ODinW fine-tuning): every class in ascending id order, no sampled
    *  negatives, nothing shuffled: the evaluation prompt (build_category_prompt), after `prefix`. */
   bool disable_shuffle = false;
@@ -82,10 +82,10 @@ struct DetectionPromptOptions {
 
 /** The result: the prompt, which boxes survive, and the span of each box's class. */
 struct DetectionPrompt {
-  Prompt prompt;                     ///< all classes in the prompt (negatives and positives), shuffled
-  std::vector<int64_t> kept_boxes;   ///< indices into the input box labels, in input order
-  std::vector<Offset> box_spans;     ///< span of the class of each kept box
-  std::vector<int64_t> box_labels;   ///< label of each kept box
+  Prompt prompt;                    ///< all classes in the prompt (negatives and positives), shuffled
+  std::vector<int64_t> kept_boxes;  ///< indices into the input box labels, in input order
+  std::vector<Offset> box_spans;    ///< span of the class of each kept box
+  std::vector<int64_t> box_labels;  ///< label of each kept box
 };
 
 /**
@@ -102,9 +102,8 @@ struct DetectionPrompt {
  * Deterministic given `rng`. glip::InputError when a box label is not in `classes`.
  */
 DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_labels,
-                                                const std::map<int64_t, std::string>& classes,
-                                                const Tokenizer& tok, std::mt19937_64& rng,
-                                                const DetectionPromptOptions& opts = {});
+                                                const std::map<int64_t, std::string>& classes, const Tokenizer& tok,
+                                                std::mt19937_64& rng, const DetectionPromptOptions& opts = {});
 
 /** Uniform integer in [0, n) by rejection sampling (portable: the same on every standard library). */
 uint64_t uniform_below(std::mt19937_64& rng, uint64_t n);

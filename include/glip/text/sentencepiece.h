@@ -18,7 +18,7 @@ struct SentencePieceTrainOptions {
   int vocab_size = 8000;
   std::string model_type = "unigram";  ///< unigram | bpe | char | word
   double character_coverage = 0.9995;
-  bool lowercase = true;               ///< nmt_nfkc_cf normalisation (case folding) instead of nmt_nfkc
+  bool lowercase = true;  ///< nmt_nfkc_cf normalisation (case folding) instead of nmt_nfkc
 };
 
 /**

@@ -63,7 +63,6 @@ std::shared_ptr<const Tokenizer> make_tokenizer(const TokenizerConfig& cfg = {})
  * Truncates an encoding with specials to at most `max_len` tokens (HF truncation=True: the last token
  * is kept when it is special) and pads it to exactly `max_len` when `pad` is set.
  */
-Encoding truncate_and_pad(const Encoding& enc, int64_t max_len, bool pad, int64_t pad_id,
-                          const std::string& pad_token);
+Encoding truncate_and_pad(const Encoding& enc, int64_t max_len, bool pad, int64_t pad_id, const std::string& pad_token);
 
 }  // namespace glip::text

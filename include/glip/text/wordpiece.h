@@ -11,8 +11,8 @@ namespace glip::text {
 
 /** A word after BERT normalisation and pre-tokenisation, with its original code-point span. */
 struct NormalizedWord {
-  std::u32string chars;            ///< normalised code points
-  std::vector<int64_t> orig;       ///< original code-point index of each normalised code point
+  std::u32string chars;       ///< normalised code points
+  std::vector<int64_t> orig;  ///< original code-point index of each normalised code point
 };
 
 /**

@@ -45,8 +45,7 @@ void ResNetOptions::validate() const {
   for (int64_t b : stage_blocks) GLIP_CHECK_INPUT(b >= 1, "resnet options: every stage needs >= 1 block, got ", b);
   GLIP_CHECK_INPUT(stem_out_channels >= 1 && res2_out_channels >= 1 && num_groups >= 1 && width_per_group >= 1,
                    "resnet options: channel counts and groups must be >= 1");
-  GLIP_CHECK_INPUT(norm == "FrozenBN" || norm == "GN", "resnet options: norm '", norm,
-                   "' is not one of FrozenBN|GN");
+  GLIP_CHECK_INPUT(norm == "FrozenBN" || norm == "GN", "resnet options: norm '", norm, "' is not one of FrozenBN|GN");
   if (norm == "GN") {
     const int64_t widths[] = {stem_out_channels, res2_out_channels, num_groups * width_per_group};
     for (int64_t c : widths)
@@ -88,9 +87,8 @@ at::Tensor ResNetStemImpl::forward(const at::Tensor& x) {
 BottleneckImpl::BottleneckImpl(const ResNetOptions& o, int64_t in_channels, int64_t bottleneck_channels,
                                int64_t out_channels, int64_t stride) {
   if (in_channels != out_channels) {
-    downsample = register_module(
-        "downsample", torch::nn::Sequential(conv(in_channels, out_channels, 1, stride, 0),
-                                            Norm2d(o.norm, out_channels, o.gn_groups)));
+    downsample = register_module("downsample", torch::nn::Sequential(conv(in_channels, out_channels, 1, stride, 0),
+                                                                     Norm2d(o.norm, out_channels, o.gn_groups)));
   }
   const int64_t s1 = o.stride_in_1x1 ? stride : 1, s3 = o.stride_in_1x1 ? 1 : stride;
   conv1 = register_module("conv1", conv(in_channels, bottleneck_channels, 1, s1, 0));

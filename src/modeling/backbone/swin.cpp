@@ -45,21 +45,22 @@ void SwinOptions::validate() const {
   for (const auto& f : out_features) {
     bool known = false;
     for (size_t i = 0; i < depths.size(); ++i) known |= f == "stage" + std::to_string(i + 2);
-    GLIP_CHECK_INPUT(known, "swin options: unknown out feature '", f, "' (expected stage2..stage",
-                     depths.size() + 1, ")");
+    GLIP_CHECK_INPUT(known, "swin options: unknown out feature '", f, "' (expected stage2..stage", depths.size() + 1,
+                     ")");
   }
 }
 
 PatchEmbedImpl::PatchEmbedImpl(int64_t patch_size, int64_t in_chans, int64_t embed_dim, bool norm_on)
     : patch_size_(patch_size) {
-  proj = register_module("proj",
-                         torch::nn::Conv2d(torch::nn::Conv2dOptions(in_chans, embed_dim, patch_size).stride(patch_size)));
+  proj = register_module(
+      "proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_chans, embed_dim, patch_size).stride(patch_size)));
   if (norm_on) norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({embed_dim})));
 }
 
 at::Tensor PatchEmbedImpl::forward(const at::Tensor& x) {
   const int64_t H = x.size(2), W = x.size(3);
-  const int64_t pad_w = (patch_size_ - W % patch_size_) % patch_size_, pad_h = (patch_size_ - H % patch_size_) % patch_size_;
+  const int64_t pad_w = (patch_size_ - W % patch_size_) % patch_size_,
+                pad_h = (patch_size_ - H % patch_size_) % patch_size_;
   auto y = proj((pad_w || pad_h) ? at::constant_pad_nd(x, {0, pad_w, 0, pad_h}) : x);
   if (!norm) return y;
   const int64_t B = y.size(0), C = y.size(1), Wh = y.size(2), Ww = y.size(3);
@@ -163,7 +164,8 @@ std::vector<at::Tensor> SwinTransformerImpl::forward(const at::Tensor& images) {
     auto stage = layers[i]->as<SwinStageImpl>();
     const int64_t Hp = (H + ws - 1) / ws * ws, Wp = (W + ws - 1) / ws * ws;
     auto mask = make_shift_mask(Hp, Wp, ws, ws / 2, x.options());
-    for (size_t b = 0; b < stage->blocks->size(); ++b) x = stage->blocks[b]->as<SwinBlockImpl>()->forward(x, H, W, mask);
+    for (size_t b = 0; b < stage->blocks->size(); ++b)
+      x = stage->blocks[b]->as<SwinBlockImpl>()->forward(x, H, W, mask);
     const std::string name = "stage" + std::to_string(i + 2);
     bool wanted = false;
     for (const auto& s : out_stages_) wanted |= s.name == name;

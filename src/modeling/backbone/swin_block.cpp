@@ -36,13 +36,13 @@ at::Tensor make_shift_mask(int64_t Hp, int64_t Wp, int64_t ws, int64_t shift, co
     return (idx >= n - ws).to(at::kLong) + (idx >= n - shift).to(at::kLong);
   };
   auto ids = (region(Hp).view({Hp, 1}) * 3 + region(Wp).view({1, Wp})).view({1, Hp, Wp, 1});
-  auto win = window_partition(ids, ws).squeeze(-1);                // [nW, ws*ws]
-  auto diff = win.unsqueeze(1) - win.unsqueeze(2);                  // [nW, N, N]
+  auto win = window_partition(ids, ws).squeeze(-1);  // [nW, ws*ws]
+  auto diff = win.unsqueeze(1) - win.unsqueeze(2);   // [nW, N, N]
   return at::zeros(diff.sizes(), options).masked_fill_((diff != 0).to(options.device()), -100.0);
 }
 
-WindowAttentionImpl::WindowAttentionImpl(int64_t dim, int64_t ws, int64_t num_heads, bool qkv_bias,
-                                         double attn_drop, double proj_drop)
+WindowAttentionImpl::WindowAttentionImpl(int64_t dim, int64_t ws, int64_t num_heads, bool qkv_bias, double attn_drop,
+                                         double proj_drop)
     : window_size_(ws), num_heads_(num_heads), attn_drop_(attn_drop), proj_drop_(proj_drop) {
   scale_ = 1.0 / std::sqrt(static_cast<double>(dim / num_heads));
   relative_position_bias_table =

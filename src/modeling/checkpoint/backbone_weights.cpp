@@ -49,11 +49,11 @@ io::LoadReport load_backbone_weights(torch::nn::Module& body, const std::string&
                    " tensors is a parameter of the backbone body (expected keys such as patch_embed.proj.weight "
                    "or stem.conv1.weight, optionally under backbone.body.); first keys: ",
                    first(file_keys));
-  GLIP_LOG_INFO("[checkpoint] backbone {}: loaded {} tensors; {} missing (kept at their initialisation){}{}; {} "
-                "unexpected (ignored){}{}",
-                path, report.loaded.size(), report.missing.size(), report.missing.empty() ? "" : ": ",
-                first(report.missing), report.unexpected.size(), report.unexpected.empty() ? "" : ": ",
-                first(report.unexpected));
+  GLIP_LOG_INFO(
+      "[checkpoint] backbone {}: loaded {} tensors; {} missing (kept at their initialisation){}{}; {} "
+      "unexpected (ignored){}{}",
+      path, report.loaded.size(), report.missing.size(), report.missing.empty() ? "" : ": ", first(report.missing),
+      report.unexpected.size(), report.unexpected.empty() ? "" : ": ", first(report.unexpected));
   return report;
 }
 

@@ -16,8 +16,7 @@ bool is_torch_pickle_file(const std::string& path) {
 void load_initial_weights(torch::nn::Module& model, const std::string& path) {
   GLIP_CHECK_INPUT(std::filesystem::is_regular_file(path), "checkpoint '", path,
                    "' does not exist or is not a file (expected an official .pth or a project .safetensors)");
-  const auto tensors =
-      is_torch_pickle_file(path) ? read_official_checkpoint(path) : io::load_safetensors(path).tensors;
+  const auto tensors = is_torch_pickle_file(path) ? read_official_checkpoint(path) : io::load_safetensors(path).tensors;
   io::LoadOptions opts;
   opts.strict = false;
   opts.source = path;

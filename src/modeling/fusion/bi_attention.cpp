@@ -18,8 +18,8 @@ torch::nn::Linear xavier_linear(int64_t in, int64_t out) {
 
 void BiAttentionOptions::validate() const {
   GLIP_CHECK_INPUT(v_dim > 0 && l_dim > 0 && embed_dim > 0 && num_heads > 0,
-                   "bi-attention: sizes must be positive (v_dim ", v_dim, ", l_dim ", l_dim, ", embed_dim ",
-                   embed_dim, ", heads ", num_heads, ")");
+                   "bi-attention: sizes must be positive (v_dim ", v_dim, ", l_dim ", l_dim, ", embed_dim ", embed_dim,
+                   ", heads ", num_heads, ")");
   GLIP_CHECK_INPUT(embed_dim % num_heads == 0, "bi-attention: embed_dim ", embed_dim,
                    " must be divisible by num_heads ", num_heads);
 }
@@ -36,8 +36,8 @@ BiMultiHeadAttentionImpl::BiMultiHeadAttentionImpl(const BiAttentionOptions& o) 
 
 std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Tensor& v, const at::Tensor& l,
                                                                     const at::Tensor& mask_l) {
-  GLIP_CHECK_INPUT(v.dim() == 3 && v.size(2) == o_.v_dim, "bi-attention: visual input must be [B, N, ",
-                   o_.v_dim, "], got ", v.sizes());
+  GLIP_CHECK_INPUT(v.dim() == 3 && v.size(2) == o_.v_dim, "bi-attention: visual input must be [B, N, ", o_.v_dim,
+                   "], got ", v.sizes());
   GLIP_CHECK_INPUT(l.dim() == 3 && l.size(2) == o_.l_dim && l.size(0) == v.size(0),
                    "bi-attention: language input must be [", v.size(0), ", T, ", o_.l_dim, "], got ", l.sizes());
   const int64_t B = v.size(0), N = v.size(1), T = l.size(1), H = o_.num_heads, D = o_.embed_dim / H;
@@ -133,8 +133,7 @@ std::pair<std::vector<at::Tensor>, at::Tensor> BiAttentionBlockImpl::forward_lev
 VLFuseImpl::VLFuseImpl(const BiAttentionOptions& o) { b_attn = register_module("b_attn", BiAttentionBlock(o)); }
 
 std::pair<std::vector<at::Tensor>, at::Tensor> VLFuseImpl::forward(const std::vector<at::Tensor>& levels,
-                                                                   const at::Tensor& hidden,
-                                                                   const at::Tensor& masks) {
+                                                                   const at::Tensor& hidden, const at::Tensor& masks) {
   return b_attn->forward_levels(levels, hidden, masks);
 }
 

@@ -64,8 +64,8 @@ int64_t AnchorGeneratorImpl::num_anchors_per_location() const {
 }
 
 std::vector<at::Tensor> AnchorGeneratorImpl::forward(const std::vector<std::array<int64_t, 2>>& grid_sizes_hw) const {
-  GLIP_CHECK(grid_sizes_hw.size() == num_levels(), "anchor generator: got ", grid_sizes_hw.size(),
-             " feature maps for ", num_levels(), " levels");
+  GLIP_CHECK(grid_sizes_hw.size() == num_levels(), "anchor generator: got ", grid_sizes_hw.size(), " feature maps for ",
+             num_levels(), " levels");
   std::vector<at::Tensor> anchors;
   for (size_t l = 0; l < grid_sizes_hw.size(); ++l) {
     const auto& cell = (*cell_anchors)[l];

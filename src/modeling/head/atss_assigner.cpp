@@ -25,7 +25,8 @@ AnchorTargets atss_assign(const std::vector<at::Tensor>& anchors_per_level, cons
   GLIP_CHECK(num_gt == 0 || (gt_boxes.dim() == 2 && gt_boxes.size(1) == 4), "ATSS: GT boxes must be [N, 4], got ",
              gt_boxes.sizes());
   GLIP_CHECK(num_gt == 0 || (gt_labels.defined() && gt_labels.dim() == 1 && gt_labels.size(0) == num_gt),
-             "ATSS: expected ", num_gt, " GT labels, got ", gt_labels.defined() ? gt_labels.sizes() : at::IntArrayRef{});
+             "ATSS: expected ", num_gt, " GT labels, got ",
+             gt_labels.defined() ? gt_labels.sizes() : at::IntArrayRef{});
   int64_t t = num_tokens;
   if (positive_map.defined()) {
     GLIP_CHECK(positive_map.dim() == 2 && positive_map.size(0) == num_gt, "ATSS: positive map must be [", num_gt,
@@ -52,9 +53,9 @@ AnchorTargets atss_assign(const std::vector<at::Tensor>& anchors_per_level, cons
   }
   auto boxes = gt_boxes.to(device, anchors.scalar_type());
 
-  auto ious = ops::box_iou(anchors, boxes);                    // [A, N]
-  auto anchor_points = centres(anchors);                       // [A, 2]
-  auto gt_points = centres(boxes);                             // [N, 2]
+  auto ious = ops::box_iou(anchors, boxes);                                                      // [A, N]
+  auto anchor_points = centres(anchors);                                                         // [A, 2]
+  auto gt_points = centres(boxes);                                                               // [N, 2]
   auto distances = (anchor_points.unsqueeze(1) - gt_points.unsqueeze(0)).pow(2).sum(-1).sqrt();  // [A, N]
 
   // Candidates: the k anchors nearest each GT centre on every level.
@@ -98,8 +99,8 @@ AnchorTargets atss_assign(const std::vector<at::Tensor>& anchors_per_level, cons
   out.labels = gt_labels.to(device, at::kLong).index_select(0, best_idx).masked_fill(negative, 0);
   out.matched_gt = best_idx.masked_fill(negative, -1);
   out.reg_targets = box_coder.encode(boxes.index_select(0, best_idx), anchors);
-  auto rows = positive_map.defined() ? positive_map.to(device).index_select(0, best_idx)
-                                     : at::zeros({num_anchors, t}, fopts);
+  auto rows =
+      positive_map.defined() ? positive_map.to(device).index_select(0, best_idx) : at::zeros({num_anchors, t}, fopts);
   out.token_labels = at::where(negative.unsqueeze(1), unmatched.to(device).unsqueeze(0), rows);
   return out;
 }

@@ -29,8 +29,8 @@ std::vector<AnchorTargets> AtssLoss::assign(const std::vector<at::Tensor>& ancho
       pmap = t.positive_map.to(device, at::kFloat);
       if (options_.binarize_token_targets) pmap = (pmap > 0).to(at::kFloat);
     }
-    out.push_back(atss_assign(anchors, n > 0 ? t.boxes.to(device) : at::Tensor(), n > 0 ? t.labels : at::Tensor(),
-                              pmap, num_tokens, box_coder_, options_.assigner));
+    out.push_back(atss_assign(anchors, n > 0 ? t.boxes.to(device) : at::Tensor(), n > 0 ? t.labels : at::Tensor(), pmap,
+                              num_tokens, box_coder_, options_.assigner));
   }
   return out;
 }

@@ -48,7 +48,8 @@ AtssPostProcessor::AtssPostProcessor(AtssPostProcessorOptions options)
   GLIP_CHECK(options_.pre_nms_top_n > 0, "ATSS post-processor: pre_nms_top_n must be > 0");
 }
 
-std::vector<Detections> AtssPostProcessor::operator()(const HeadOutputs& outputs, const std::vector<at::Tensor>& anchors,
+std::vector<Detections> AtssPostProcessor::operator()(const HeadOutputs& outputs,
+                                                      const std::vector<at::Tensor>& anchors,
                                                       const std::vector<std::array<int64_t, 2>>& image_sizes_hw,
                                                       const std::vector<LabelToTokens>& label_to_tokens) const {
   const size_t levels = check_head_outputs(outputs, anchors);
@@ -89,7 +90,8 @@ LevelCandidates AtssPostProcessor::candidates(const HeadOutputs& outputs, const 
   std::vector<int64_t> label_ids;
   for (const auto& entry : label_to_tokens) label_ids.push_back(entry.first);
   auto label_of_column = at::tensor(label_ids, at::TensorOptions().dtype(at::kLong)).to(idx.device());
-  auto boxes = ops::clip_boxes(box_coder_.decode(reg.index_select(0, loc), level_anchors.index_select(0, loc)), image_hw);
+  auto boxes =
+      ops::clip_boxes(box_coder_.decode(reg.index_select(0, loc), level_anchors.index_select(0, loc)), image_hw);
   LevelCandidates c;
   c.ranking = ranking;
   c.detections = {boxes, at::sqrt(ranking), label_of_column.index_select(0, idx.select(1, 1))};
@@ -112,7 +114,8 @@ Detections AtssPostProcessor::select(const Detections& candidates) const {
   const int64_t n = det.scores.size(0);
   if (options_.detections_per_image > 0 && n > options_.detections_per_image) {
     // kthvalue semantics: every detection scoring at least the cut value stays (ties included).
-    auto cut = std::get<0>(det.scores.detach().to(at::kCPU, at::kFloat).kthvalue(n - options_.detections_per_image + 1));
+    auto cut =
+        std::get<0>(det.scores.detach().to(at::kCPU, at::kFloat).kthvalue(n - options_.detections_per_image + 1));
     auto sel = at::nonzero(det.scores >= cut.item<float>()).view(-1);
     det = {det.boxes.index_select(0, sel), det.scores.index_select(0, sel), det.labels.index_select(0, sel)};
   }

@@ -12,8 +12,8 @@ namespace glip::modeling {
 
 at::Tensor h_sigmoid(const at::Tensor& x, double h_max) { return at::clamp(x + 3.0, 0.0, 6.0) * (h_max / 6.0); }
 
-ModulatedDeformConvImpl::ModulatedDeformConvImpl(int64_t in_channels, int64_t out_channels, int64_t k,
-                                                 int64_t stride_, int64_t padding_, bool with_bias)
+ModulatedDeformConvImpl::ModulatedDeformConvImpl(int64_t in_channels, int64_t out_channels, int64_t k, int64_t stride_,
+                                                 int64_t padding_, bool with_bias)
     : stride(stride_), padding(padding_) {
   const double stdv = 1.0 / std::sqrt(static_cast<double>(in_channels * k * k));
   weight = register_parameter("weight", at::empty({out_channels, in_channels, k, k}).uniform_(-stdv, stdv));
@@ -29,7 +29,8 @@ Conv3x3NormImpl::Conv3x3NormImpl(const Conv3x3NormOptions& o) {
     deform_conv = register_module("conv", ModulatedDeformConv(o.in_channels, o.out_channels, 3, o.stride, 1));
   } else {
     plain_conv = register_module(
-        "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(o.in_channels, o.out_channels, 3).stride(o.stride).padding(1)));
+        "conv",
+        torch::nn::Conv2d(torch::nn::Conv2dOptions(o.in_channels, o.out_channels, 3).stride(o.stride).padding(1)));
     torch::nn::init::normal_(plain_conv->weight, 0.0, 0.01);  // DyConv.init_weights
     torch::nn::init::zeros_(plain_conv->bias);
   }
@@ -86,13 +87,15 @@ at::Tensor DYReLUImpl::forward(const at::Tensor& x) {
 DyConvImpl::DyConvImpl(const DyConvOptions& o) : options_(o) {
   DyConv = register_module("DyConv", torch::nn::ModuleList());
   for (int64_t stride : {1, 1, 2}) {
-    DyConv->push_back(Conv3x3Norm(Conv3x3NormOptions{o.in_channels, o.out_channels, stride, o.use_deform, o.gn_groups}));
+    DyConv->push_back(
+        Conv3x3Norm(Conv3x3NormOptions{o.in_channels, o.out_channels, stride, o.use_deform, o.gn_groups}));
   }
   if (o.use_dyfuse) {
     torch::nn::Conv2d attn(torch::nn::Conv2dOptions(o.in_channels, 1, 1));
     torch::nn::init::normal_(attn->weight, 0.0, 0.01);
     torch::nn::init::zeros_(attn->bias);
-    AttnConv = register_module("AttnConv", torch::nn::Sequential(torch::nn::AdaptiveAvgPool2d(1), attn, torch::nn::ReLU()));
+    AttnConv =
+        register_module("AttnConv", torch::nn::Sequential(torch::nn::AdaptiveAvgPool2d(1), attn, torch::nn::ReLU()));
   }
   if (o.use_dyrelu) relu = register_module("relu", DYReLU(DYReLUOptions{o.in_channels, o.out_channels}));
   if (o.use_deform) {

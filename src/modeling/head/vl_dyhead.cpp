@@ -14,8 +14,8 @@ void VLDyHeadOptions::validate() const {
   GLIP_CHECK_INPUT(prior_prob > 0.0 && prior_prob < 1.0, "VLDyHead: prior_prob ", prior_prob, " not in (0, 1)");
   if (early_fuse) {
     GLIP_CHECK_INPUT(fusion.v_dim == channels && fusion.v_dim == in_channels,
-                     "VLDyHead: fusion v_dim (JOINT_EMB_SIZE) ", fusion.v_dim, " must equal the channels ",
-                     channels, " and in_channels ", in_channels);
+                     "VLDyHead: fusion v_dim (JOINT_EMB_SIZE) ", fusion.v_dim, " must equal the channels ", channels,
+                     " and in_channels ", in_channels);
     GLIP_CHECK_INPUT(tower_bert.bert.hidden_size == fusion.l_dim, "VLDyHead: tower BERT hidden size ",
                      tower_bert.bert.hidden_size, " must equal LANG_DIM ", fusion.l_dim);
   }
@@ -86,8 +86,8 @@ VLDyHeadResult VLDyHeadImpl::forward(const std::vector<at::Tensor>& levels, cons
   r.fused_hidden = hidden;
   const at::Tensor& text = options_.use_fused_features_dot_product ? hidden : lang.embedded;
   auto e = torch::nn::functional::normalize(text, torch::nn::functional::NormalizeFuncOptions().p(2).dim(-1));
-  auto proj = dot_product_projection_text(e / 2.0);            // [B, T, A*C]
-  auto tok_bias = at::matmul(e, bias_lang) + bias0;            // [B, T]
+  auto proj = dot_product_projection_text(e / 2.0);  // [B, T, A*C]
+  auto tok_bias = at::matmul(e, bias_lang) + bias0;  // [B, T]
   auto logit_scale = at::exp(log_scale);
   for (size_t l = 0; l < visual.size(); ++l) {
     const auto& x = visual[l];

@@ -6,11 +6,11 @@
 namespace glip::modeling {
 
 void BertOptions::validate() const {
-  GLIP_CHECK_INPUT(vocab_size > 0 && hidden_size > 0 && num_layers >= 0 && num_heads > 0 &&
-                       intermediate_size > 0 && max_position_embeddings > 0 && type_vocab_size > 0,
-                   "BERT options: sizes must be positive (vocab ", vocab_size, ", hidden ", hidden_size,
-                   ", layers ", num_layers, ", heads ", num_heads, ", intermediate ", intermediate_size,
-                   ", positions ", max_position_embeddings, ", token types ", type_vocab_size, ")");
+  GLIP_CHECK_INPUT(vocab_size > 0 && hidden_size > 0 && num_layers >= 0 && num_heads > 0 && intermediate_size > 0 &&
+                       max_position_embeddings > 0 && type_vocab_size > 0,
+                   "BERT options: sizes must be positive (vocab ", vocab_size, ", hidden ", hidden_size, ", layers ",
+                   num_layers, ", heads ", num_heads, ", intermediate ", intermediate_size, ", positions ",
+                   max_position_embeddings, ", token types ", type_vocab_size, ")");
   GLIP_CHECK_INPUT(hidden_size % num_heads == 0, "BERT options: hidden_size ", hidden_size,
                    " is not a multiple of num_heads ", num_heads);
 }
@@ -27,8 +27,8 @@ BertEmbeddingsImpl::BertEmbeddingsImpl(const BertOptions& o) {
       register_module("position_embeddings", torch::nn::Embedding(o.max_position_embeddings, o.hidden_size));
   token_type_embeddings =
       register_module("token_type_embeddings", torch::nn::Embedding(o.type_vocab_size, o.hidden_size));
-  LayerNorm = register_module(
-      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.hidden_size}).eps(o.layer_norm_eps)));
+  LayerNorm = register_module("LayerNorm",
+                              torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.hidden_size}).eps(o.layer_norm_eps)));
   dropout = register_module("dropout", torch::nn::Dropout(o.hidden_dropout));
   position_ids = register_buffer("position_ids", torch::arange(o.max_position_embeddings).unsqueeze(0));
   // HF initialisation: normal(0, 0.02) embeddings (words: word_embedding_init_std), LayerNorm 1/0.
@@ -94,8 +94,8 @@ at::Tensor BertResidualOutputImpl::forward(const at::Tensor& x, const at::Tensor
 BertAttentionImpl::BertAttentionImpl(const BertLayerOptions& o) {
   self = register_module("self", BertSelfAttention(o));
   // BertSelfOutput has no clamps, in HF and in GLIP's modeling_bert.py alike.
-  output = register_module("output", BertResidualOutput(o.bert.hidden_size, o.bert.hidden_size,
-                                                        o.bert.layer_norm_eps, o.bert.hidden_dropout, false));
+  output = register_module("output", BertResidualOutput(o.bert.hidden_size, o.bert.hidden_size, o.bert.layer_norm_eps,
+                                                        o.bert.hidden_dropout, false));
 }
 
 at::Tensor BertAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor& ext_mask) {

@@ -23,7 +23,8 @@ std::map<std::string, at::Tensor> hf_bert_to_model_keys(const std::map<std::stri
 
 void load_hf_bert(BertModelImpl& model, const std::string& path) {
   const bool st = ends_with(path, ".safetensors");
-  auto tensors = hf_bert_to_model_keys(st ? io::load_safetensors(path).tensors : io::load_torch_tensors(path, "").tensors);
+  auto tensors =
+      hf_bert_to_model_keys(st ? io::load_safetensors(path).tensors : io::load_torch_tensors(path, "").tensors);
   if (!tensors.count("embeddings.position_ids")) {
     tensors["embeddings.position_ids"] = model.embeddings->position_ids.clone();
   }

@@ -7,8 +7,8 @@ namespace glip::modeling {
 LanguageBodyImpl::LanguageBodyImpl(const BertOptions& o) { model = register_module("model", BertModel(o)); }
 
 LanguageBackboneImpl::LanguageBackboneImpl(const LanguageBackboneOptions& o) : options_(o) {
-  GLIP_CHECK_INPUT(o.n_layers >= 1 && o.n_layers <= o.bert.num_layers, "language backbone: n_layers ",
-                   o.n_layers, " must be in [1, ", o.bert.num_layers, "]");
+  GLIP_CHECK_INPUT(o.n_layers >= 1 && o.n_layers <= o.bert.num_layers, "language backbone: n_layers ", o.n_layers,
+                   " must be in [1, ", o.bert.num_layers, "]");
   body = register_module("body", LanguageBody(o.bert));
 }
 

@@ -66,8 +66,8 @@ VLDyHeadModuleImpl::VLDyHeadModuleImpl(const GlipModelOptions& o) {
   head = register_module("head", VLDyHead(o.head));
   anchor_generator = register_module("anchor_generator", AnchorGenerator(o.anchors));
   if (o.add_linear_layer) {
-    tunable_linear = register_module(
-        "tunable_linear", torch::nn::Linear(torch::nn::LinearOptions(o.head.lang_dim(), 1000).bias(false)));
+    tunable_linear = register_module("tunable_linear",
+                                     torch::nn::Linear(torch::nn::LinearOptions(o.head.lang_dim(), 1000).bias(false)));
     torch::NoGradGuard g;
     tunable_linear->weight.zero_();
   }
@@ -102,8 +102,7 @@ GlipOutput GlipModelImpl::forward(const ImageBatch& images, const TextBatch& tex
 }
 
 std::vector<at::Tensor> GlipModelImpl::visual_features(const at::Tensor& images) {
-  GLIP_CHECK_INPUT(images.defined() && images.dim() == 4 && images.size(1) == 3,
-                   "model: images must be [B, 3, H, W]");
+  GLIP_CHECK_INPUT(images.defined() && images.dim() == 4 && images.size(1) == 3, "model: images must be [B, 3, H, W]");
   return backbone(images);
 }
 
@@ -113,16 +112,16 @@ GlipOutput GlipModelImpl::forward_features(const std::vector<at::Tensor>& levels
                                            const std::vector<LabelToTokens>& label_to_tokens) {
   GLIP_CHECK_INPUT(!levels.empty() && levels[0].dim() == 4, "model: expected P3..P7 feature maps");
   const int64_t B = levels[0].size(0);
-  GLIP_CHECK_INPUT(static_cast<int64_t>(image_sizes.size()) == B, "model: ", B, " images but ",
-                   image_sizes.size(), " image sizes");
+  GLIP_CHECK_INPUT(static_cast<int64_t>(image_sizes.size()) == B, "model: ", B, " images but ", image_sizes.size(),
+                   " image sizes");
   const int64_t nt = text.input_ids.defined() ? text.input_ids.size(0) : 0;
   GLIP_CHECK_INPUT(nt == B || nt == 1, "model: ", B, " images but the text batch has ", nt, " captions");
   TextBatch tb = text;
   if (nt == 1 && B > 1) {
     tb.input_ids = text.input_ids.expand({B, -1}).contiguous();
     tb.attention_mask = text.attention_mask.expand({B, -1}).contiguous();
-    tb.token_type_ids = text.token_type_ids.defined() ? text.token_type_ids.expand({B, -1}).contiguous()
-                                                      : text.token_type_ids;
+    tb.token_type_ids =
+        text.token_type_ids.defined() ? text.token_type_ids.expand({B, -1}).contiguous() : text.token_type_ids;
   }
   auto lang = language_backbone(tb);
   auto r = rpn(levels, lang);
@@ -131,8 +130,8 @@ GlipOutput GlipModelImpl::forward_features(const std::vector<at::Tensor>& levels
   out.fused_hidden = r.fused_hidden;
   out.anchors = rpn->anchor_generator->forward(levels);
   if (is_training()) {
-    GLIP_CHECK_INPUT(static_cast<int64_t>(targets.size()) == B, "model: training needs one target per image (",
-                     B, "), got ", targets.size());
+    GLIP_CHECK_INPUT(static_cast<int64_t>(targets.size()) == B, "model: training needs one target per image (", B,
+                     "), got ", targets.size());
     out.losses = compute_losses(out, targets, tb.attention_mask);
   } else if (!label_to_tokens.empty()) {
     out.detections = postprocessor_(out.head, out.anchors, image_sizes, label_to_tokens);

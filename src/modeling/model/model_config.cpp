@@ -33,12 +33,12 @@ void ModelConfig::visit(config::Visitor& v) {
   v("resnet_norm", resnet_norm,
     "ResNet norms: FrozenBN (StemWithFixedBatchNorm, ImageNet checkpoints) or GN (StemWithGN, trains from scratch)",
     one_of({"FrozenBN", "GN"}));
-  v("resnet_gn_groups", resnet_gn_groups, "GroupNorm groups of a GN ResNet (MODEL.GROUP_NORM.NUM_GROUPS)",
-    at_least(1));
+  v("resnet_gn_groups", resnet_gn_groups, "GroupNorm groups of a GN ResNet (MODEL.GROUP_NORM.NUM_GROUPS)", at_least(1));
   v("freeze_conv_body_at", freeze_conv_body_at,
     "training: backbone stages frozen and run in eval mode (MODEL.BACKBONE.FREEZE_CONV_BODY_AT): -1 none; Swin >= 0 "
     "patch_embed, >= 1 absolute_pos_embed, >= 2 also layers.0 .. layers.(N-2); ResNet stem and layer1 .. "
-    "layer(N-1)", at_least(-1));
+    "layer(N-1)",
+    at_least(-1));
   v("out_channels", out_channels, "FPN / head input channels (MODEL.BACKBONE.OUT_CHANNELS)", at_least(1));
   v("fpn_drop_block", fpn_drop_block, "FPN DropBlock (p 0.3, size 3) during training");
   v("bert_vocab_size", bert_vocab_size, "BERT vocabulary size (30522 bert-base-uncased)", at_least(1));
@@ -49,7 +49,8 @@ void ModelConfig::visit(config::Visitor& v) {
   v("bert_max_position_embeddings", bert_max_position_embeddings, "BERT positions", at_least(1));
   v("bert_word_embedding_std", bert_word_embedding_std,
     "std of the random word-embedding init (HF 0.02; replaced when bert_weights or weight load): a BERT trained "
-    "from scratch needs distinct words to start from (docs/training.md)", range(0, 10));
+    "from scratch needs distinct words to start from (docs/training.md)",
+    range(0, 10));
   v("bert_dropout", bert_dropout,
     "BERT dropout during training (bert-base-uncased's BertConfig: hidden_dropout_prob and "
     "attention_probs_dropout_prob 0.1), in the language backbone and the head's BertEncoderLayer blocks, which "
@@ -87,8 +88,7 @@ void ModelConfig::visit(config::Visitor& v) {
     range(0, 1));
   v("add_linear_layer", add_linear_layer, "prompt tuning: rpn.tunable_linear added to the text features");
   v("use_classification_loss", use_classification_loss, "train the dead cls_logits (off in GLIP)");
-  v("dot_product_token_loss_weight", dot_product_token_loss_weight, "weight of the token alignment loss",
-    at_least(0));
+  v("dot_product_token_loss_weight", dot_product_token_loss_weight, "weight of the token alignment loss", at_least(0));
   v("anchor_sizes", anchor_sizes, "anchor size per level", at_least(1));
   v("anchor_strides", anchor_strides, "anchor stride per level", at_least(1));
   v("aspect_ratios", aspect_ratios, "anchor aspect ratios", at_least(1e-6));

@@ -110,8 +110,8 @@ void col2im(const T* gcol, const std::vector<Tap<T>>& taps, int64_t C, int64_t H
 
 // grad_offset[2k], [2k+1] and grad_mask[k] at each pixel: reductions over channels, blocks of pixels per thread.
 template <typename T>
-void offset_mask_grad(const T* gcol, const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t HW,
-                      int64_t K, int64_t P, T* goff, T* gmask) {
+void offset_mask_grad(const T* gcol, const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t HW, int64_t K,
+                      int64_t P, T* goff, T* gmask) {
   const int64_t blocks = (P + kBlock - 1) / kBlock;
   at::parallel_for(0, K * blocks, 1, [&](int64_t begin, int64_t end) {
     T acc_h[kBlock], acc_w[kBlock], acc_m[kBlock];
@@ -192,8 +192,8 @@ DcnGrads dcn_backward_cpu(const at::Tensor& grad_out, const at::Tensor& input, c
       at::mm_out(gcol, w2d.t(), gob);
       if (needs.input) col2im<scalar_t>(gcol.data_ptr<scalar_t>(), taps, C, H * W, K, P, gin[b].data_ptr<scalar_t>());
       if (needs.offset_mask) {
-        offset_mask_grad<scalar_t>(gcol.data_ptr<scalar_t>(), in, taps, C, H * W, K, P,
-                                   goff[b].data_ptr<scalar_t>(), gmask[b].data_ptr<scalar_t>());
+        offset_mask_grad<scalar_t>(gcol.data_ptr<scalar_t>(), in, taps, C, H * W, K, P, goff[b].data_ptr<scalar_t>(),
+                                   gmask[b].data_ptr<scalar_t>());
       }
     }
   });

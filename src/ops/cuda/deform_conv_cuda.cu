@@ -63,7 +63,8 @@ __global__ void im2col_kernel(int64_t n, const T* in, const T* off, const T* msk
     const T* plane = in + (t / P / K) * g.H * g.W;
     const Sample<T> s = sample_tap(g, off, k, p);
     T v = T(0);
-    if (s.valid) v = s.wt[0] * plane[s.idx[0]] + s.wt[1] * plane[s.idx[1]] + s.wt[2] * plane[s.idx[2]] + s.wt[3] * plane[s.idx[3]];
+    if (s.valid)
+      v = s.wt[0] * plane[s.idx[0]] + s.wt[1] * plane[s.idx[1]] + s.wt[2] * plane[s.idx[2]] + s.wt[3] * plane[s.idx[3]];
     col[t] = v * msk[k * P + p];
   }
 }
@@ -86,8 +87,8 @@ __global__ void col2im_kernel(int64_t n, const T* gcol, const T* off, const T* m
 
 // one thread per (k, p): reduction over channels
 template <typename T>
-__global__ void offset_mask_grad_kernel(int64_t n, const T* gcol, const T* in, const T* off, const T* msk, Geo g,
-                                        int K, int64_t C, T* goff, T* gmask) {
+__global__ void offset_mask_grad_kernel(int64_t n, const T* gcol, const T* in, const T* off, const T* msk, Geo g, int K,
+                                        int64_t C, T* goff, T* gmask) {
   const int64_t P = int64_t(g.Ho) * g.Wo;
   for (int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; t < n; t += int64_t(blockDim.x) * gridDim.x) {
     const int p = static_cast<int>(t % P), k = static_cast<int>(t / P);
@@ -110,8 +111,8 @@ __global__ void offset_mask_grad_kernel(int64_t n, const T* gcol, const T* in, c
 
 Geo make_geo(const at::Tensor& input, const DcnGeometry& g) {
   return Geo{static_cast<int>(input.size(2)), static_cast<int>(input.size(3)), static_cast<int>(g.kh),
-             static_cast<int>(g.kw), static_cast<int>(g.stride), static_cast<int>(g.pad), static_cast<int>(g.dil),
-             static_cast<int>(g.out_h), static_cast<int>(g.out_w)};
+             static_cast<int>(g.kw),          static_cast<int>(g.stride),      static_cast<int>(g.pad),
+             static_cast<int>(g.dil),         static_cast<int>(g.out_h),       static_cast<int>(g.out_w)};
 }
 
 }  // namespace
@@ -171,8 +172,8 @@ DcnGrads dcn_backward_cuda(const at::Tensor& grad_out, const at::Tensor& input, 
       }
       if (needs.offset_mask) {
         offset_mask_grad_kernel<scalar_t><<<blocks_for(K * P), kThreads, 0, stream>>>(
-            K * P, gcol.data_ptr<scalar_t>(), in, off, msk, geo, static_cast<int>(K), C,
-            goff[b].data_ptr<scalar_t>(), gmask[b].data_ptr<scalar_t>());
+            K * P, gcol.data_ptr<scalar_t>(), in, off, msk, geo, static_cast<int>(K), C, goff[b].data_ptr<scalar_t>(),
+            gmask[b].data_ptr<scalar_t>());
       }
     }
   });

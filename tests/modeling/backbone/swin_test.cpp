@@ -47,7 +47,8 @@ TEST(Swin, ShiftMaskSeparatesRegions) {
   for (int64_t w = 0; w < 4; ++w)
     for (int64_t a = 0; a < 9; ++a)
       for (int64_t b = 0; b < 9; ++b) {
-        const int64_t ya = (w / 2) * 3 + a / 3, xa = (w % 2) * 3 + a % 3, yb = (w / 2) * 3 + b / 3, xb = (w % 2) * 3 + b % 3;
+        const int64_t ya = (w / 2) * 3 + a / 3, xa = (w % 2) * 3 + a % 3, yb = (w / 2) * 3 + b / 3,
+                      xb = (w % 2) * 3 + b % 3;
         const bool same = region(ya) == region(yb) && region(xa) == region(xb);
         EXPECT_EQ(mask[w][a][b].item<float>(), same ? 0.0f : -100.0f);
       }

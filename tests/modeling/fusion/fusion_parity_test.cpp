@@ -44,8 +44,8 @@ TEST(FusionParity, BiAttentionBlock) {
   auto [v, l] = fuse->forward(levels, f.at("input.lang"), f.at("input.lang_mask"));
   ASSERT_EQ(v.size(), 5u);
   for (int i = 0; i < 5; ++i) {
-    EXPECT_TRUE(test::all_close(v[i], f.at("output.visual.L" + std::to_string(i)), 1e-4, 1e-5,
-                                "visual L" + std::to_string(i)));
+    EXPECT_TRUE(
+        test::all_close(v[i], f.at("output.visual.L" + std::to_string(i)), 1e-4, 1e-5, "visual L" + std::to_string(i)));
   }
   EXPECT_ALL_CLOSE(l, f.at("output.lang"), 1e-4, 1e-5);
 }

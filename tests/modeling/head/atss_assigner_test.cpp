@@ -89,8 +89,8 @@ TEST(AtssAssigner, HandCheckedSingleLevel) {
                         at::tensor({0.f, 0.5f, 0.5f, 0.f, 0.f, 0.f, 0.f, 1.f, 0.f, 0.f, 0.f, 1.f}).view({3, 4})));
   EXPECT_TRUE(at::allclose(t.reg_targets[0], at::zeros({4}), 0, 1e-6));
   // Centerness of the positive: the anchor centre is the GT centre -> 1.
-  EXPECT_NEAR(centerness_targets(t.reg_targets.slice(0, 0, 1), anchors[0].slice(0, 0, 1), coder)[0].item<float>(),
-              1.f, 1e-6);
+  EXPECT_NEAR(centerness_targets(t.reg_targets.slice(0, 0, 1), anchors[0].slice(0, 0, 1), coder)[0].item<float>(), 1.f,
+              1e-6);
 }
 
 TEST(AtssAssigner, MatchesNaiveOnRandomScenes) {

@@ -138,9 +138,7 @@ TEST(AtssLoss, DistributedNormalisersUseTheHook) {
   EXPECT_EQ(pre.num_pos, seen.num_pos);
   EXPECT_EQ(pre.centerness_sum, seen.centerness_sum);
   // Divisors twice as large halve every term.
-  opts.normalizers = [&](const AtssLocalStats& s) {
-    return AtssNormalizers{2.0 * s.num_pos, 2.0 * s.centerness_sum};
-  };
+  opts.normalizers = [&](const AtssLocalStats& s) { return AtssNormalizers{2.0 * s.num_pos, 2.0 * s.centerness_sum}; };
   auto half = AtssLoss(opts)(t.out, t.anchors, {boxes_target(), boxes_target()}, t.text_masks);
   EXPECT_NEAR(half.loss_reg.item<float>(), base.loss_reg.item<float>() / 2, 1e-6);
   EXPECT_NEAR(half.loss_centerness.item<float>(), base.loss_centerness.item<float>() / 2, 1e-6);

@@ -16,12 +16,12 @@ double logit(double p) { return std::log(p / (1 - p)); }
 // One level, 1 x 3 grid, two images, T = 4. Anchors: two overlapping boxes and a far one, zero deltas.
 struct Scene {
   HeadOutputs out;
-  std::vector<at::Tensor> anchors{at::tensor({0.f, 0.f, 19.f, 19.f, 2.f, 0.f, 21.f, 19.f, 40.f, 0.f, 59.f, 19.f})
-                                      .view({3, 4})};
+  std::vector<at::Tensor> anchors{
+      at::tensor({0.f, 0.f, 19.f, 19.f, 2.f, 0.f, 21.f, 19.f, 40.f, 0.f, 59.f, 19.f}).view({3, 4})};
   Scene() {
     out.box_regression = {at::zeros({2, 4, 1, 3})};
     out.centerness = {at::full({2, 1, 1, 3}, 2.0)};  // sigmoid(2) for every location
-    auto dot = at::full({2, 3, 4}, -10.0);            // sigmoid ~ 0
+    auto dot = at::full({2, 3, 4}, -10.0);           // sigmoid ~ 0
     // Image 0: location 0 tokens 0,1 -> 0.9, 0.7 (mean 0.8); location 1 tokens 0,1 -> 0.6, 0.6; location 2
     // token 3 -> 0.5.
     dot[0][0][0] = logit(0.9);
@@ -98,9 +98,9 @@ TEST(AtssPostProcessor, EmptyAndErrors) {
   auto dets = AtssPostProcessor()(s.out, s.anchors, {{20, 60}, {20, 60}}, {LabelToTokens{}});
   EXPECT_EQ(dets[0].boxes.sizes(), (at::IntArrayRef{0, 4}));
   EXPECT_THROW(AtssPostProcessor()(s.out, s.anchors, {{20, 60}}, {LabelToTokens{}}), Error);
-  EXPECT_THROW(AtssPostProcessor()(s.out, s.anchors, {{20, 60}, {20, 60}},
-                                   {LabelToTokens{}, LabelToTokens{}, LabelToTokens{}}),
-               Error);
+  EXPECT_THROW(
+      AtssPostProcessor()(s.out, s.anchors, {{20, 60}, {20, 60}}, {LabelToTokens{}, LabelToTokens{}, LabelToTokens{}}),
+      Error);
 }
 
 TEST(AtssPostProcessor, RescaleToOriginalImage) {

@@ -22,11 +22,11 @@ TEST(DyConv, OfficialKeyNames) {
   std::vector<std::string> keys;
   for (auto& [k, v] : sd) keys.push_back(k);
   const std::vector<std::string> expected{
-      "AttnConv.1.bias",    "AttnConv.1.weight",  "DyConv.0.bn.bias",   "DyConv.0.bn.weight",
+      "AttnConv.1.bias",    "AttnConv.1.weight",    "DyConv.0.bn.bias", "DyConv.0.bn.weight",
       "DyConv.0.conv.bias", "DyConv.0.conv.weight", "DyConv.1.bn.bias", "DyConv.1.bn.weight",
       "DyConv.1.conv.bias", "DyConv.1.conv.weight", "DyConv.2.bn.bias", "DyConv.2.bn.weight",
       "DyConv.2.conv.bias", "DyConv.2.conv.weight", "offset.bias",      "offset.weight",
-      "relu.fc.0.bias",     "relu.fc.0.weight",   "relu.fc.2.bias",     "relu.fc.2.weight"};
+      "relu.fc.0.bias",     "relu.fc.0.weight",     "relu.fc.2.bias",   "relu.fc.2.weight"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(sd["relu.fc.2.weight"].sizes().vec(), (std::vector<int64_t>{128, 8}));
 }

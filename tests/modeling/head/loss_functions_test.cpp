@@ -22,10 +22,8 @@ TEST(SigmoidFocalLoss, MatchesNaiveFormula) {
   for (int i = 0; i < 6; ++i)
     for (int c = 0; c < 3; ++c) {
       const double p = sig(acc[i][c]);
-      if (lab[i] == c + 1)
-        expected += -alpha * std::pow(1 - p, gamma) * std::log(p);
-      else if (lab[i] >= 0)
-        expected += -(1 - alpha) * std::pow(p, gamma) * std::log(1 - p);
+      if (lab[i] == c + 1) expected += -alpha * std::pow(1 - p, gamma) * std::log(p);
+      else if (lab[i] >= 0) expected += -(1 - alpha) * std::pow(p, gamma) * std::log(1 - p);
     }
   EXPECT_NEAR(sigmoid_focal_loss(logits, labels, gamma, alpha).item<double>(), expected, 1e-10);
 }
@@ -34,9 +32,9 @@ TEST(TokenFocalLoss, MatchesNaiveFormulaOverValidTokens) {
   auto logits = at::randn({2, 5, 4}, at::kDouble) * 3;
   auto targets = (at::rand({2, 5, 4}, at::kDouble) > 0.6).to(at::kDouble);
   targets[0][0][1] = 0.5;  // soft targets are allowed (the parity fixture uses them)
-  auto mask = at::tensor({int64_t{1}, int64_t{1}, int64_t{1}, int64_t{0}, int64_t{1}, int64_t{0}, int64_t{0},
-                          int64_t{0}})
-                  .view({2, 4});
+  auto mask =
+      at::tensor({int64_t{1}, int64_t{1}, int64_t{1}, int64_t{0}, int64_t{1}, int64_t{0}, int64_t{0}, int64_t{0}})
+          .view({2, 4});
   const double alpha = 0.25, gamma = 2;
   double expected = 0, expected_all = 0;
   for (int b = 0; b < 2; ++b)
@@ -50,8 +48,8 @@ TEST(TokenFocalLoss, MatchesNaiveFormulaOverValidTokens) {
         if (mask[b][t].item<int64_t>() > 0) expected += l;
       }
   EXPECT_NEAR(token_sigmoid_binary_focal_loss(logits, targets, mask, alpha, gamma).item<double>(), expected, 1e-9);
-  EXPECT_NEAR(token_sigmoid_binary_focal_loss(logits, targets, at::Tensor(), alpha, gamma).item<double>(),
-              expected_all, 1e-9);
+  EXPECT_NEAR(token_sigmoid_binary_focal_loss(logits, targets, at::Tensor(), alpha, gamma).item<double>(), expected_all,
+              1e-9);
   EXPECT_THROW(token_sigmoid_binary_focal_loss(logits, targets, at::ones({2, 3}), alpha, gamma), Error);
 }
 

@@ -41,8 +41,8 @@ TEST(HeadParity, LossTargetsAndTerms) {
     const auto& a = out.targets[i];
     EXPECT_TRUE(at::equal(a.labels, parity::get(t, "output.labels." + s))) << "labels of image " << i;
     EXPECT_TRUE(at::equal(a.token_labels, parity::get(t, "output.token_labels." + s))) << "token_labels " << i;
-    EXPECT_TRUE(test::all_close(a.reg_targets, parity::get(t, "output.reg_targets." + s), 1e-5, 1e-5,
-                                "reg_targets." + s));
+    EXPECT_TRUE(
+        test::all_close(a.reg_targets, parity::get(t, "output.reg_targets." + s), 1e-5, 1e-5, "reg_targets." + s));
   }
   // Summed losses: the summation order differs from upstream, hence 1e-4 relative (README g).
   EXPECT_ALL_CLOSE(out.loss_cls.reshape({1}), parity::get(t, "output.loss_cls"), 1e-4, 1e-5);

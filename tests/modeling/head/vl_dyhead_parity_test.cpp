@@ -37,10 +37,10 @@ TEST(HeadParity, TwoFusedTowerBlocks) {
     EXPECT_TRUE(test::all_close(r.outputs.box_cls[i], f.at("output.cls_logits.L" + s), tol, tol, "cls L" + s));
     EXPECT_TRUE(test::all_close(r.outputs.box_regression[i], f.at("output.box_regression.L" + s), tol, tol,
                                 "box_regression L" + s));
-    EXPECT_TRUE(test::all_close(r.outputs.centerness[i], f.at("output.centerness.L" + s), tol, tol,
-                                "centerness L" + s));
-    EXPECT_TRUE(test::all_close(r.outputs.dot_product_logits[i], f.at("output.dot_product_logits.L" + s), tol,
-                                tol, "dot_product_logits L" + s));
+    EXPECT_TRUE(
+        test::all_close(r.outputs.centerness[i], f.at("output.centerness.L" + s), tol, tol, "centerness L" + s));
+    EXPECT_TRUE(test::all_close(r.outputs.dot_product_logits[i], f.at("output.dot_product_logits.L" + s), tol, tol,
+                                "dot_product_logits L" + s));
   }
   EXPECT_ALL_CLOSE(r.fused_hidden, f.at("output.fused_lang_hidden"), tol, tol);
 }

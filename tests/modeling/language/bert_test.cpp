@@ -32,8 +32,7 @@ at::Tensor naive_bert(BertModelImpl& m, const at::Tensor& ids, const at::Tensor&
   auto add = (1.0 - mask.to(at::kDouble)) * -10000.0;  // [B, T]
   for (const auto& mod : *m.encoder->layer) {
     auto& L = *mod->as<BertLayerImpl>();
-    auto q = lin(L.attention->self->query, x), k = lin(L.attention->self->key, x),
-         v = lin(L.attention->self->value, x);
+    auto q = lin(L.attention->self->query, x), k = lin(L.attention->self->key, x), v = lin(L.attention->self->value, x);
     auto ctx = at::zeros_like(x);
     for (int64_t h = 0; h < H; ++h) {
       auto qh = q.narrow(2, h * D, D), kh = k.narrow(2, h * D, D), vh = v.narrow(2, h * D, D);
@@ -72,7 +71,8 @@ TEST(Bert, PaddingDoesNotChangeRealTokens) {
   torch::NoGradGuard g;
   TextBatch shortb{torch::tensor({{2, 9, 13, 3}}), torch::ones({1, 4}, at::kLong), {}};
   TextBatch padded{torch::cat({shortb.input_ids, torch::zeros({1, 6}, at::kLong)}, 1),
-                   torch::cat({shortb.attention_mask, torch::zeros({1, 6}, at::kLong)}, 1), {}};
+                   torch::cat({shortb.attention_mask, torch::zeros({1, 6}, at::kLong)}, 1),
+                   {}};
   auto a = lb->forward(shortb), b = lb->forward(padded);
   EXPECT_ALL_CLOSE(b.hidden.narrow(1, 0, 4), a.hidden, 1e-5, 1e-6);
   // embedded = features x mask; aggregate = mean over real tokens.

@@ -38,9 +38,9 @@ TEST(HfBert, LoadsHubLayoutSafetensors) {
 TEST(HfBert, ListsEveryProblemInOneError) {
   BertModel src(test::tiny_bert_options()), dst(test::tiny_bert_options());
   auto t = hf_layout(*src);
-  t.erase("bert.encoder.layer.1.output.dense.weight");                  // missing
+  t.erase("bert.encoder.layer.1.output.dense.weight");                     // missing
   t["bert.encoder.layer.7.output.dense.weight"] = torch::zeros({16, 24});  // unexpected
-  t["bert.embeddings.word_embeddings.weight"] = torch::zeros({51, 16});   // wrong shape
+  t["bert.embeddings.word_embeddings.weight"] = torch::zeros({51, 16});    // wrong shape
   auto path = test::temp_dir("hfbert_bad") + "/model.safetensors";
   io::save_safetensors(path, t);
   try {

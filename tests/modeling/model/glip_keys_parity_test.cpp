@@ -1,4 +1,5 @@
-// The full GLIP-T, GLIP-T(A) and GLIP-L models built from configs/model/*.yaml have exactly the official state-dict keys, shapes and dtypes.
+// The full GLIP-T, GLIP-T(A) and GLIP-L models built from configs/model/*.yaml have exactly the official state-dict
+// keys, shapes and dtypes.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -48,7 +49,8 @@ void expect_same_keys(const GlipModelOptions& o, const std::string& file, size_t
     if (it == got.end()) missing.push_back(k);
     else if (it->second != v) shape.push_back(k + ": " + it->second + " vs official " + v);
   }
-  for (auto& [k, v] : got) if (!want.count(k)) extra.push_back(k);
+  for (auto& [k, v] : got)
+    if (!want.count(k)) extra.push_back(k);
   auto join = [](const std::vector<std::string>& v) {
     std::string s;
     for (size_t i = 0; i < v.size() && i < 20; ++i) s += "\n  " + v[i];

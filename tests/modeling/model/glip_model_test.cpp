@@ -115,8 +115,7 @@ TEST(GlipModel, BatchedInferenceWithACaptionPerImageEqualsOneByOne) {
     TextBatch t1{tx.input_ids.narrow(0, i, 1), tx.attention_mask.narrow(0, i, 1), tx.token_type_ids.narrow(0, i, 1)};
     auto single = m->forward(one, t1, {}, {maps[i]});
     for (size_t l = 0; l < 5; ++l) {
-      EXPECT_ALL_CLOSE(both.head.dot_product_logits[l].narrow(0, i, 1), single.head.dot_product_logits[l], 1e-4,
-                       1e-4);
+      EXPECT_ALL_CLOSE(both.head.dot_product_logits[l].narrow(0, i, 1), single.head.dot_product_logits[l], 1e-4, 1e-4);
       EXPECT_ALL_CLOSE(both.head.box_regression[l].narrow(0, i, 1), single.head.box_regression[l], 1e-4, 1e-4);
     }
     EXPECT_EQ(both.detections[i].boxes.size(0), single.detections[0].boxes.size(0));

@@ -23,14 +23,14 @@ namespace glip::modeling {
 struct ResNetOptions {
   /** Bottleneck blocks per stage (R-50: 3-4-6-3, R-101: 3-4-23-3). */
   std::vector<int64_t> stage_blocks{3, 4, 6, 3};
-  int64_t stem_out_channels = 64;    ///< MODEL.RESNETS.STEM_OUT_CHANNELS
-  int64_t res2_out_channels = 256;   ///< MODEL.RESNETS.RES2_OUT_CHANNELS (doubles per stage)
-  int64_t num_groups = 1;            ///< MODEL.RESNETS.NUM_GROUPS (ResNeXt cardinality)
-  int64_t width_per_group = 64;      ///< MODEL.RESNETS.WIDTH_PER_GROUP (stage-2 bottleneck = groups x width)
-  bool stride_in_1x1 = true;         ///< MODEL.RESNETS.STRIDE_IN_1X1
+  int64_t stem_out_channels = 64;   ///< MODEL.RESNETS.STEM_OUT_CHANNELS
+  int64_t res2_out_channels = 256;  ///< MODEL.RESNETS.RES2_OUT_CHANNELS (doubles per stage)
+  int64_t num_groups = 1;           ///< MODEL.RESNETS.NUM_GROUPS (ResNeXt cardinality)
+  int64_t width_per_group = 64;     ///< MODEL.RESNETS.WIDTH_PER_GROUP (stage-2 bottleneck = groups x width)
+  bool stride_in_1x1 = true;        ///< MODEL.RESNETS.STRIDE_IN_1X1
   /** "FrozenBN" (StemWithFixedBatchNorm) or "GN" (StemWithGN / BottleneckWithGN). */
   std::string norm = "FrozenBN";
-  int64_t gn_groups = 16;            ///< MODEL.GROUP_NORM.NUM_GROUPS, for norm "GN"
+  int64_t gn_groups = 16;  ///< MODEL.GROUP_NORM.NUM_GROUPS, for norm "GN"
   /** MODEL.BACKBONE.FREEZE_CONV_BODY_AT: stem (>= 1) and layer1 .. layer(at-1) get requires_grad false. */
   int64_t freeze_at = -1;
 

@@ -17,12 +17,12 @@
 namespace glip::modeling {
 
 struct BiAttentionOptions {
-  int64_t v_dim = 256;       ///< visual channels (JOINT_EMB_SIZE)
-  int64_t l_dim = 768;       ///< language channels (LANG_DIM)
-  int64_t embed_dim = 2048;  ///< attention width (hard-coded 2048 in VLFuse)
-  int64_t num_heads = 8;     ///< hard-coded 8 in VLFuse
-  double dropout = 0.1;      ///< on both attention maps (training only)
-  double init_gamma = 1.0 / 6.0;  ///< layer scale init: 1 / NUM_CONVS
+  int64_t v_dim = 256;             ///< visual channels (JOINT_EMB_SIZE)
+  int64_t l_dim = 768;             ///< language channels (LANG_DIM)
+  int64_t embed_dim = 2048;        ///< attention width (hard-coded 2048 in VLFuse)
+  int64_t num_heads = 8;           ///< hard-coded 8 in VLFuse
+  double dropout = 0.1;            ///< on both attention maps (training only)
+  double init_gamma = 1.0 / 6.0;   ///< layer scale init: 1 / NUM_CONVS
   bool stable_softmax_2d = false;  ///< FUSE_CONFIG.STABLE_SOFTMAX_2D
   bool clamp_min = true;           ///< FUSE_CONFIG.CLAMP_MIN_FOR_UNDERFLOW
   bool clamp_max = true;           ///< FUSE_CONFIG.CLAMP_MAX_FOR_OVERFLOW

@@ -52,11 +52,11 @@ AtssNormalizers local_normalizers(const AtssLocalStats& stats);
 struct AtssLossOptions {
   AtssAssignerOptions assigner;
   BoxCoderOptions box_coder;
-  double reg_loss_weight = 2.0;   ///< MODEL.ATSS.REG_LOSS_WEIGHT
-  double focal_gamma = 2.0;       ///< MODEL.FOCAL.LOSS_GAMMA (cls loss)
-  double focal_alpha = 0.25;      ///< MODEL.FOCAL.LOSS_ALPHA (cls loss)
-  double token_gamma = 2.0;       ///< FUSE_CONFIG.TOKEN_GAMMA
-  double token_alpha = 0.25;      ///< FUSE_CONFIG.TOKEN_ALPHA
+  double reg_loss_weight = 2.0;  ///< MODEL.ATSS.REG_LOSS_WEIGHT
+  double focal_gamma = 2.0;      ///< MODEL.FOCAL.LOSS_GAMMA (cls loss)
+  double focal_alpha = 0.25;     ///< MODEL.FOCAL.LOSS_ALPHA (cls loss)
+  double token_gamma = 2.0;      ///< FUSE_CONFIG.TOKEN_GAMMA
+  double token_alpha = 0.25;     ///< FUSE_CONFIG.TOKEN_ALPHA
   /// Binarise the positive-map rows (> 0 -> 1) before assignment, as GLIP's collate does for training.
   /// Set false to use the rows as given (the parity fixture feeds the normalised rows straight in).
   bool binarize_token_targets = true;
@@ -66,11 +66,11 @@ struct AtssLossOptions {
 };
 
 struct AtssLossOutput {
-  at::Tensor loss_cls;                ///< scalar; zeros when HeadOutputs::box_cls is empty
-  at::Tensor loss_reg;                ///< scalar, already x reg_loss_weight
-  at::Tensor loss_centerness;         ///< scalar
-  at::Tensor loss_dot_product_token;  ///< scalar
-  std::vector<AnchorTargets> targets; ///< per image, for inspection
+  at::Tensor loss_cls;                 ///< scalar; zeros when HeadOutputs::box_cls is empty
+  at::Tensor loss_reg;                 ///< scalar, already x reg_loss_weight
+  at::Tensor loss_centerness;          ///< scalar
+  at::Tensor loss_dot_product_token;   ///< scalar
+  std::vector<AnchorTargets> targets;  ///< per image, for inspection
 };
 
 class AtssLoss {

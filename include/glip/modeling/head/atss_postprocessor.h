@@ -34,7 +34,7 @@ struct AtssPostProcessorOptions {
 
 /** Candidates of one image on one level, in row-major (location, label) order. */
 struct LevelCandidates {
-  at::Tensor ranking;  ///< [M] p * sigmoid(centerness): the key of the per-level top-n
+  at::Tensor ranking;     ///< [M] p * sigmoid(centerness): the key of the per-level top-n
   Detections detections;  ///< boxes decoded and clipped, scores sqrt(ranking), labels from the map
 };
 

@@ -13,7 +13,7 @@ namespace glip::modeling {
 struct BoxCoderOptions {
   std::array<double, 4> weights{10.0, 10.0, 5.0, 5.0};  ///< (wx, wy, ww, wh)
   double bbox_xform_clip = std::log(1000.0 / 16.0);     ///< upper clamp of dw/dh before exp()
-  bool plus_one = true;                                  ///< width = x2 - x1 + 1
+  bool plus_one = true;                                 ///< width = x2 - x1 + 1
 };
 
 class BoxCoder {

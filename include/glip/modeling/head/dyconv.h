@@ -116,7 +116,7 @@ class DyConvImpl : public torch::nn::Module {
   std::pair<at::Tensor, at::Tensor> offset_and_mask(const at::Tensor& feature);
   const DyConvOptions& options() const { return options_; }
 
-  torch::nn::ModuleList DyConv{nullptr};   // [0] coarser level (stride 1), [1] same level, [2] finer (stride 2)
+  torch::nn::ModuleList DyConv{nullptr};    // [0] coarser level (stride 1), [1] same level, [2] finer (stride 2)
   torch::nn::Sequential AttnConv{nullptr};  // AdaptiveAvgPool2d(1), Conv2d(C, 1, 1), ReLU
   DYReLU relu{nullptr};
   torch::nn::Conv2d offset{nullptr};

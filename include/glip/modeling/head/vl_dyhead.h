@@ -25,14 +25,14 @@
 namespace glip::modeling {
 
 struct VLDyHeadOptions {
-  int64_t in_channels = 256;   ///< MODEL.BACKBONE.OUT_CHANNELS
-  int64_t channels = 256;      ///< MODEL.DYHEAD.CHANNELS
-  int64_t num_convs = 6;       ///< MODEL.DYHEAD.NUM_CONVS (tower blocks)
-  int64_t num_classes = 80;    ///< MODEL.DYHEAD.NUM_CLASSES - 1 (width of the dead cls_logits)
-  int64_t num_anchors = 1;     ///< ratios x scales per octave
-  double prior_prob = 0.01;    ///< bias0 = cls bias = -log((1 - p) / p)
-  double log_scale = 0.0;      ///< MODEL.DYHEAD.LOG_SCALE
-  bool early_fuse = true;      ///< FUSE_CONFIG.EARLY_FUSE_ON (false: GLIP-T(A))
+  int64_t in_channels = 256;                   ///< MODEL.BACKBONE.OUT_CHANNELS
+  int64_t channels = 256;                      ///< MODEL.DYHEAD.CHANNELS
+  int64_t num_convs = 6;                       ///< MODEL.DYHEAD.NUM_CONVS (tower blocks)
+  int64_t num_classes = 80;                    ///< MODEL.DYHEAD.NUM_CLASSES - 1 (width of the dead cls_logits)
+  int64_t num_anchors = 1;                     ///< ratios x scales per octave
+  double prior_prob = 0.01;                    ///< bias0 = cls bias = -log((1 - p) / p)
+  double log_scale = 0.0;                      ///< MODEL.DYHEAD.LOG_SCALE
+  bool early_fuse = true;                      ///< FUSE_CONFIG.EARLY_FUSE_ON (false: GLIP-T(A))
   bool use_fused_features_dot_product = true;  ///< FUSE_CONFIG.USE_FUSED_FEATURES_DOT_PRODUCT
   bool clamp_dot_product = true;               ///< FUSE_CONFIG.CLAMP_DOT_PRODUCT
   /** Fusion sizes; v_dim = JOINT_EMB_SIZE, l_dim = LANG_DIM; init_gamma is set to 1 / num_convs. */
