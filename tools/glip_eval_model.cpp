@@ -57,7 +57,7 @@ int run_model_eval(const ModelEvalArgs& args) {
   record["max_size_test"] = popt.max_size;
   record["max_query_len"] = popt.max_query_len;
 
-  inference::Predictor predictor(inference::load_model(cfg.model, args.checkpoint), text::make_tokenizer(), popt,
+  inference::Predictor predictor(modeling::load_model(cfg.model, args.checkpoint), text::make_tokenizer(), popt,
                                  st.device);
   if (args.phrase_probe) {
     const inference::EvalDatasetConfig& ds = inference::find_dataset(cfg.eval, dataset);

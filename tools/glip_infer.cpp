@@ -60,7 +60,8 @@ int run(const InferArgs& a) {
 
   auto opts = glip::app::predictor_options(cfg);
   opts.score_threshold = a.score_threshold;
-  const gi::Predictor predictor(gi::load_model(cfg.model, a.checkpoint), glip::text::make_tokenizer(), opts, st.device);
+  const gi::Predictor predictor(glip::modeling::load_model(cfg.model, a.checkpoint), glip::text::make_tokenizer(), opts,
+                                st.device);
   const auto s = gi::infer_images(predictor, o);
   std::cerr << "glip_infer: " << s.images << " image(s), " << s.detections << " detection(s) >= " << a.score_threshold
             << ", " << s.images_per_second << " images/s; outputs in " << o.out_dir << "\n";

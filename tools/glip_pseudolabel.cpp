@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     LabelSettings settings{cfg.model, cfg.pseudo, cfg.data.min_size_test, cfg.data.max_size_test};
     o.config_hash = glip::synth::fnv1a_hex(glip::config::dump(settings));
 
-    glip::inference::Predictor predictor(glip::inference::load_model(cfg.model, checkpoint),
+    glip::inference::Predictor predictor(glip::modeling::load_model(cfg.model, checkpoint),
                                          glip::text::make_tokenizer(), glip::app::predictor_options(cfg),
                                          glip::engine::rank_device(state.device, env));
     glip::pseudo::Teacher teacher = [&predictor](const std::vector<at::Tensor>& images,

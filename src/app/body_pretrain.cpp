@@ -12,6 +12,7 @@
 #include "glip/core/strings.h"
 #include "glip/data/schedule.h"
 #include "glip/data/transforms.h"
+#include "glip/engine/hooks.h"
 #include "glip/modeling/backbone/backbone.h"
 #include "glip/modeling/model_config.h"
 

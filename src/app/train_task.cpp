@@ -8,8 +8,8 @@
 #include "glip/core/environment.h"
 #include "glip/core/error.h"
 #include "glip/core/logging.h"
+#include "glip/engine/hooks.h"
 #include "glip/engine/tuning.h"
-#include "glip/inference/predictor.h"
 #include "glip/modeling/checkpoint.h"
 #include "glip/modeling/model_config.h"
 
@@ -219,7 +219,7 @@ engine::TrainResult run_training(const GlipConfig& cfg, const TrainRequest& requ
   const bool report = cfg.finetune.eval_before_after;
   const int rank = comm->rank();       // the trainer takes `comm`
   if (report) finetune_datasets(cfg);  // a bad dataset name fails before the model is built
-  modeling::GlipModel model = inference::load_model(cfg.model, "");
+  modeling::GlipModel model = modeling::build_model(cfg.model);
   StageMetrics before;
   if (report) {
     // The starting weights (before the trainer restores a checkpoint on --resume); a resumed run reuses them.

@@ -1,4 +1,6 @@
 // Trainer hooks: progress line, metrics JSON lines, evaluation, curves.
+#include "glip/engine/hooks.h"
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -8,7 +10,6 @@
 #include "glip/core/fs.h"
 #include "glip/core/logging.h"
 #include "glip/engine/curves.h"
-#include "glip/engine/trainer.h"
 
 namespace glip::engine {
 namespace {

@@ -1,4 +1,4 @@
-// Inference over image lists with category prompts: chunk planning, feature reuse, results conversion.
+// Inference over image lists with category prompts: feature reuse across prompt chunks, results conversion.
 #include "glip/inference/batch_detect.h"
 
 #include <nlohmann/json.hpp>
@@ -11,37 +11,6 @@
 #include "glip/data/transforms.h"
 
 namespace glip::inference {
-namespace {
-
-bool all_fit(const std::vector<text::CategoryQuery>& qs, const text::Tokenizer& tok, int64_t max_query_len) {
-  for (const auto& q : qs)
-    if (static_cast<int64_t>(tok.encode(q.prompt.text).size()) > max_query_len) return false;
-  return true;
-}
-
-}  // namespace
-
-std::vector<text::CategoryQuery> plan_category_queries(const std::map<int64_t, std::string>& categories,
-                                                       const text::Tokenizer& tok, int64_t chunk_size,
-                                                       int64_t max_query_len, const text::ClassPrompts* parts) {
-  GLIP_CHECK_INPUT(!categories.empty(), "no categories to build prompts from");
-  const auto n = static_cast<int64_t>(categories.size());
-  const int64_t requested = chunk_size == -1 ? n : std::min(chunk_size, n);
-  auto qs = text::create_queries_and_maps(categories, tok, requested, ". ", parts);
-  if (all_fit(qs, tok, max_query_len)) return qs;
-  // Largest chunk size in [1, requested) whose prompts all fit (binary search; 1 is used when none does).
-  int64_t lo = 1, hi = requested - 1;
-  while (lo < hi) {
-    const int64_t mid = (lo + hi + 1) / 2;
-    if (all_fit(text::create_queries_and_maps(categories, tok, mid, ". ", parts), tok, max_query_len)) lo = mid;
-    else hi = mid - 1;
-  }
-  qs = text::create_queries_and_maps(categories, tok, lo, ". ", parts);
-  GLIP_LOG_WARN("[eval] {} categories in chunks of {} exceed {} tokens: using chunks of {} ({} prompts)", n, requested,
-                max_query_len, lo, qs.size());
-  return qs;
-}
-
 std::vector<Detections> detect_batch(const Predictor& predictor, const std::vector<at::Tensor>& bgr_images,
                                      const std::vector<text::Prompt>& queries, bool reuse_features) {
   GLIP_CHECK(!queries.empty(), "detect_batch: no queries");

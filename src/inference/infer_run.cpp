@@ -52,8 +52,8 @@ InferRunSummary infer_images(const Predictor& predictor, const InferRunOptions& 
   const std::string& out = o.out_dir;
   fs::create_directories(o.draw ? out + "/vis" : out);
   const auto queries =
-      plan_category_queries(o.vocabulary, predictor.tokenizer(), o.chunk_size, predictor.options().max_query_len,
-                            o.class_prompts.empty() ? nullptr : &o.class_prompts);
+      text::plan_category_queries(o.vocabulary, predictor.tokenizer(), o.chunk_size, predictor.options().max_query_len,
+                                  o.class_prompts.empty() ? nullptr : &o.class_prompts);
   std::vector<text::Prompt> prompts;
   for (const auto& q : queries) prompts.push_back(q.prompt);
 

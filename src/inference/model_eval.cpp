@@ -97,8 +97,8 @@ DatasetEvalReport evaluate_detection(const EvalDatasetConfig& ds, const ModelEva
   } else if (run.class_prompts) {
     parts = run.class_prompts(categories, what);
   }
-  const auto queries = plan_category_queries(categories, pred.tokenizer(), chunk, pred.options().max_query_len,
-                                             parts.empty() ? nullptr : &parts);
+  const auto queries = text::plan_category_queries(categories, pred.tokenizer(), chunk, pred.options().max_query_len,
+                                                   parts.empty() ? nullptr : &parts);
   std::vector<text::Prompt> prompts;
   for (const auto& q : queries) prompts.push_back(q.prompt);
   GLIP_LOG_INFO("[eval] {}: {} images, {} categories in {} prompt(s), protocol {}", ds.name, images.size(),

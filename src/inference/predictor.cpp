@@ -108,12 +108,4 @@ std::vector<Detections> Predictor::predict(const std::vector<at::Tensor>& bgr_im
   return detect(encode(bgr_images), queries);
 }
 
-modeling::GlipModel load_model(const modeling::ModelConfig& cfg, const std::string& checkpoint_path) {
-  GLIP_CHECK_INPUT(checkpoint_path.empty() || std::filesystem::is_regular_file(checkpoint_path), "checkpoint '",
-                   checkpoint_path, "' does not exist or is not a file");
-  modeling::ModelConfig c = cfg;
-  if (!checkpoint_path.empty()) c.weight = checkpoint_path;  // the explicit checkpoint replaces model.weight
-  return modeling::build_model(c);
-}
-
 }  // namespace glip::inference

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "glip/core/error.h"
-#include "glip/text/prompt.h"
+#include "glip/text/detection_prompt.h"
 #include "glip/text/unicode.h"
 
 namespace glip::text {
@@ -135,5 +135,16 @@ DetectionPrompt build_detection_training_prompt(const std::vector<int64_t>& box_
   }
   return out;
 }
+
+uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
+  GLIP_CHECK(n > 0, "uniform_below(0)");
+  const uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
+  uint64_t x;
+  do x = rng();
+  while (x >= limit);
+  return x % n;
+}
+
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 }  // namespace glip::text

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "glip/core/error.h"
+#include "glip/core/logging.h"
 #include "glip/text/positive_map.h"
 #include "glip/text/unicode.h"
 
@@ -103,15 +104,34 @@ std::vector<CategoryQuery> create_queries_and_maps(const std::map<int64_t, std::
   return out;
 }
 
-uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
-  GLIP_CHECK(n > 0, "uniform_below(0)");
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
-  uint64_t x;
-  do x = rng();
-  while (x >= limit);
-  return x % n;
+namespace {
+
+bool all_fit(const std::vector<CategoryQuery>& qs, const Tokenizer& tok, int64_t max_query_len) {
+  for (const auto& q : qs)
+    if (static_cast<int64_t>(tok.encode(q.prompt.text).size()) > max_query_len) return false;
+  return true;
 }
 
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+}  // namespace
+
+std::vector<CategoryQuery> plan_category_queries(const std::map<int64_t, std::string>& categories, const Tokenizer& tok,
+                                                 int64_t chunk_size, int64_t max_query_len, const ClassPrompts* parts) {
+  GLIP_CHECK_INPUT(!categories.empty(), "no categories to build prompts from");
+  const auto n = static_cast<int64_t>(categories.size());
+  const int64_t requested = chunk_size == -1 ? n : std::min(chunk_size, n);
+  auto qs = create_queries_and_maps(categories, tok, requested, ". ", parts);
+  if (all_fit(qs, tok, max_query_len)) return qs;
+  // Largest chunk size in [1, requested) whose prompts all fit (binary search; 1 is used when none does).
+  int64_t lo = 1, hi = requested - 1;
+  while (lo < hi) {
+    const int64_t mid = (lo + hi + 1) / 2;
+    if (all_fit(create_queries_and_maps(categories, tok, mid, ". ", parts), tok, max_query_len)) lo = mid;
+    else hi = mid - 1;
+  }
+  qs = create_queries_and_maps(categories, tok, lo, ". ", parts);
+  GLIP_LOG_WARN("[prompt] {} categories in chunks of {} exceed {} tokens: using chunks of {} ({} prompts)", n,
+                requested, max_query_len, lo, qs.size());
+  return qs;
+}
 
 }  // namespace glip::text

@@ -16,7 +16,7 @@
 #include "glip/core/fs.h"
 #include "glip/data/data_config.h"
 #include "glip/data/grounding_batch.h"
-#include "glip/inference/batch_detect.h"
+#include "glip/text/prompt.h"
 #include "glip/text/tokenizer.h"
 
 namespace {
@@ -99,7 +99,7 @@ TEST(FinetuneCli, ManyClassesTrainAndEvaluateWithoutManualSteps) {
   // Evaluation: the vocabulary is split into prompts that fit; every class has its tokens in one of them.
   std::map<int64_t, std::string> cats;
   for (int id = 1; id <= kClasses; ++id) cats[id] = "thing " + std::to_string(id);
-  const auto queries = glip::inference::plan_category_queries(cats, *tok, -1, cfg.model.max_query_len);
+  const auto queries = glip::text::plan_category_queries(cats, *tok, -1, cfg.model.max_query_len);
   EXPECT_GT(queries.size(), 10u);
   std::set<int64_t> scored;
   for (const auto& q : queries) {

@@ -11,9 +11,9 @@
 #include "glip/core/fs.h"
 #include "glip/data/data_config.h"
 #include "glip/data/readers.h"
-#include "glip/inference/batch_detect.h"
 #include "glip/io/image.h"
 #include "glip/text/positive_map.h"
+#include "glip/text/prompt.h"
 #include "glip/text/text_batch.h"
 #include "glip/text/tokenizer.h"
 
@@ -335,7 +335,7 @@ TEST(GroundingBatch, PackedCaptionsTeachEachBoxTheSameWords) {
 
 // Official DATASETS.DISABLE_SHUFFLE (COCO / ODinW fine-tuning): every training prompt is the evaluation prompt.
 // The batch's caption and each box's positive-map row are those of the prompt glip_eval builds for the dataset
-// (data::class_prompts + inference::plan_category_queries), whatever the seed and iteration.
+// (data::class_prompts + text::plan_category_queries), whatever the seed and iteration.
 TEST(GroundingBatch, DisableShuffleTrainsOnTheEvaluationPrompt) {
   const std::string dir = test::temp_dir("gb_disable_shuffle");
   std::string images, anns;
@@ -366,7 +366,7 @@ TEST(GroundingBatch, DisableShuffleTrainsOnTheEvaluationPrompt) {
         cfg, "train: [{name: det, format: coco, path: d.json, image_root: ., disable_shuffle: true}]\n" + prompts);
     const RecordSet set = load_dataset(cfg.train[0], cfg, dir);
     const text::ClassPrompts parts = class_prompts(cfg, categories, "det");
-    const auto queries = inference::plan_category_queries(categories, *tok, -1, 256, parts.empty() ? nullptr : &parts);
+    const auto queries = text::plan_category_queries(categories, *tok, -1, 256, parts.empty() ? nullptr : &parts);
     ASSERT_EQ(queries.size(), 1u);
     const text::Prompt& eval_prompt = queries[0].prompt;
     EXPECT_EQ(eval_prompt.labels, (std::vector<int64_t>{2, 5, 7, 11}));  // every category, ascending id

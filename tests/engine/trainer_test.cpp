@@ -17,6 +17,7 @@
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
 #include "glip/engine/checkpoint.h"
+#include "glip/engine/hooks.h"
 #include "glip/io/safetensors.h"
 #include "toy_task.h"
 

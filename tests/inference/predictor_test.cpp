@@ -115,7 +115,7 @@ TEST(Predictor, BadInputIsNamed) {
 
 TEST(Predictor, LoadModelNamesAMissingCheckpoint) {
   modeling::ModelConfig cfg;
-  EXPECT_THROW(load_model(cfg, "/nonexistent/model.safetensors"), InputError);
+  EXPECT_THROW(modeling::load_model(cfg, "/nonexistent/model.safetensors"), InputError);
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
-// Prompts and positive maps against hand-checked cases of the official behaviour.
+// Prompts and positive maps against hand-checked cases of the official behaviour; category prompt planning.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "bert_tokenizer.h"
+#include "common/test_utils.h"
 #include "glip/core/error.h"
+#include "glip/text/detection_prompt.h"
 #include "glip/text/positive_map.h"
 #include "glip/text/prompt.h"
+#include "glip/text/tokenizer.h"
 #include "glip/text/unicode.h"
 #include "glip/text/wordpiece.h"
 
@@ -215,6 +220,40 @@ TEST(DetectionPrompt, PositivesOverBudgetDropTheirBoxes) {
   EXPECT_LE(bert().count_tokens(p.prompt.text), 254);
   for (int64_t l : p.box_labels)
     EXPECT_NE(std::find(p.prompt.labels.begin(), p.prompt.labels.end(), l), p.prompt.labels.end());
+}
+
+TEST(PlanCategoryQueries, ChunksAsAskedAndCoversEveryCategoryOnce) {
+  auto tok = make_tokenizer();
+  std::map<int64_t, std::string> cats;
+  const char* names[] = {"circle", "square", "triangle", "star", "cross", "ring", "heart", "diamond"};
+  for (int i = 0; i < 8; ++i) cats[10 + i] = names[i];
+  auto one = plan_category_queries(cats, *tok, -1, 256);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].prompt.text, "circle. square. triangle. star. cross. ring. heart. diamond");
+  auto three = plan_category_queries(cats, *tok, 3, 256);
+  ASSERT_EQ(three.size(), 3u);
+  EXPECT_EQ(three[2].prompt.labels, (std::vector<int64_t>{16, 17}));
+  EXPECT_EQ(plan_category_queries(cats, *tok, 100, 256).size(), 1u);
+  EXPECT_NE(glip::test::input_error_of([&] { plan_category_queries({}, *tok, -1, 256); }), "");
+}
+
+TEST(PlanCategoryQueries, LongVocabulariesAreSplitToFitTheQueryLength) {
+  auto tok = make_tokenizer();
+  std::map<int64_t, std::string> cats;
+  for (int i = 1; i <= 1203; ++i) cats[i] = "object kind " + std::to_string(i);
+  const auto qs = plan_category_queries(cats, *tok, -1, 256);
+  ASSERT_GT(qs.size(), 1u);
+  std::set<int64_t> seen;
+  for (const auto& q : qs) {
+    EXPECT_LE(tok->encode(q.prompt.text).size(), 256u);
+    for (int64_t l : q.prompt.labels) {
+      EXPECT_TRUE(seen.insert(l).second) << l;
+      EXPECT_FALSE(q.label_to_tokens.at(l).empty()) << l;
+    }
+  }
+  EXPECT_EQ(seen.size(), 1203u);
+  // A requested chunk size that fits is kept (LVIS-style 40 with short names).
+  EXPECT_EQ(plan_category_queries(cats, *tok, 40, 256).size(), 31u);
 }
 
 }  // namespace

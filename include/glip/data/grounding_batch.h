@@ -17,7 +17,7 @@
 #include "glip/data/schedule.h"
 #include "glip/data/transforms.h"
 #include "glip/structures/batch.h"
-#include "glip/text/prompt.h"
+#include "glip/text/detection_prompt.h"
 #include "glip/text/tokenizer.h"
 
 namespace glip::data {

@@ -34,17 +34,6 @@ struct InferenceOptions {
 };
 
 /**
- * The prompts of a category vocabulary (create_queries_and_maps): chunks of `chunk_size` (-1: all in one).
- * When a chunk's prompt is longer than `max_query_len` tokens ([CLS]/[SEP] included), the largest smaller
- * chunk size whose prompts all fit is used instead (logged), so vocabularies of any size run unattended.
- * `parts` (data.caption_prompt / override_category) changes how classes are written.
- */
-std::vector<text::CategoryQuery> plan_category_queries(const std::map<int64_t, std::string>& categories,
-                                                       const text::Tokenizer& tok, int64_t chunk_size,
-                                                       int64_t max_query_len,
-                                                       const text::ClassPrompts* parts = nullptr);
-
-/**
  * Runs every query on every image of the batch; per image the detections of all queries concatenated in query
  * order (labels from the queries). With reuse_features the backbone runs once for the batch.
  */

@@ -1,6 +1,6 @@
 /**
  * Open-vocabulary detection on image files (glip_infer; callable from other tools and programs): the vocabulary's
- * prompts (plan_category_queries) run on the images in batches (detect_batch of batch_detect.h, backbone features
+ * prompts (text::plan_category_queries) run on the images in batches (detect_batch of batch_detect.h, backbone features
  * shared by the prompt chunks); the detections scoring at least the threshold are written to
  *   out_dir/detections.jsonl  one line per image: {"image", "width", "height", "detections": [...]}
  *   out_dir/vis/<stem>.jpg    the image with the boxes drawn (draw)

@@ -75,7 +75,4 @@ class Predictor {
   at::Device device_;
 };
 
-/** Loads a model built from `cfg` with weights from an official .pth or a project .safetensors checkpoint. */
-modeling::GlipModel load_model(const modeling::ModelConfig& cfg, const std::string& checkpoint_path);
-
 }  // namespace glip::inference

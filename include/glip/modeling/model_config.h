@@ -90,4 +90,11 @@ GlipModelOptions build_model_options(const ModelConfig& cfg);
 /** Builds the model (and loads `backbone_weight`, `bert_weights`, then `weight`, when set). */
 GlipModel build_model(const ModelConfig& cfg);
 
+/**
+ * build_model with the weights of `checkpoint_path` (an official .pth or a project .safetensors checkpoint) in
+ * place of `weight`; "" keeps `weight`. What evaluation, inference, pseudo-labelling and training all start from.
+ * InputError when the path is not a file.
+ */
+GlipModel load_model(const ModelConfig& cfg, const std::string& checkpoint_path);
+
 }  // namespace glip::modeling

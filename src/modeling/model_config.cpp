@@ -1,5 +1,7 @@
 #include "glip/modeling/model_config.h"
 
+#include <filesystem>
+
 #include "glip/modeling/checkpoint.h"
 
 #include "glip/core/error.h"
@@ -177,6 +179,14 @@ GlipModel build_model(const ModelConfig& cfg) {
   if (!cfg.bert_weights.empty()) load_hf_bert(*m->language_backbone->body->model, cfg.bert_weights);
   if (!cfg.weight.empty()) load_initial_weights(*m, cfg.weight);
   return m;
+}
+
+GlipModel load_model(const ModelConfig& cfg, const std::string& checkpoint_path) {
+  GLIP_CHECK_INPUT(checkpoint_path.empty() || std::filesystem::is_regular_file(checkpoint_path), "checkpoint '",
+                   checkpoint_path, "' does not exist or is not a file");
+  ModelConfig c = cfg;
+  if (!checkpoint_path.empty()) c.weight = checkpoint_path;  // the explicit checkpoint replaces model.weight
+  return build_model(c);
 }
 
 }  // namespace glip::modeling
