@@ -29,8 +29,9 @@ struct SpmApi {
                void*, char*, size_t) = nullptr;
 };
 
-// RTLD_DEEPBIND keeps the plugin's protobuf-lite apart from LibTorch's libprotobuf (src/text/spm_plugin). ASan
-// refuses DEEPBIND (it would bypass its interceptors), so an ASan build loads the plugin with RTLD_LOCAL only.
+// RTLD_DEEPBIND keeps the plugin's protobuf-lite apart from LibTorch's libprotobuf (src/text/spm_plugin; loaded
+// without it, the two copies mix and protobuf aborts on a version mismatch). AddressSanitizer refuses dlopen with
+// RTLD_DEEPBIND, so an ASan build cannot load the plugin and says so instead of dying in dlopen.
 #if defined(__SANITIZE_ADDRESS__)
 #define GLIP_ASAN 1
 #elif defined(__has_feature)
@@ -39,9 +40,9 @@ struct SpmApi {
 #endif
 #endif
 #ifdef GLIP_ASAN
-constexpr int kPluginFlags = RTLD_NOW | RTLD_LOCAL;
+constexpr bool kPluginLoadable = false;
 #else
-constexpr int kPluginFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+constexpr bool kPluginLoadable = true;
 #endif
 
 bool exists(const std::string& p) { return !p.empty() && std::ifstream(p).good(); }
@@ -60,6 +61,12 @@ const SpmApi& api() {
   static SpmApi a;
   static std::string error;
   std::call_once(once, [] {
+    if (!kPluginLoadable) {
+      error =
+          "not available in an AddressSanitizer build: the glip_spm module must be loaded with RTLD_DEEPBIND, "
+          "which ASan refuses (src/text/spm_plugin/glip_spm_plugin.cpp)";
+      return;
+    }
     std::vector<std::string> tried;
     const char* env = std::getenv("GLIP_SPM_PLUGIN");
     for (std::string p : {std::string(env ? env : ""), beside_executable(), std::string(GLIP_SPM_PLUGIN_BUILD),
@@ -67,7 +74,7 @@ const SpmApi& api() {
       if (p.empty()) continue;
       tried.push_back(p);
       if (!exists(p)) continue;
-      void* h = dlopen(p.c_str(), kPluginFlags);
+      void* h = dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
       if (!h) {
         error = str_cat("cannot load '", p, "': ", dlerror());
         return;
@@ -89,6 +96,8 @@ const SpmApi& api() {
 }
 
 }  // namespace
+
+bool sentencepiece_available() { return kPluginLoadable; }
 
 SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path) : path_(model_path) {
   const std::string bytes = read_file(model_path);

@@ -13,6 +13,12 @@
 
 namespace glip::text {
 
+/**
+ * Whether this build can use SentencePiece: false in AddressSanitizer builds, where the glip_spm module cannot be
+ * loaded (it needs RTLD_DEEPBIND, which ASan refuses); there every use is a glip::Error that says so.
+ */
+bool sentencepiece_available();
+
 /** Options for training a SentencePiece model from captions. */
 struct SentencePieceTrainOptions {
   int vocab_size = 8000;

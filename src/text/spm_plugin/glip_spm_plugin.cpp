@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,14 +53,13 @@ typedef void (*glip_spm_bytes_cb)(void* ctx, const char* data, size_t n);
 
 __attribute__((visibility("default"))) void* glip_spm_load(const char* bytes, size_t n, char* err, size_t errlen) {
   try {
-    auto* sp = new sentencepiece::SentencePieceProcessor();
+    auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();  // freed if loading throws
     const auto st = sp->LoadFromSerializedProto(std::string(bytes, n));
     if (!st.ok()) {
       set_err(err, errlen, st.ToString());
-      delete sp;
       return nullptr;
     }
-    return sp;
+    return sp.release();
   } catch (const std::exception& e) {
     set_err(err, errlen, e.what());
     return nullptr;
