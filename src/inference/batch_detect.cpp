@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include "glip/core/error.h"
-#include "glip/core/logging.h"
 #include "glip/data/boxes.h"
 #include "glip/data/transforms.h"
 

@@ -41,6 +41,7 @@ struct SpmApi {
 #endif
 #ifdef GLIP_ASAN
 constexpr bool kPluginLoadable = false;
+#undef GLIP_ASAN  // the unity build puts other sources after this one
 #else
 constexpr bool kPluginLoadable = true;
 #endif
