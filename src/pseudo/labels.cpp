@@ -32,6 +32,36 @@ std::string substr_code_points(const std::string& utf8, int64_t start, int64_t e
   return utf8.substr(static_cast<size_t>(off[start]), static_cast<size_t>(off[end] - off[start]));
 }
 
+namespace {
+
+/**
+ * Per detection, the best score that a detection of another phrase has on (nearly) the same box: IoU >= min_iou
+ * (torchvision's IoU, no + 1); 0 where there is none. Over every detection the teacher returned, those under the
+ * threshold included, so that a phrase that only narrowly wins a box it shares with another phrase can be told
+ * from one that owns it. O(n^2) in the detections of one image (at most model.detections_per_img).
+ */
+at::Tensor rival_scores(const at::Tensor& boxes, const at::Tensor& scores, const at::Tensor& labels, double min_iou) {
+  const int64_t n = boxes.size(0);
+  at::Tensor out = at::zeros({n}, at::kFloat);
+  const float* b = boxes.data_ptr<float>();
+  const float* s = scores.data_ptr<float>();
+  const int64_t* l = labels.data_ptr<int64_t>();
+  float* r = out.data_ptr<float>();
+  auto area = [&](int64_t i) { return (b[4 * i + 2] - b[4 * i]) * (b[4 * i + 3] - b[4 * i + 1]); };
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      if (l[i] == l[j] || s[j] <= r[i]) continue;
+      const float iw = std::min(b[4 * i + 2], b[4 * j + 2]) - std::max(b[4 * i], b[4 * j]);
+      const float ih = std::min(b[4 * i + 3], b[4 * j + 3]) - std::max(b[4 * i + 1], b[4 * j + 1]);
+      if (iw <= 0 || ih <= 0) continue;
+      const float inter = iw * ih, uni = area(i) + area(j) - inter;
+      if (uni > 0 && inter >= min_iou * uni) r[i] = s[j];
+    }
+  return out;
+}
+
+}  // namespace
+
 std::vector<PhraseLabel> select_phrase_boxes(const Detections& dets, const text::Prompt& query, int64_t width,
                                              int64_t height, const PseudoConfig& cfg) {
   const int64_t n_phrases = static_cast<int64_t>(query.spans.size());
@@ -57,6 +87,7 @@ std::vector<PhraseLabel> select_phrase_boxes(const Detections& dets, const text:
   boxes.select(1, 3).clamp_(0, static_cast<double>(height - 1));
   at::Tensor keep =
       (scores >= cfg.threshold) & (boxes.select(1, 2) > boxes.select(1, 0)) & (boxes.select(1, 3) > boxes.select(1, 1));
+  if (cfg.phrase_margin > -1) keep &= (scores - rival_scores(boxes, scores, labels, cfg.nms_iou)) >= cfg.phrase_margin;
   const int64_t max_label = labels.numel() ? labels.max().item<int64_t>() : 0;
   const int64_t min_label = labels.numel() ? labels.min().item<int64_t>() : 1;
   GLIP_CHECK(min_label >= 1 && max_label <= n_phrases, "teacher detections carry labels ", min_label, "..", max_label,

@@ -10,6 +10,10 @@ void PseudoConfig::visit(config::Visitor& v) {
     config::one_of({"none", "per_phrase", "across_phrases"}));
   v("nms_iou", nms_iou, "IoU above which the lower-scoring of two boxes is dropped", config::range(0, 1));
   v("max_boxes_per_phrase", max_boxes_per_phrase, "best boxes kept per phrase (0 = no limit)", config::at_least(0));
+  v("phrase_margin", phrase_margin,
+    "a box is kept for a phrase only when its score exceeds every other phrase's score on the same box (IoU >= "
+    "nms_iou, over all the teacher's detections) by at least this; -1 keeps all (official)",
+    config::range(-1, 1));
   v("min_boxes", min_boxes, "images with fewer kept boxes are not written (they are counted)", config::at_least(0));
   v("batch_size", batch_size, "images per teacher forward pass (a different caption per image)",
     config::range(1, 4096));

@@ -144,6 +144,7 @@ std::pair<bool, std::string> write_manifest(const LabelRunOptions& o, const std:
                  {"nms", o.cfg.nms},
                  {"nms_iou", o.cfg.nms_iou},
                  {"max_boxes_per_phrase", o.cfg.max_boxes_per_phrase},
+                 {"phrase_margin", o.cfg.phrase_margin},
                  {"min_boxes", o.cfg.min_boxes}};
   m["complete"] = missing.empty();
   m["shards_total"] = plan.size();

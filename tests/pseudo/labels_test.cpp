@@ -75,6 +75,32 @@ TEST(SelectPhraseBoxes, ThresholdNmsLimitAndClip) {
   EXPECT_EQ(select_phrase_boxes(Detections{}, two_phrases(), 10, 10, PseudoConfig{})[1].text, "a dog");
 }
 
+TEST(SelectPhraseBoxes, PhraseMarginDropsBoxesAnotherPhraseNearlyOwns) {
+  // Box A is claimed by both phrases (cat 0.7, dog 0.6 on a box of IoU 0.9); box B only by the dog; on box C the
+  // cat has 0.55 and the dog 0.3, under the threshold but still a rival; box D's dog (0.9) overlaps C under 0.5.
+  Detections d = dets({0, 0, 10, 10, 0, 0, 10, 9, 30, 30, 40, 40, 50, 50, 60, 60, 50, 50, 60, 60, 55, 50, 65, 60},
+                      {0.7f, 0.6f, 0.65f, 0.55f, 0.3f, 0.9f}, {1, 2, 2, 1, 2, 2});
+  PseudoConfig cfg;
+  cfg.nms = "none";
+  auto p = select_phrase_boxes(d, two_phrases(), 100, 100, cfg);  // the default -1 keeps every box
+  EXPECT_EQ(p[0].boxes.size(), 2u);
+  EXPECT_EQ(p[1].boxes.size(), 3u);
+  cfg.phrase_margin = 0.2;
+  p = select_phrase_boxes(d, two_phrases(), 100, 100, cfg);
+  ASSERT_EQ(p[0].boxes.size(), 1u);  // A: 0.7 - 0.6 < 0.2; C: 0.55 - 0.3 >= 0.2
+  EXPECT_FLOAT_EQ(p[0].scores[0], 0.55f);
+  ASSERT_EQ(p[1].boxes.size(), 2u);  // A: 0.6 - 0.7 < 0; B and D have no rival
+  EXPECT_FLOAT_EQ(p[1].scores[0], 0.9f);
+  EXPECT_FLOAT_EQ(p[1].scores[1], 0.65f);
+  cfg.phrase_margin = 0.3;  // C's cat is now too close to its rival
+  p = select_phrase_boxes(d, two_phrases(), 100, 100, cfg);
+  EXPECT_TRUE(p[0].boxes.empty());
+  cfg.phrase_margin = 0;  // the winner of a shared box keeps it
+  p = select_phrase_boxes(d, two_phrases(), 100, 100, cfg);
+  EXPECT_EQ(p[0].boxes.size(), 2u);
+  EXPECT_EQ(p[1].boxes.size(), 2u);
+}
+
 TEST(PseudoRecord, JsonLineIsReadByTheDataReader) {
   const std::string dir = glip::test::temp_dir("pseudo_record");
   std::filesystem::create_directories(dir + "/web");

@@ -41,7 +41,8 @@ struct PseudoRecord {
 };
 
 /**
- * Per phrase (label i+1 of `query`), the detections with score >= cfg.threshold, then the configured NMS
+ * Per phrase (label i+1 of `query`), the detections with score >= cfg.threshold (and, with cfg.phrase_margin,
+ * at least that much over the best score another phrase gets on a box of IoU >= cfg.nms_iou), then the configured NMS
  * (per phrase, or across phrases so that a box names one phrase), best first, at most
  * cfg.max_boxes_per_phrase. Boxes stay in the official convention (x2, y2 the last pixel; glip/data/boxes.h),
  * clipped to [0, width - 1] x [0, height - 1] as the student's reader clips them. Labels outside 1..n are an error.

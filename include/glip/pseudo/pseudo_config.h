@@ -16,6 +16,9 @@ struct PseudoConfig {
   std::string nms = "per_phrase";     ///< none | per_phrase | across_phrases (a box claimed by several phrases)
   double nms_iou = 0.5;               ///< IoU above which the lower-scoring box is dropped
   int64_t max_boxes_per_phrase = 10;  ///< best boxes kept per phrase (0 = no limit)
+  /// A box is kept for a phrase only when its score beats the best score any other phrase of the caption gets on
+  /// the same box (IoU >= nms_iou) by at least this much; -1 (the default, the official behaviour) keeps all.
+  double phrase_margin = -1.0;
   int64_t min_boxes = 1;              ///< images with fewer kept boxes are not written (counted)
   int64_t batch_size = 8;             ///< images per teacher forward pass
   double progress_interval_s = 10.0;  ///< seconds between progress lines
