@@ -2,11 +2,14 @@
 // (tests/app/grounding_e2e.yaml) must (1) memorise them: COCO AP50 >= 0.9 on those images with the evaluation
 // prompt of all classes; (2) read its prompt: each class name alone ("circle", then "square", ...) is the prompt,
 // and its own name must score highest for at least 90% of the objects, with a mean margin over the best other
-// name of at least 0.3 and at least 0.25 for every object (glip_eval --phrase-probe). A model that ignores the
+// name of at least 0.3 and at least 0.15 for every object (glip_eval --phrase-probe). A model that ignores the
 // words scores every name alike on every object (margins ~0, own name highest ~1/3 of the time): that is what the
 // second check catches. Measured on the 2-core development VM with configs/model/glip_tiny.yaml as it is now:
 // AP50 0.972; own name highest for 29 of 29 objects, mean margin 0.667, min 0.311 (every object >= 0.3). Before
-// the fix of #15 (HF word init, log_scale 0): mean margin 0.517, min 0.085.
+// the fix of #15 (HF word init, log_scale 0): mean margin 0.517, min 0.085. The minimum over 29 objects is the
+// statistic that tells the two apart, and it follows the CPU's float rounding: on an AVX-512 AMD EPYC (another sgemm
+// kernel, so another training trajectory from the same seed) AP50 1.000, own name highest 29 of 29, mean margin
+// 0.652, min 0.209. Hence the floor 0.15, between the broken model's 0.085 and the lowest seen from the fixed one.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -66,7 +69,7 @@ TEST(GroundingE2E, TheTrainedModelMemorisesItsImagesAndReadsItsPrompt) {
   EXPECT_GE(r.probe["objects"].size(), 20u);
   EXPECT_GE(r.probe["accuracy"].get<double>(), 0.9);
   EXPECT_GE(r.probe["mean_margin"].get<double>(), 0.3);
-  EXPECT_GE(r.probe["min_margin"].get<double>(), 0.25);
+  EXPECT_GE(r.probe["min_margin"].get<double>(), 0.15);
 }
 
 // The world (seed 3: 16 images of 8 shapes x 8 colours x 3 textures at 160 px, noise, occlusion) and the

@@ -1,5 +1,7 @@
 // Parity with the official GLIP modules: swin, fpn and dyconv fixtures (weights loaded by name).
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <torch/torch.h>
 
 #include "glip/io/state_dict.h"
@@ -61,17 +63,24 @@ void expect_resnet_parity(const std::string& name, const std::string& norm) {
   io::load_state_dict(*b, f.tensors, {"backbone.", true, name + ".safetensors"});
   b->eval();
   torch::NoGradGuard ng;
+  // GroupNorm over 4-channel groups of these narrow layers divides by small variances, so the convolutions'
+  // summation order shows: on an AVX-512 AMD EPYC, with the sgemm kernels Debian's OpenBLAS picks there by
+  // default, the outputs differ from the fixture by up to 3.1e-5 at values ~0.5 (within 1e-5 with
+  // OPENBLAS_CORETYPE=SkylakeX, and on the AVX2 machines the fixtures were checked on).
+  // Tolerances never go below 1e-4 for GN, the fp32 tolerance of the other multi-layer fixtures.
+  const double floor = norm == "GN" ? 1e-4 : 0.0;
+  const double rtol = std::max(f.rtol, floor), atol = std::max(f.atol, floor);
   auto cs = b->resnet(f.at("input.image"));
   ASSERT_EQ(cs.size(), 4u);
   for (size_t i = 0; i < 4; ++i) {
     const std::string c = "C" + std::to_string(i + 2);
-    EXPECT_TRUE(test::all_close(cs[i], f.at("output." + c), f.rtol, f.atol, name + " " + c));
+    EXPECT_TRUE(test::all_close(cs[i], f.at("output." + c), rtol, atol, name + " " + c));
   }
   auto ps = b(f.at("input.image"));
   ASSERT_EQ(ps.size(), 5u);
   for (size_t i = 0; i < 5; ++i) {
     const std::string p = "P" + std::to_string(i + 3);
-    EXPECT_TRUE(test::all_close(ps[i], f.at("output." + p), f.rtol, f.atol, name + " " + p));
+    EXPECT_TRUE(test::all_close(ps[i], f.at("output." + p), rtol, atol, name + " " + p));
   }
 }
 
