@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "glip/core/error.h"
+#include "glip/ops/boxes.h"
 #include "glip/ops/nms.h"
 #include "glip/text/unicode.h"
 
@@ -38,26 +39,12 @@ namespace {
  * Per detection, the best score that a detection of another phrase has on (nearly) the same box: IoU >= min_iou
  * (torchvision's IoU, no + 1); 0 where there is none. Over every detection the teacher returned, those under the
  * threshold included, so that a phrase that only narrowly wins a box it shares with another phrase can be told
- * from one that owns it. O(n^2) in the detections of one image (at most model.detections_per_img).
+ * from one that owns it. [n, n] in the detections of one image (at most model.detections_per_img).
  */
 at::Tensor rival_scores(const at::Tensor& boxes, const at::Tensor& scores, const at::Tensor& labels, double min_iou) {
-  const int64_t n = boxes.size(0);
-  at::Tensor out = at::zeros({n}, at::kFloat);
-  const float* b = boxes.data_ptr<float>();
-  const float* s = scores.data_ptr<float>();
-  const int64_t* l = labels.data_ptr<int64_t>();
-  float* r = out.data_ptr<float>();
-  auto area = [&](int64_t i) { return (b[4 * i + 2] - b[4 * i]) * (b[4 * i + 3] - b[4 * i + 1]); };
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      if (l[i] == l[j] || s[j] <= r[i]) continue;
-      const float iw = std::min(b[4 * i + 2], b[4 * j + 2]) - std::max(b[4 * i], b[4 * j]);
-      const float ih = std::min(b[4 * i + 3], b[4 * j + 3]) - std::max(b[4 * i + 1], b[4 * j + 1]);
-      if (iw <= 0 || ih <= 0) continue;
-      const float inter = iw * ih, uni = area(i) + area(j) - inter;
-      if (uni > 0 && inter >= min_iou * uni) r[i] = s[j];
-    }
-  return out;
+  const at::Tensor iou = ops::box_iou(boxes, boxes, /*plus_one=*/false);
+  const at::Tensor rival = (iou >= min_iou) & (iou > 0) & labels.unsqueeze(1).ne(labels.unsqueeze(0));
+  return at::where(rival, scores.unsqueeze(0).expand_as(iou), at::zeros_like(iou)).amax(1);
 }
 
 }  // namespace
