@@ -7,6 +7,7 @@
 #include "glip/config/official.h"
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/synth/options.h"
 
 int main(int argc, char** argv) {
   return glip::cli::run_main([&] {
@@ -31,7 +32,9 @@ int main(int argc, char** argv) {
       std::cout << "# glip config translated from the official " << official_path << "\n" << tr.glip_yaml;
       return static_cast<int>(glip::cli::kOk);
     }
-    const std::string md = glip::app::configs_markdown();
+    auto sections = glip::app::documented_sections();
+    sections.push_back(glip::synth::world_section());
+    const std::string md = glip::config::configs_markdown(sections);
     if (!write_path.empty()) {
       glip::write_file_atomic(write_path, md);
       std::cout << "wrote " << write_path << "\n";

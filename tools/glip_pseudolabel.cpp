@@ -19,7 +19,6 @@
 #include "glip/engine/distributed.h"
 #include "glip/inference/predictor.h"
 #include "glip/pseudo/labeler.h"
-#include "glip/synth/options.h"
 
 namespace {
 namespace fs = std::filesystem;
@@ -92,7 +91,7 @@ int main(int argc, char** argv) {
     GLIP_LOG_INFO("[pseudo] hashing the teacher checkpoint {}", checkpoint);
     o.teacher_sha256 = glip::sha256_file(checkpoint);
     LabelSettings settings{cfg.model, cfg.pseudo, cfg.data.min_size_test, cfg.data.max_size_test};
-    o.config_hash = glip::synth::fnv1a_hex(glip::config::dump(settings));
+    o.config_hash = glip::fnv1a_hex(glip::config::dump(settings));
 
     glip::inference::Predictor predictor(glip::modeling::load_model(cfg.model, checkpoint),
                                          glip::text::make_tokenizer(), glip::app::predictor_options(cfg),

@@ -7,7 +7,6 @@
 #include "glip/engine/solver.h"
 #include "glip/inference/eval_config.h"
 #include "glip/pseudo/pseudo_config.h"
-#include "glip/synth/options.h"
 
 namespace glip::app {
 
@@ -26,7 +25,6 @@ const std::vector<config::SectionDoc>& documented_sections() {
                                       "Optimisation, schedule, checkpoints and logging of glip_train "
                                       "(docs/training.md); official SOLVER.* names in lower case."),
       document<TestConfig>("Test", "test", "Inference settings of glip_eval, glip_infer and glip_pseudolabel."),
-      document<synth::WorldOptions>("Synthetic world", "world", "The world rendered by glip_synth (docs/formats.md)."),
       document<inference::EvalConfig>("Evaluation datasets", "eval",
                                       "Datasets `glip_eval --dataset NAME` evaluates a model on (docs/evaluation.md); "
                                       "each `eval.datasets` entry has the keys below."),
@@ -43,7 +41,5 @@ const std::vector<config::SectionDoc>& documented_sections() {
   };
   return all;
 }
-
-std::string configs_markdown() { return config::configs_markdown(documented_sections()); }
 
 }  // namespace glip::app

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <vector>
 
@@ -49,6 +51,14 @@ std::string sha256_file(const std::string& path) {
   }
   GLIP_CHECK_INPUT(f.eof(), "file '", path, "': read error while hashing");
   return s.hex_digest();
+}
+
+std::string fnv1a_hex(const std::string& text) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : text) h = (h ^ ch) * 0x100000001b3ULL;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 }  // namespace glip

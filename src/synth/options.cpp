@@ -279,12 +279,9 @@ std::string canonical_text(const WorldOptions& o) {
   return os.str();
 }
 
-std::string fnv1a_hex(const std::string& text) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char ch : text) h = (h ^ ch) * 0x100000001b3ULL;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+config::SectionDoc world_section() {
+  return config::document<WorldOptions>("Synthetic world", "world",
+                                        "The world rendered by glip_synth (docs/formats.md).");
 }
 
 }  // namespace glip::synth

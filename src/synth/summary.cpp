@@ -1,5 +1,7 @@
 #include "summary.h"
 
+#include "glip/core/sha256.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -65,7 +67,7 @@ WorldSummary summarize(const WorldOptions& o, uint64_t seed, const SceneRenderer
                        const CategoryCounts& train) {
   WorldSummary s;
   s.seed = seed;
-  s.config_hash = fnv1a_hex(canonical_text(o));
+  s.config_hash = glip::fnv1a_hex(canonical_text(o));
   s.heldout = o.heldout;
   s.rare = o.rare;
   s.splits.push_back(detection_stats("gold_det", gold_det, o, renderer));

@@ -33,4 +33,7 @@ std::string sha256_hex(const std::string& bytes);
 /** SHA-256 of a file's contents as hex, read in blocks; throws InputError naming the path when unreadable. */
 std::string sha256_file(const std::string& path);
 
+/** 64-bit FNV-1a hash of `text` as 16 hex digits: the short config hashes of world.json and the pseudo manifest. */
+std::string fnv1a_hex(const std::string& text);
+
 }  // namespace glip

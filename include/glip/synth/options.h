@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "glip/config/sections.h"
 #include "glip/config/visitor.h"
 
 namespace glip::synth {
@@ -62,10 +63,11 @@ struct WorldOptions {
  */
 void validate(const WorldOptions& o);
 
+/** The `world` section of docs/configs.md (tool glip_config_docs puts it after app::documented_sections()). */
+config::SectionDoc world_section();
+
 /** Canonical text of all options (used for the config hash in world.json). */
 std::string canonical_text(const WorldOptions& o);
-/** 64-bit FNV-1a hash of `text`, as 16 hex digits. */
-std::string fnv1a_hex(const std::string& text);
 
 /** Names every renderer knows (the configured lists pick from these). */
 const std::vector<std::string>& known_shapes();
