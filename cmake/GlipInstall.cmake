@@ -1,11 +1,12 @@
-# `cmake --install`: headers, the static library, the tools and a glipConfig.cmake for find_package(glip).
-# glip is static, so its private dependencies (bundled in glip_deps) are exported too and found again by
-# glipConfig.cmake (cmake/glipConfig.cmake.in); consumers link glip::glip and get everything.
+# `cmake --install`: headers, the static area libraries, the tools and a glipConfig.cmake for find_package(glip).
+# The areas are static, so their private dependencies (bundled in glip_deps) are exported too and found again by
+# glipConfig.cmake (cmake/glipConfig.cmake.in); consumers link glip::glip (every area but synth) and get
+# everything, or single areas (glip::core, glip::modeling, glip::synth, ...).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 set(GLIP_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/glip)
 
-install(TARGETS glip glip_deps EXPORT glipTargets
+install(TARGETS glip ${GLIP_AREA_TARGETS} glip_deps EXPORT glipTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

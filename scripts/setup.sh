@@ -6,7 +6,7 @@
 #                             that tests/app/launch_cli_test.cpp starts glip_train and glip_pseudolabel with, and
 #                             clang-format (14) for the ctest `format`
 set -euo pipefail
-PACKAGES=(build-essential cmake pkg-config ccache git
+PACKAGES=(build-essential cmake ninja-build pkg-config ccache git
   libtorch-dev libopenblas-dev libgloo-dev
   libsentencepiece-dev sentencepiece libyaml-cpp-dev libcli11-dev libspdlog-dev libopencv-dev
   libjpeg-dev libpng-dev libssl-dev libblas3 liblapack3

@@ -19,7 +19,7 @@ foreach(f include/glip/core/fs.h lib/cmake/glip/glipConfig.cmake lib/cmake/glip/
     message(FATAL_ERROR "install test: ${f} was not installed under ${WORK}/prefix")
   endif()
 endforeach()
-file(GLOB libs ${WORK}/prefix/lib/libglip.* ${WORK}/prefix/lib/*/libglip.*)
+file(GLOB libs ${WORK}/prefix/lib/libglip_core.* ${WORK}/prefix/lib/*/libglip_core.*)
 file(GLOB tools ${WORK}/prefix/bin/glip_*)
 if(NOT libs OR NOT tools)
   message(FATAL_ERROR "install test: the library or the tools are missing under ${WORK}/prefix")
