@@ -95,10 +95,14 @@ TEST(GlipPseudolabelCli, ExtremeImagesAndImagelessKeysAreCountedNotFatal) {
   ModelOnly m;
   config::load_file(m, cfg, {});
   modeling::save_checkpoint(dir + "/teacher.safetensors", *modeling::build_model(m.model), {});
-  ASSERT_EQ(run("--config " + cfg + " --checkpoint " + dir + "/teacher.safetensors --set num_threads=1" +
-                " --set model.inference_th=0.0 --set pseudo.threshold=0.0 --set pseudo.batch_size=2 --set work_dir=" +
-                dir + "/work --input " + dir + "/in --out " + dir + "/out"),
-            0);
+  // The default max_size_test (1333) is kept, so the extreme images scale exactly as in a default run (to 1x1333
+  // and 1333x1). min_size_test 64 and one image per batch keep the run small: the default 800 upscaled the 40x30
+  // image to 800x1066, and batching the wide image with the tall one padded both to 1344x1344 (the test took 134 s).
+  ASSERT_EQ(
+      run("--config " + cfg + " --checkpoint " + dir + "/teacher.safetensors --set num_threads=1" +
+          " --set data.min_size_test=[64] --set model.inference_th=0.0 --set pseudo.threshold=0.0" +
+          " --set pseudo.batch_size=1 --set work_dir=" + dir + "/work --input " + dir + "/in --out " + dir + "/out"),
+      0);
   const auto totals = nlohmann::json::parse(read_file(dir + "/out/manifest.json"))["totals"];
   EXPECT_EQ(totals["samples"], 4) << totals.dump();
   EXPECT_EQ(totals["skipped"]["no_image"], 1) << totals.dump();
