@@ -4,6 +4,12 @@
 #include <torch/utils.h>
 
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <cstdlib>
+#include <cstring>
 
 #include <thread>
 
@@ -36,8 +42,19 @@ void set_blas_threads(int n) {
 
 }  // namespace
 
+void keep_freed_heap() {
+#if defined(__GLIBC__)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr) return;
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+#endif
+}
+
 RuntimeState apply_runtime(const RuntimeConfig& rt) {
   RuntimeState st;
+  keep_freed_heap();
   log::set_level(log::parse_level(rt.log_level));
   st.device = resolve_device(rt.device);
   unsigned hw = std::thread::hardware_concurrency();

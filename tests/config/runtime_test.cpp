@@ -4,7 +4,13 @@
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <torch/cuda.h>
+
+#include <cstdlib>
+#include <cstring>
 
 #include "glip/config/config.h"
 #include "glip/core/device.h"
@@ -70,6 +76,27 @@ TEST(Runtime, SizesTheOpenBlasPoolToNumThreads) {
   rt.num_threads = 0;
   const config::RuntimeState st = config::apply_runtime(rt);
   EXPECT_EQ(get(), st.num_threads);
+}
+
+// keep_freed_heap (called by apply_runtime and by the test main): a 16 MiB block comes from the heap, not from its
+// own mmap (glibc's default threshold is 128 KiB), and once freed it stays in the heap's top chunk for the next
+// allocation instead of being handed back to the kernel (default trim threshold 128 KiB).
+TEST(Runtime, FreedHeapIsKeptForReuse) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr) GTEST_SKIP() << "GLIBC_TUNABLES set";
+  config::keep_freed_heap();
+  const size_t mmapped = mallinfo2().hblkhd;
+  constexpr size_t kBlock = size_t{16} << 20;
+  void* p = std::malloc(kBlock);
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 1, kBlock);
+  EXPECT_EQ(mallinfo2().hblkhd, mmapped) << "the block was mmapped on its own";
+  std::free(p);
+  EXPECT_GE(mallinfo2().keepcost, kBlock) << "the freed block was trimmed from the heap";
+#else
+  GTEST_SKIP() << "not glibc 2.33+";
+#endif
 }
 
 }  // namespace

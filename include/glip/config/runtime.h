@@ -29,8 +29,17 @@ struct RuntimeState {
 };
 
 /**
+ * Makes glibc's malloc keep freed memory for reuse instead of handing it back to the kernel after every large free
+ * (docs/benchmarks.md, "Heap"): trim threshold 1 GiB, top pad 64 MiB, mmap threshold 32 MiB (glibc's own ceiling
+ * for its adaptive threshold). A training step of the tiny model frees and re-allocates the same few hundred MB;
+ * returning them and faulting them back in cost a third of its time. Does nothing where the user set
+ * GLIBC_TUNABLES glibc.malloc.* (their choice wins) or where the C library is not glibc. Called by apply_runtime().
+ */
+void keep_freed_heap();
+
+/**
  * Sets the intra-op thread count (at::set_num_threads; 0 = all cores), seeds torch, sets the log level and
- * resolves the device (throws InputError when CUDA is requested but absent).
+ * resolves the device (throws InputError when CUDA is requested but absent); keep_freed_heap().
  */
 RuntimeState apply_runtime(const RuntimeConfig& rt);
 
