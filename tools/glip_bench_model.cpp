@@ -11,6 +11,7 @@
 #include "bench_model_flops.h"
 #include "bench_model_run.h"
 #include "cli_common.h"
+#include "glip/config/runtime.h"
 #include "glip/modeling/fusion/bi_attention.h"
 #include "glip/modeling/language/bert.h"
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     app.add_option("--repeat", repeat, "timed runs after one warm-up; the best is reported");
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+    glip::config::keep_freed_heap();  // the heap as glip_infer and glip_eval run the model
     torch::NoGradGuard ng;
     torch::manual_seed(0);
     const double peak = glip::bench::sgemm_gflops();

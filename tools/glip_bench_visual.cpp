@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "cli_common.h"
+#include "glip/config/runtime.h"
 #include "glip/core/error.h"
 #include "glip/modeling/backbone/backbone.h"
 #include "glip/modeling/head/dyconv.h"
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
     app.add_option("--threads", threads, "intra-op threads")->check(CLI::PositiveNumber);
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     at::set_num_threads(threads);
+    glip::config::keep_freed_heap();  // the heap as the tools run the model
     std::printf("threads %d\n", at::get_num_threads());
     if (what == "params" || what == "all") print_params();
     if (what == "dcn" || what == "all") bench_dcn(dcn_channels, dcn_h, dcn_w, repeat);
