@@ -13,7 +13,7 @@
 
 namespace glip::data {
 
-TEST(Schedule, EachEpochVisitsRecordsByWeight) {
+TEST(SampleSchedule, EachEpochVisitsRecordsByWeight) {
   SampleSchedule s({5, 3}, {2.0, 1.0}, 42);
   ASSERT_EQ(s.epoch_length(), 13u);
   for (uint64_t epoch = 0; epoch < 3; ++epoch) {
@@ -24,7 +24,7 @@ TEST(Schedule, EachEpochVisitsRecordsByWeight) {
   }
 }
 
-TEST(Schedule, DeterministicAndSeedDependent) {
+TEST(SampleSchedule, DeterministicAndSeedDependent) {
   SampleSchedule a({100}, {1.0}, 1), b({100}, {1.0}, 1), c({100}, {1.0}, 2);
   int diff = 0;
   for (uint64_t g = 0; g < 300; ++g) {
@@ -38,7 +38,7 @@ TEST(Schedule, DeterministicAndSeedDependent) {
   EXPECT_GT(moved, 50);
 }
 
-TEST(Schedule, FractionalWeightTakesSubset) {
+TEST(SampleSchedule, FractionalWeightTakesSubset) {
   SampleSchedule s({10, 10}, {0.5, 1.0}, 3);
   EXPECT_EQ(s.epoch_length(), 15u);
   std::set<size_t> firsts;
@@ -47,7 +47,7 @@ TEST(Schedule, FractionalWeightTakesSubset) {
   EXPECT_EQ(firsts.size(), 5u);
 }
 
-TEST(Schedule, RanksReadDisjointSlicesOfEachGlobalBatch) {
+TEST(SampleSchedule, RanksReadDisjointSlicesOfEachGlobalBatch) {
   std::set<uint64_t> seen;
   for (int64_t it = 0; it < 3; ++it)
     for (int r = 0; r < 2; ++r)
@@ -55,7 +55,7 @@ TEST(Schedule, RanksReadDisjointSlicesOfEachGlobalBatch) {
   EXPECT_EQ(*seen.rbegin(), 23u);
 }
 
-TEST(Schedule, RejectsEmptyData) {
+TEST(SampleSchedule, RejectsEmptyData) {
   EXPECT_THROW(SampleSchedule({0}, {1.0}, 0), InputError);
   EXPECT_THROW(SampleSchedule({3}, {-1.0}, 0), InputError);
 }

@@ -1,6 +1,9 @@
 // Shared by the fuzz targets (OSS-Fuzz style: LLVMFuzzerTestOneInput). A target feeds the bytes to one parser of
 // untrusted input; glip::InputError is the parser's answer to malformed input and is fine. Anything else (another
 // exception, a crash, a sanitizer report, a hang) escapes and is a finding.
+// A target is written `GLIP_FUZZ_TARGET(name) { ... }`: with libFuzzer (GLIP_FUZZ) that is the program's
+// LLVMFuzzerTestOneInput; in the normal build every target is compiled into the one program fuzz_replay
+// (replay_main.cpp), which runs the target named on its command line.
 #pragma once
 #include <unistd.h>
 
@@ -9,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -56,4 +60,25 @@ void expect_input_error_or_success(F&& f) {
   }
 }
 
+using Target = int (*)(const uint8_t* data, size_t size);
+
+/** The targets of the replay program by name (GLIP_FUZZ_REPLAY). */
+inline std::map<std::string, Target>& targets() {
+  static std::map<std::string, Target> all;
+  return all;
+}
+
+struct Registration {
+  Registration(const char* name, Target t) { targets()[name] = t; }
+};
+
 }  // namespace glip::fuzz
+
+#if defined(GLIP_FUZZ_REPLAY)
+#define GLIP_FUZZ_TARGET(name)                                                                   \
+  static int glip_fuzz_##name(const uint8_t* data, size_t size);                                 \
+  static const glip::fuzz::Registration glip_fuzz_registration_##name(#name, &glip_fuzz_##name); \
+  static int glip_fuzz_##name(const uint8_t* data, size_t size)
+#else
+#define GLIP_FUZZ_TARGET(name) extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+#endif

@@ -3,7 +3,7 @@
 #include "fuzz_common.h"
 #include "glip/formats/flickr.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(flickr_xml) {
   const std::string input = glip::fuzz::bytes(data, size);
   glip::fuzz::expect_input_error_or_success([&] { glip::formats::parse_flickr_boxes(input, "fuzz.xml"); });
   glip::fuzz::expect_input_error_or_success([&] { glip::formats::parse_flickr_sentences(input); });

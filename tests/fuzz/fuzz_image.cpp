@@ -2,7 +2,7 @@
 #include "fuzz_common.h"
 #include "glip/io/image.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(image) {
   const std::string input = glip::fuzz::bytes(data, size);
   glip::fuzz::expect_input_error_or_success([&] { glip::io::decode_image(input, "fuzz.jpg"); });
   return 0;

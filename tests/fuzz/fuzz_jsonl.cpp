@@ -2,7 +2,7 @@
 #include "fuzz_common.h"
 #include "glip/data/readers.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(jsonl) {
   const std::string path = glip::fuzz::as_file(glip::fuzz::bytes(data, size), "records.jsonl");
   glip::fuzz::expect_input_error_or_success([&] { glip::data::read_odvg(path, "images"); });
   glip::fuzz::expect_input_error_or_success([&] { glip::data::read_pseudo_shards({path}); });

@@ -2,7 +2,7 @@
 #include "fuzz_common.h"
 #include "io/pickle.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(pickle) {
   const std::string input = glip::fuzz::bytes(data, size);
   glip::fuzz::expect_input_error_or_success([&] {
     size_t pos = 0;

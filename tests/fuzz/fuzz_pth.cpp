@@ -3,7 +3,7 @@
 #include "fuzz_common.h"
 #include "glip/io/torch_pickle.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(pth) {
   const std::string path = glip::fuzz::as_file(glip::fuzz::bytes(data, size), "model.pth");
   glip::fuzz::expect_input_error_or_success([&] { glip::io::load_torch_tensors(path, ""); });
   return 0;

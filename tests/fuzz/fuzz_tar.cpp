@@ -4,7 +4,7 @@
 #include "glip/data/readers.h"
 #include "glip/io/tar.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(tar) {
   const std::string input = glip::fuzz::bytes(data, size);
   glip::fuzz::expect_input_error_or_success([&] { glip::io::read_tar(input, "fuzz.tar"); });
   const std::string path = glip::fuzz::as_file(input, "shard.tar");

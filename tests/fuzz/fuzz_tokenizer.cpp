@@ -5,7 +5,7 @@
 #include "fuzz_common.h"
 #include "glip/text/tokenizer.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(tokenizer) {
   static const std::shared_ptr<const glip::text::Tokenizer> tok = glip::text::make_tokenizer();
   const std::string input = glip::fuzz::bytes(data, size);
   glip::fuzz::expect_input_error_or_success([&] {

@@ -4,7 +4,7 @@
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GLIP_FUZZ_TARGET(yaml_config) {
   const std::string input = glip::fuzz::bytes(data, size);
   glip::fuzz::expect_input_error_or_success([&] {
     glip::app::GlipConfig cfg;

@@ -11,12 +11,20 @@
 #include <string>
 #include <vector>
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+#include "fuzz_common.h"
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
+  const auto& targets = glip::fuzz::targets();
+  const auto target = argc > 1 ? targets.find(argv[1]) : targets.end();
+  if (target == targets.end()) {
+    std::string names;
+    for (const auto& [name, fn] : targets) names += " " + name;
+    std::fprintf(stderr, "usage: fuzz_replay TARGET INPUT... (targets:%s)\n", names.c_str());
+    return 2;
+  }
   std::vector<fs::path> inputs;
-  for (int i = 1; i < argc; ++i) {
+  for (int i = 2; i < argc; ++i) {
     const fs::path p(argv[i]);
     if (fs::is_directory(p)) {
       std::vector<fs::path> in_dir;
@@ -37,7 +45,7 @@ int main(int argc, char** argv) {
     ss << in.rdbuf();
     const std::string bytes = ss.str();
     std::fprintf(stderr, "replaying %s (%zu bytes)\n", p.string().c_str(), bytes.size());
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    target->second(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   }
   std::printf("%zu inputs replayed without a finding\n", inputs.size());
   return inputs.empty() ? 1 : 0;

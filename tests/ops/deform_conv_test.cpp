@@ -186,7 +186,7 @@ TEST(DeformConv, GradientsThroughTheOfficialReading) { expect_gradients_match({2
 // The CUDA kernels (built with GLIP_WITH_CUDA) against the CPU op, forward and every gradient, float64, strides 1
 // and 2, batch > 1, odd sizes and the official reading of a larger offset map. Skipped where no GPU is present
 // (CI, the development machine); on a GPU machine it is the device check of the CUDA path.
-TEST(DeformConv, CudaMatchesTheCpuOp) {
+TEST(DeformConvCuda, MatchesTheCpuOp) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   const at::Device gpu(at::kCUDA);
   for (const Case& cs : {Case{2, 3, 4, 7, 9, 1}, Case{3, 4, 3, 9, 6, 2}, Case{1, 5, 2, 11, 8, 2}}) {
