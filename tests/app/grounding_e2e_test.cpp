@@ -1,15 +1,13 @@
 // Does the model that glip trains ground words? The tiny GLIP trained on the 16 images of a small synthetic world
-// (tests/app/grounding_e2e.yaml) must (1) memorise them: COCO AP50 >= 0.9 on those images with the evaluation
-// prompt of all classes; (2) read its prompt: each class name alone ("circle", then "square", ...) is the prompt,
-// and its own name must score highest for at least 90% of the objects, with a mean margin over the best other
-// name of at least 0.3 and at least 0.15 for every object (glip_eval --phrase-probe). A model that ignores the
-// words scores every name alike on every object (margins ~0, own name highest ~1/3 of the time): that is what the
-// second check catches. Measured on the 2-core development VM with configs/model/glip_tiny.yaml as it is now:
-// AP50 0.972; own name highest for 29 of 29 objects, mean margin 0.667, min 0.311 (every object >= 0.3). Before
-// the fix of #15 (HF word init, log_scale 0): mean margin 0.517, min 0.085. The minimum over 29 objects is the
-// statistic that tells the two apart, and it follows the CPU's float rounding: on an AVX-512 AMD EPYC (another sgemm
-// kernel, so another training trajectory from the same seed) AP50 1.000, own name highest 29 of 29, mean margin
-// 0.652, min 0.209. Hence the floor 0.15, between the broken model's 0.085 and the lowest seen from the fixed one.
+// (tests/app/grounding_e2e.yaml, 1,200 steps) must (1) memorise them: COCO AP50 >= 0.9 on those images with the
+// evaluation prompt of all classes; (2) read its prompt: each class name alone ("circle", then "square", ...) is the
+// prompt, and for every object its own name must score at least 0.3 above every other class name on its box (issue
+// #15's bar; glip_eval --phrase-probe), so also highest for each object and on average. A model that ignores the words
+// scores every name alike on every object (margins ~0, own name highest ~1/3 of the time). Measured on the 2-core AMD
+// EPYC VM (AVX-512), training seeds 0 / 1 / 2: AP50 1.000, own name highest 29 of 29, mean margin 0.742 / 0.713 /
+// 0.654, min 0.358 / 0.429 / 0.430. At 800 steps (the test until the heap change made training 1.5x faster) seed 0
+// gave min 0.209 here and 0.311 on another VM's sgemm; before the fix of #15 (HF word init, log_scale 0) mean margin
+// 0.517, min 0.085.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -69,7 +67,7 @@ TEST(GroundingE2E, TheTrainedModelMemorisesItsImagesAndReadsItsPrompt) {
   EXPECT_GE(r.probe["objects"].size(), 20u);
   EXPECT_GE(r.probe["accuracy"].get<double>(), 0.9);
   EXPECT_GE(r.probe["mean_margin"].get<double>(), 0.3);
-  EXPECT_GE(r.probe["min_margin"].get<double>(), 0.15);
+  EXPECT_GE(r.probe["min_margin"].get<double>(), 0.3);
 }
 
 // The issue's world (seed 3: 16 images of 8 shapes x 8 colours x 3 textures at 160 px, noise, occlusion) and the
