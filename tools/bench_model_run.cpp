@@ -11,6 +11,7 @@
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
 #include "glip/core/error.h"
+#include "glip/core/host_allocator.h"
 #include "glip/text/prompt.h"
 #include "glip/text/text_batch.h"
 
@@ -83,6 +84,11 @@ int bench_whole_model(const std::string& config_path, int64_t height, int64_t wi
       total, t_vis, t_lang, t_rest - t_lang, fl.total(), fl.backbone, fl.bert, fl.head, fl.total() / total,
       100.0 * fl.total() / total / peak, peak, static_cast<long long>(params), torch::get_num_threads(),
       peak_rss_gib());
+  const auto lb = large_block_stats();
+  if (large_block_allocator_installed())
+    std::printf("large-block allocator: peak %.2f GiB mapped (live + cached), %lld maps, %lld reuses\n",
+                static_cast<double>(lb.peak_bytes) / (1 << 30), static_cast<long long>(lb.maps),
+                static_cast<long long>(lb.reuses));
   return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "glip/core/device.h"
+#include "glip/core/host_allocator.h"
 #include "glip/core/logging.h"
 
 namespace glip::config {
@@ -43,6 +44,8 @@ void set_blas_threads(int n) {
 }  // namespace
 
 void keep_freed_heap() {
+  const char* host = std::getenv("GLIP_HOST_ALLOCATOR");
+  if (host == nullptr || std::strcmp(host, "system") != 0) install_large_block_allocator();
 #if defined(__GLIBC__)
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr) return;

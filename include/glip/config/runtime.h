@@ -32,8 +32,10 @@ struct RuntimeState {
  * Makes glibc's malloc keep freed memory for reuse instead of handing it back to the kernel after every large free
  * (docs/benchmarks.md, "Heap"): trim threshold 1 GiB, top pad 64 MiB, mmap threshold 32 MiB (glibc's own ceiling
  * for its adaptive threshold). A training step of the tiny model frees and re-allocates the same few hundred MB;
- * returning them and faulting them back in cost a third of its time. Does nothing where the user set
- * GLIBC_TUNABLES glibc.malloc.* (their choice wins) or where the C library is not glibc. Called by apply_runtime().
+ * returning them and faulting them back in cost a third of its time. The malloc settings are skipped where the user
+ * set GLIBC_TUNABLES glibc.malloc.* (their choice wins) or where the C library is not glibc. Also installs the
+ * large-block allocator for tensors of 2 MiB and more (glip/core/host_allocator.h) unless GLIP_HOST_ALLOCATOR=system.
+ * Called by apply_runtime().
  */
 void keep_freed_heap();
 
