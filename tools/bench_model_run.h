@@ -23,4 +23,11 @@ double sgemm_gflops();
  */
 int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, double peak);
 
+/**
+ * Times one training step of the model of `config_path` (bench_model_train.cpp): backbone forward, language +
+ * head forward with the loss (8 objects on the COCO-80 prompt), backward, AdamW; best of `repeat` steps after a
+ * warm-up step. Returns the exit code.
+ */
+int bench_train_step(const std::string& config_path, int64_t height, int64_t width, int64_t repeat);
+
 }  // namespace glip::bench

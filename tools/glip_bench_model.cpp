@@ -2,6 +2,7 @@
 // of the measured sgemm throughput they reach.
 //   glip_bench_model --part fusion --height 800 --width 1333 --tokens 256
 //   glip_bench_model --part model --config configs/model/glip_t.yaml   (whole model, 80-class COCO prompt)
+//   glip_bench_model --part train --config configs/model/glip_t.yaml   (one training step of the whole model)
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
@@ -21,12 +22,14 @@ using glip::bench::seconds_since;
 
 int main(int argc, char** argv) {
   return glip::cli::run_main([&]() -> int {
-    CLI::App app{"Benchmark GLIP model parts (random weights, eval mode, no grad)"};
+    CLI::App app{"Benchmark GLIP model parts (random weights; eval mode without grad, or one training step)"};
     std::string part = "fusion";
     int64_t height = 800, width = 1333, tokens = 256, threads = 0, repeat = 1;
     std::string config_path;
-    app.add_option("--part", part, "fusion (one VLFuse block, GLIP-T sizes) | bert (BERT-base) | model (--config)")
-        ->check(CLI::IsMember({"fusion", "bert", "model"}));
+    app.add_option("--part", part,
+                   "fusion (one VLFuse block, GLIP-T sizes) | bert (BERT-base) | model (--config) | train (one "
+                   "training step of --config)")
+        ->check(CLI::IsMember({"fusion", "bert", "model", "train"}));
     app.add_option("--config", config_path, "model config for --part model (e.g. configs/model/glip_t.yaml)");
     app.add_option("--height", height, "image height before padding");
     app.add_option("--width", width, "image width before padding");
@@ -38,8 +41,9 @@ int main(int argc, char** argv) {
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
     glip::config::keep_freed_heap();  // the heap as glip_infer and glip_eval run the model
-    torch::NoGradGuard ng;
     torch::manual_seed(0);
+    if (part == "train") return glip::bench::bench_train_step(config_path, height, width, repeat);
+    torch::NoGradGuard ng;
     const double peak = glip::bench::sgemm_gflops();
     double gflops = 0, best = 1e30;
     std::function<void()> run;
