@@ -36,25 +36,34 @@ double sgemm_gflops() {
   return 2.0 * 2048.0 * 2048.0 * 2048.0 / best / 1e9;
 }
 
-int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, double peak) {
-  GLIP_CHECK_INPUT(!config_path.empty(), "--part model needs --config");
-  glip::app::GlipConfig cfg;
-  glip::config::load_file(cfg, config_path, {});
-  auto model = glip::modeling::build_model(cfg.model);
-  model->eval();
-  int64_t params = 0;
-  for (const auto& p : model->parameters()) params += p.numel();
+Coco80Run make_coco80_run(const std::string& config_path, const std::string& part, int64_t height, int64_t width) {
+  GLIP_CHECK_INPUT(!config_path.empty(), "--part ", part, " needs --config");
+  Coco80Run r;
+  glip::config::load_file(r.cfg, config_path, {});
+  r.model = glip::modeling::build_model(r.cfg.model);
   auto tok = glip::text::make_tokenizer();
   std::map<int64_t, std::string> cats;
   for (size_t i = 0; i < kCoco80.size(); ++i) cats[static_cast<int64_t>(i) + 1] = kCoco80[i];
-  auto query = glip::text::create_queries_and_maps(cats, *tok).at(0);
+  r.query = glip::text::create_queries_and_maps(cats, *tok).at(0);
   std::vector<glip::text::Encoding> enc;
-  auto text = glip::text::encode_batch(*tok, {query.prompt.text}, cfg.model.max_query_len, &enc);
-  const int64_t real_tokens = static_cast<int64_t>(enc[0].ids.size());
-  const auto [h, w] = std::pair<int64_t, int64_t>{(height + 31) / 32 * 32, (width + 31) / 32 * 32};
-  glip::ImageBatch images;
-  images.images = torch::randn({1, 3, h, w});
-  images.image_sizes = {{height, width}};
+  r.text = glip::text::encode_batch(*tok, {r.query.prompt.text}, r.cfg.model.max_query_len, &enc);
+  r.real_tokens = static_cast<int64_t>(enc[0].ids.size());
+  r.images.images = torch::randn({1, 3, (height + 31) / 32 * 32, (width + 31) / 32 * 32});
+  r.images.image_sizes = {{height, width}};
+  return r;
+}
+
+int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, double peak) {
+  auto run = make_coco80_run(config_path, "model", height, width);
+  auto& cfg = run.cfg;
+  auto& model = run.model;
+  auto& images = run.images;
+  const auto& text = run.text;
+  const auto& query = run.query;
+  const int64_t real_tokens = run.real_tokens, h = images.images.size(2), w = images.images.size(3);
+  model->eval();
+  int64_t params = 0;
+  for (const auto& p : model->parameters()) params += p.numel();
   double t_vis = 1e30, t_rest = 1e30, t_lang = 1e30;
   for (int64_t i = 0; i <= repeat; ++i) {  // the first run is the warm-up
     auto t0 = Clock::now();

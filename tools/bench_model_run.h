@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <string>
 
+#include "glip/app/glip_config.h"
+#include "glip/structures/batch.h"
+#include "glip/text/prompt.h"
+
 namespace glip::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -15,6 +19,19 @@ double peak_rss_gib();
 
 /** Measured fp32 matmul throughput (GFLOP/s) of a 2048^3 product, best of 3. */
 double sgemm_gflops();
+
+/** What the whole-model benchmarks run: the model of a config and one random image with the COCO-80 prompt. */
+struct Coco80Run {
+  glip::app::GlipConfig cfg;
+  glip::modeling::GlipModel model{nullptr};
+  glip::text::CategoryQuery query;  // the prompt and its label -> tokens map
+  glip::TextBatch text;             // padded to cfg.model.max_query_len
+  int64_t real_tokens = 0;
+  glip::ImageBatch images;  // [1, 3, H, W], H and W padded to multiples of 32
+};
+
+/** Loads `config_path` (InputError naming `part` when empty), builds its model and the input at height x width. */
+Coco80Run make_coco80_run(const std::string& config_path, const std::string& part, int64_t height, int64_t width);
 
 /**
  * Times backbone, language backbone and fused head + post-processing of the model of `config_path` (random

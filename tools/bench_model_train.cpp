@@ -4,33 +4,20 @@
 
 #include <cstdio>
 
-#include "bench_model_flops.h"
 #include "bench_model_run.h"
-#include "glip/app/glip_config.h"
-#include "glip/config/config.h"
-#include "glip/core/error.h"
 #include "glip/engine/optimizer.h"
-#include "glip/text/prompt.h"
-#include "glip/text/text_batch.h"
 
 namespace glip::bench {
 
 int bench_train_step(const std::string& config_path, int64_t height, int64_t width, int64_t repeat) {
-  GLIP_CHECK_INPUT(!config_path.empty(), "--part train needs --config");
-  glip::app::GlipConfig cfg;
-  glip::config::load_file(cfg, config_path, {});
-  auto model = glip::modeling::build_model(cfg.model);
+  auto run = make_coco80_run(config_path, "train", height, width);
+  const auto& cfg = run.cfg;
+  auto& model = run.model;
+  const auto& query = run.query;
+  const auto& text = run.text;
+  const auto& images = run.images;
+  const int64_t T = cfg.model.max_query_len, h = images.images.size(2), w = images.images.size(3);
   model->train();
-  auto tok = glip::text::make_tokenizer();
-  std::map<int64_t, std::string> cats;
-  for (size_t i = 0; i < kCoco80.size(); ++i) cats[static_cast<int64_t>(i) + 1] = kCoco80[i];
-  auto query = glip::text::create_queries_and_maps(cats, *tok).at(0);
-  const int64_t T = cfg.model.max_query_len;
-  auto text = glip::text::encode_batch(*tok, {query.prompt.text}, T);
-  const int64_t h = (height + 31) / 32 * 32, w = (width + 31) / 32 * 32;
-  glip::ImageBatch images;
-  images.images = torch::randn({1, 3, h, w});
-  images.image_sizes = {{height, width}};
   // Eight objects of the first eight categories, 5% to 35% of the image's width and height, inside the image.
   constexpr int64_t kObjects = 8;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(0);
