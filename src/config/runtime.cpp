@@ -10,10 +10,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include <thread>
 
 #include "glip/core/device.h"
+#include "glip/core/error.h"
 #include "glip/core/host_allocator.h"
 #include "glip/core/logging.h"
 
@@ -45,7 +47,11 @@ void set_blas_threads(int n) {
 
 void keep_freed_heap() {
   const char* host = std::getenv("GLIP_HOST_ALLOCATOR");
-  if (host == nullptr || std::strcmp(host, "system") != 0) install_large_block_allocator();
+  const std::string choice = host != nullptr ? host : "";
+  GLIP_CHECK_INPUT(choice.empty() || choice == "cached" || choice == "system",
+                   "environment variable GLIP_HOST_ALLOCATOR must be 'cached' (the default) or 'system', got '", choice,
+                   "'");
+  if (choice != "system") install_large_block_allocator();
 #if defined(__GLIBC__)
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr) return;

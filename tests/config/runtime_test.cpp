@@ -15,6 +15,7 @@
 #include "glip/config/config.h"
 #include "glip/core/device.h"
 #include "glip/core/error.h"
+#include "glip/core/host_allocator.h"
 
 namespace glip {
 namespace {
@@ -97,6 +98,28 @@ TEST(Runtime, FreedHeapIsKeptForReuse) {
 #else
   GTEST_SKIP() << "not glibc 2.33+";
 #endif
+}
+
+// GLIP_HOST_ALLOCATOR takes 'cached' or 'system'; anything else is refused with the variable's name and value.
+TEST(Runtime, HostAllocatorVariableAcceptsCachedOrSystemOnly) {
+  const char* old = std::getenv("GLIP_HOST_ALLOCATOR");
+  const std::string saved = old != nullptr ? old : "";
+  setenv("GLIP_HOST_ALLOCATOR", "System", 1);
+  try {
+    config::keep_freed_heap();
+    ADD_FAILURE() << "GLIP_HOST_ALLOCATOR=System was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("GLIP_HOST_ALLOCATOR"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'System'"), std::string::npos) << e.what();
+  }
+  setenv("GLIP_HOST_ALLOCATOR", "cached", 1);
+  EXPECT_NO_THROW(config::keep_freed_heap());
+  EXPECT_TRUE(large_block_allocator_installed());
+  if (old != nullptr) {
+    setenv("GLIP_HOST_ALLOCATOR", saved.c_str(), 1);
+  } else {
+    unsetenv("GLIP_HOST_ALLOCATOR");
+  }
 }
 
 }  // namespace

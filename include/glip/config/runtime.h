@@ -34,8 +34,8 @@ struct RuntimeState {
  * for its adaptive threshold). A training step of the tiny model frees and re-allocates the same few hundred MB;
  * returning them and faulting them back in cost a third of its time. The malloc settings are skipped where the user
  * set GLIBC_TUNABLES glibc.malloc.* (their choice wins) or where the C library is not glibc. Also installs the
- * large-block allocator for tensors of 2 MiB and more (glip/core/host_allocator.h) unless GLIP_HOST_ALLOCATOR=system.
- * Called by apply_runtime().
+ * large-block allocator for tensors of 2 MiB and more (glip/core/host_allocator.h) unless GLIP_HOST_ALLOCATOR=system
+ * (cached, or unset, installs it; any other value throws InputError naming the variable). Called by apply_runtime().
  */
 void keep_freed_heap();
 
