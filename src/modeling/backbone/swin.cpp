@@ -3,6 +3,7 @@
 
 #include "glip/core/error.h"
 #include "glip/modeling/backbone/swin.h"
+#include "glip/ops/dropout.h"
 
 namespace glip::modeling {
 
@@ -157,7 +158,7 @@ std::vector<at::Tensor> SwinTransformerImpl::forward(const at::Tensor& images) {
   if (absolute_pos_embed.defined()) x = x + interpolate_pos_embed(absolute_pos_embed, H, W);
   const int64_t B = x.size(0);
   x = x.flatten(2).transpose(1, 2);
-  x = at::dropout(x, options_.drop_rate, is_training());
+  x = ops::dropout(x, options_.drop_rate, is_training());
   std::vector<at::Tensor> outs;
   const int64_t ws = options_.window_size;
   for (size_t i = 0; i < layers->size(); ++i) {

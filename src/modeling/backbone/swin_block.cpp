@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "glip/modeling/backbone/swin.h"
+#include "glip/ops/dropout.h"
 
 namespace glip::modeling {
 namespace {
@@ -74,9 +75,9 @@ at::Tensor WindowAttentionImpl::forward(const at::Tensor& x, const at::Tensor& m
     attn = (attn.view({B_ / nW, nW, num_heads_, N, N}) + mask.unsqueeze(1).unsqueeze(0)).view({-1, num_heads_, N, N});
   }
   attn = at::softmax(attn, -1);
-  attn = at::dropout(attn, attn_drop_, is_training());
+  attn = ops::dropout(attn, attn_drop_, is_training());
   auto out = at::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
-  return at::dropout(proj(out), proj_drop_, is_training());
+  return ops::dropout(proj(out), proj_drop_, is_training());
 }
 
 SwinMlpImpl::SwinMlpImpl(int64_t dim, int64_t hidden, double drop) : drop_(drop) {
@@ -89,8 +90,8 @@ SwinMlpImpl::SwinMlpImpl(int64_t dim, int64_t hidden, double drop) : drop_(drop)
 }
 
 at::Tensor SwinMlpImpl::forward(const at::Tensor& x) {
-  auto h = at::dropout(at::gelu(fc1(x)), drop_, is_training());
-  return at::dropout(fc2(h), drop_, is_training());
+  auto h = ops::dropout(at::gelu(fc1(x)), drop_, is_training());
+  return ops::dropout(fc2(h), drop_, is_training());
 }
 
 SwinBlockImpl::SwinBlockImpl(int64_t dim, int64_t num_heads, int64_t ws, int64_t shift, const SwinOptions& o,

@@ -2,6 +2,7 @@
 
 #include "glip/core/error.h"
 #include "glip/modeling/fp16_clamp.h"
+#include "glip/ops/dropout.h"
 
 namespace glip::modeling {
 
@@ -70,8 +71,8 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
     }
     sv = at::softmax(sv, 2);
     if (train) {
-      sv = at::dropout(sv, o_.dropout, true);
-      sl = at::dropout(sl, o_.dropout, true);
+      sv = ops::dropout(sv, o_.dropout, true);
+      sl = ops::dropout(sl, o_.dropout, true);
     }
     auto ov = at::bmm(sv, heads(vl, b));                  // [H, N, D]
     auto ol = at::bmm(sl.transpose(1, 2), heads(vv, b));  // [H, T, D]

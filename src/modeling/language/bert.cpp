@@ -2,6 +2,7 @@
 
 #include "glip/core/error.h"
 #include "glip/modeling/fp16_clamp.h"
+#include "glip/ops/dropout.h"
 
 namespace glip::modeling {
 
@@ -46,7 +47,7 @@ at::Tensor BertEmbeddingsImpl::forward(const at::Tensor& input_ids, const at::Te
   auto pos = position_ids.narrow(1, 0, T);
   auto types = token_type_ids.defined() ? token_type_ids : torch::zeros_like(input_ids);
   auto x = word_embeddings(input_ids) + token_type_embeddings(types) + position_embeddings(pos);
-  return dropout(LayerNorm(x));
+  return ops::dropout(LayerNorm(x), dropout->options.p(), dropout->is_training());
 }
 
 BertSelfAttentionImpl::BertSelfAttentionImpl(const BertLayerOptions& o)
@@ -71,7 +72,7 @@ at::Tensor BertSelfAttentionImpl::forward(const at::Tensor& hidden, const at::Te
   auto scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim_));
   scores = clamp_pm(scores, clamp_min_, clamp_max_);
   if (ext_mask.defined()) scores = scores + ext_mask;
-  auto probs = dropout(at::softmax(scores, -1));
+  auto probs = ops::dropout(at::softmax(scores, -1), dropout->options.p(), dropout->is_training());
   auto ctx = at::matmul(probs, v);  // [B, H, T, D]
   return ctx.permute({0, 2, 1, 3}).reshape({B, T, heads_ * head_dim_});
 }
@@ -84,7 +85,7 @@ BertResidualOutputImpl::BertResidualOutputImpl(int64_t in, int64_t out, double e
 }
 
 at::Tensor BertResidualOutputImpl::forward(const at::Tensor& x, const at::Tensor& residual) {
-  auto h = dropout(dense(x));
+  auto h = ops::dropout(dense(x), dropout->options.p(), dropout->is_training());
   if (clamp_) h = clamp_pm(h);
   h = LayerNorm(h + residual);
   if (clamp_) h = clamp_pm(h);

@@ -1,0 +1,63 @@
+#include "glip/ops/dropout.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
+#include <cmath>
+#include <cstdint>
+#include <mutex>
+
+#include "glip/core/error.h"
+
+namespace glip::ops {
+namespace {
+
+inline uint64_t splitmix64(uint64_t z) {
+  z += 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t draw_seed() {
+  auto* gen = at::check_generator<at::CPUGeneratorImpl>(at::detail::getDefaultCPUGenerator());
+  std::lock_guard<std::mutex> lock(gen->mutex_);
+  return gen->random64();
+}
+
+// mask[i] = scale where the i-th 32-bit draw is >= threshold, else 0. Pairs of elements share one splitmix64
+// output (low half for even i, high half for odd i); work items are whole pairs, so any split gives the same mask.
+template <typename T>
+void fill_mask(T* mask, int64_t n, uint64_t seed, uint64_t threshold, T scale) {
+  const int64_t pairs = (n + 1) / 2;
+  at::parallel_for(0, pairs, 16384, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      const uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(j) * 0xD1B54A32D192ED03ULL));
+      const int64_t i = 2 * j;
+      mask[i] = (r & 0xFFFFFFFFULL) >= threshold ? scale : T(0);
+      if (i + 1 < n) mask[i + 1] = (r >> 32) >= threshold ? scale : T(0);
+    }
+  });
+}
+
+}  // namespace
+
+at::Tensor dropout(const at::Tensor& x, double p, bool train) {
+  GLIP_CHECK_INPUT(p >= 0.0 && p <= 1.0, "dropout probability must be in [0, 1], got ", p);
+  if (!train || p == 0.0) return x;
+  if (p == 1.0) return x * 0;
+  if (!x.device().is_cpu() || !(x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble)) {
+    return at::dropout(x, p, train);
+  }
+  auto mask = at::empty(x.sizes(), x.options().requires_grad(false));
+  const uint64_t threshold = static_cast<uint64_t>(std::llround(p * 4294967296.0));
+  const uint64_t seed = draw_seed();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "glip_dropout_mask", [&] {
+    fill_mask<scalar_t>(mask.data_ptr<scalar_t>(), mask.numel(), seed, threshold,
+                        static_cast<scalar_t>(1.0 / (1.0 - p)));
+  });
+  return x * mask;
+}
+
+}  // namespace glip::ops
