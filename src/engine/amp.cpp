@@ -30,13 +30,19 @@ GradScaler::GradScaler(bool enabled, double init_scale, double growth_factor, do
 
 at::Tensor GradScaler::scale_loss(const at::Tensor& loss) const { return enabled_ ? loss * scale_ : loss; }
 
+// x * 0 is 0 (or -0) for every finite x and NaN for an infinity or a NaN, and a sum of zeros is exactly 0, so
+// sum(g * 0) == 0 exactly when every element of g is finite (no overflow, unlike sum(g)). LibTorch 1.13's CPU
+// at::isfinite took 15-20 ms on the tiny model's 2M-element word-embedding gradient, an eighth of its training
+// step; this takes 0.4 ms. One host sync for all gradients instead of one per parameter.
 bool grads_finite(const std::vector<at::Tensor>& params) {
   at::NoGradGuard no_grad;
+  std::vector<at::Tensor> sums;
+  sums.reserve(params.size());
   for (const auto& p : params) {
     const at::Tensor& g = p.grad();
-    if (g.defined() && !at::isfinite(g).all().item<bool>()) return false;
+    if (g.defined() && g.numel() > 0) sums.push_back(g.mul(0).sum().to(at::kFloat));
   }
-  return true;
+  return sums.empty() || at::stack(sums).sum().item<float>() == 0.0f;
 }
 
 bool GradScaler::unscale_and_check(const std::vector<at::Tensor>& params) const {

@@ -160,6 +160,27 @@ TEST(GradScaler, BackoffOnOverflowAndGrowthAfterInterval) {
   EXPECT_DOUBLE_EQ(off.scale_loss(torch::tensor(3.0f)).item<double>(), 3.0);
 }
 
+TEST(GradScaler, GradsFiniteFindsAnyInfinityOrNanAndOnlyThose) {
+  auto param = [](at::Tensor g) {
+    at::Tensor p = torch::zeros_like(g).requires_grad_(true);
+    p.mutable_grad() = g;
+    return p;
+  };
+  const at::Tensor big = torch::full({1000}, 3e38f);  // finite, but its sum overflows float
+  const at::Tensor neg_zero = torch::full({3}, -0.0f);
+  at::Tensor undefined_grad = torch::zeros({2}).requires_grad_(true);
+  EXPECT_TRUE(grads_finite({}));
+  EXPECT_TRUE(grads_finite({param(big), param(-big), param(neg_zero), param(torch::zeros({0})), undefined_grad}));
+  for (const float bad : {INFINITY, -INFINITY, NAN}) {
+    for (int64_t at_index : {0, 999}) {
+      at::Tensor g = big.clone();
+      g[at_index] = bad;
+      EXPECT_FALSE(grads_finite({param(neg_zero), param(g.view({10, 100}))})) << bad << " at " << at_index;
+    }
+    EXPECT_FALSE(grads_finite({param(torch::tensor({bad}, torch::kDouble)), param(big)})) << bad;
+  }
+}
+
 std::vector<std::pair<std::string, at::Tensor>> glip_like_params() {
   std::vector<std::pair<std::string, at::Tensor>> out;
   for (const char* n :
