@@ -29,16 +29,39 @@ uint64_t draw_seed() {
 // mask[i] = scale where the i-th 32-bit draw is >= threshold, else 0. Pairs of elements share one splitmix64
 // output (low half for even i, high half for odd i); work items are whole pairs, so any split gives the same mask.
 template <typename T>
+inline __attribute__((always_inline)) void fill_pairs_body(T* mask, int64_t j0, int64_t j1, uint64_t seed,
+                                                           uint64_t threshold, T scale) {
+  for (int64_t j = j0; j < j1; ++j) {
+    const uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(j) * 0xD1B54A32D192ED03ULL));
+    mask[2 * j] = (r & 0xFFFFFFFFULL) >= threshold ? scale : T(0);
+    mask[2 * j + 1] = (r >> 32) >= threshold ? scale : T(0);
+  }
+}
+
+// The loop has no branch, so GCC's vectorizer (-O3, the Release flags) turns it into 64-bit vector multiplies;
+// x86-64-v4 (AVX-512) has them natively and fills the mask ~10x faster than the scalar code on an AMD EPYC.
+// target_clones picks the version for the CPU at load time; the mask is the same on every version.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define GLIP_DROPOUT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define GLIP_DROPOUT_CLONES
+#endif
+GLIP_DROPOUT_CLONES void fill_pairs(float* m, int64_t j0, int64_t j1, uint64_t seed, uint64_t th, float scale) {
+  fill_pairs_body(m, j0, j1, seed, th, scale);
+}
+GLIP_DROPOUT_CLONES void fill_pairs(double* m, int64_t j0, int64_t j1, uint64_t seed, uint64_t th, double scale) {
+  fill_pairs_body(m, j0, j1, seed, th, scale);
+}
+
+template <typename T>
 void fill_mask(T* mask, int64_t n, uint64_t seed, uint64_t threshold, T scale) {
-  const int64_t pairs = (n + 1) / 2;
-  at::parallel_for(0, pairs, 16384, [&](int64_t begin, int64_t end) {
-    for (int64_t j = begin; j < end; ++j) {
-      const uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(j) * 0xD1B54A32D192ED03ULL));
-      const int64_t i = 2 * j;
-      mask[i] = (r & 0xFFFFFFFFULL) >= threshold ? scale : T(0);
-      if (i + 1 < n) mask[i + 1] = (r >> 32) >= threshold ? scale : T(0);
-    }
-  });
+  const int64_t full = n / 2;
+  at::parallel_for(0, full, 16384,
+                   [&](int64_t begin, int64_t end) { fill_pairs(mask, begin, end, seed, threshold, scale); });
+  if (n % 2 == 1) {  // the last element: the low half of its pair's draw
+    const uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(full) * 0xD1B54A32D192ED03ULL));
+    mask[n - 1] = (r & 0xFFFFFFFFULL) >= threshold ? scale : T(0);
+  }
 }
 
 }  // namespace
