@@ -54,10 +54,19 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
   auto vl = values_l_proj(l);
   auto heads = [&](const at::Tensor& x, int64_t b) { return x[b].view({x.size(1), H, D}).transpose(0, 1); };
 
-  std::vector<at::Tensor> out_v(B), out_l(B);
+  std::vector<at::Tensor> out_v(B), out_l(B), scores(B);
+  auto scores_of = [&](int64_t b) { return at::bmm(heads(q, b), heads(k, b).transpose(1, 2)); };  // [H, N, T]
+  at::Tensor batch_max;
+  if (o_.stable_softmax_2d) {
+    // Official: attn_weights - attn_weights.max() over the whole [B * H, N, T] batch, not per image (the shift
+    // decides what the +-50000 clamps cut); so every image's scores first.
+    std::vector<at::Tensor> maxima(B);
+    for (int64_t b = 0; b < B; ++b) maxima[b] = (scores[b] = scores_of(b)).max();
+    batch_max = at::stack(maxima).max();
+  }
   for (int64_t b = 0; b < B; ++b) {
-    auto s = at::bmm(heads(q, b), heads(k, b).transpose(1, 2));  // [H, N, T]
-    if (o_.stable_softmax_2d) s = s - s.max();
+    auto s = o_.stable_softmax_2d ? scores[b] - batch_max : scores_of(b);
+    scores[b] = at::Tensor();
     s = clamp_pm(s, o_.clamp_min, o_.clamp_max);
 
     // Text side: for each token, softmax over all pixels (dim 1), padded pixels included.

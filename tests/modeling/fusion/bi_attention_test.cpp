@@ -1,6 +1,8 @@
 // X-MHA unit tests: batch/per-image consistency, fp32 extremes, gradients, level flattening, bad input.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "common/test_utils.h"
 #include "glip/core/error.h"
 #include "glip/modeling/fusion/bi_attention.h"
@@ -71,6 +73,60 @@ TEST(BiAttention, Fp32ExtremesStayFinite) {
   auto [nv, nl] = blk->forward(v, l, mask);
   EXPECT_TRUE(at::isfinite(nv).all().item<bool>());
   EXPECT_TRUE(at::isfinite(nl).all().item<bool>());
+}
+
+// The official BiMultiHeadAttention.forward (maskrcnn_benchmark/utils/fuse_helper.py) on the whole batch, in eval:
+// [B * H, N, T] scores, the stable-softmax shift by their one maximum, the +-50000 clamps, both softmaxes.
+std::pair<at::Tensor, at::Tensor> official_forward(BiMultiHeadAttentionImpl& a, const BiAttentionOptions& o,
+                                                   const at::Tensor& v, const at::Tensor& l, const at::Tensor& m) {
+  const int64_t B = v.size(0), N = v.size(1), T = l.size(1), H = o.num_heads, D = o.embed_dim / H;
+  auto shape = [&](const at::Tensor& x, int64_t len) {
+    return x.view({B, len, H, D}).transpose(1, 2).contiguous().view({B * H, len, D});
+  };
+  auto q = shape(a.v_proj(v) * (1.0 / std::sqrt(static_cast<double>(D))), N);
+  auto k = shape(a.l_proj(l), T), vv = shape(a.values_v_proj(v), N), vl = shape(a.values_l_proj(l), T);
+  auto w = at::bmm(q, k.transpose(1, 2));
+  if (o.stable_softmax_2d) w = w - w.max();
+  w = w.clamp(-50000, 50000);
+  auto wt = w.transpose(1, 2);
+  auto wl = (wt - std::get<0>(wt.max(-1, true))).clamp(-50000, 50000).softmax(-1);
+  auto mask = m.to(w.scalar_type()).view({B, 1, 1, T});
+  mask = mask.masked_fill(mask == 0, -9e15);
+  auto wv = (w.view({B, H, N, T}) + mask).view({B * H, N, T}).softmax(-1);
+  auto ov = at::bmm(wv, vl).view({B, H, N, D}).transpose(1, 2).reshape({B, N, H * D});
+  auto ol = at::bmm(wl, vv).view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+  return {a.out_v_proj(ov), a.out_l_proj(ol)};
+}
+
+TEST(BiAttention, StableSoftmaxShiftsByTheWholeBatchMaximumAsOfficial) {
+  torch::manual_seed(4);
+  auto o = tiny();
+  o.stable_softmax_2d = true;
+  BiMultiHeadAttention a(o);
+  a->eval();
+  torch::NoGradGuard g;
+  // Image 0's scores reach ~1e5, image 1's stay small: shifted by the batch maximum, image 1's scores fall below
+  // the -50000 clamp and its attention turns uniform, which a per-image shift would not do.
+  auto v = torch::randn({2, 7, 8});
+  v[0].mul_(1e4);
+  auto l = torch::randn({2, 5, 12}) * 30;
+  auto mask = torch::tensor({{1, 1, 1, 1, 0}, {1, 1, 1, 0, 0}});
+  auto [ref_v, ref_l] = official_forward(*a, o, v, l, mask);
+  ASSERT_GT(ref_l[0].abs().max().item<double>(), 0.0);
+  auto [got_v, got_l] = a->forward(v, l, mask);
+  EXPECT_ALL_CLOSE(got_v, ref_v, 1e-5, 1e-5);
+  EXPECT_ALL_CLOSE(got_l, ref_l, 1e-5, 1e-5);
+  // Without the shift the same module is the official one too.
+  BiAttentionOptions plain = o;
+  plain.stable_softmax_2d = false;
+  BiMultiHeadAttention b(plain);
+  b->eval();
+  for (auto& p : b->named_parameters()) p.value().copy_(a->named_parameters()[p.key()]);
+  auto [ref_v2, ref_l2] = official_forward(*b, plain, v, l, mask);
+  auto [got_v2, got_l2] = b->forward(v, l, mask);
+  EXPECT_ALL_CLOSE(got_v2, ref_v2, 1e-5, 1e-5);
+  EXPECT_ALL_CLOSE(got_l2, ref_l2, 1e-5, 1e-5);
+  EXPECT_FALSE(at::allclose(got_v2[1], got_v[1], 1e-3, 1e-3));  // the shift matters for image 1 here
 }
 
 TEST(BiAttention, BackwardReachesEveryParameter) {
