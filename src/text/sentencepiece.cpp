@@ -10,6 +10,7 @@
 
 #include "glip/core/error.h"
 #include "glip/core/fs.h"
+#include "glip/core/sanitizers.h"
 #include "glip/text/unicode.h"
 
 namespace glip::text {
@@ -32,19 +33,7 @@ struct SpmApi {
 // RTLD_DEEPBIND keeps the plugin's protobuf-lite apart from LibTorch's libprotobuf (src/text/spm_plugin; loaded
 // without it, the two copies mix and protobuf aborts on a version mismatch). AddressSanitizer refuses dlopen with
 // RTLD_DEEPBIND, so an ASan build cannot load the plugin and says so instead of dying in dlopen.
-#if defined(__SANITIZE_ADDRESS__)
-#define GLIP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GLIP_ASAN 1
-#endif
-#endif
-#ifdef GLIP_ASAN
-constexpr bool kPluginLoadable = false;
-#undef GLIP_ASAN  // the unity build puts other sources after this one
-#else
-constexpr bool kPluginLoadable = true;
-#endif
+constexpr bool kPluginLoadable = !kAddressSanitizer;
 
 bool exists(const std::string& p) { return !p.empty() && std::ifstream(p).good(); }
 
