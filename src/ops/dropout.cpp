@@ -20,6 +20,11 @@ inline uint64_t splitmix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// The 64-bit draw shared by elements 2j and 2j + 1.
+inline uint64_t pair_draw(uint64_t seed, int64_t j) {
+  return splitmix64(seed ^ (static_cast<uint64_t>(j) * 0xD1B54A32D192ED03ULL));
+}
+
 uint64_t draw_seed() {
   auto* gen = at::check_generator<at::CPUGeneratorImpl>(at::detail::getDefaultCPUGenerator());
   std::lock_guard<std::mutex> lock(gen->mutex_);
@@ -32,7 +37,7 @@ template <typename T>
 inline __attribute__((always_inline)) void fill_pairs_body(T* mask, int64_t j0, int64_t j1, uint64_t seed,
                                                            uint64_t threshold, T scale) {
   for (int64_t j = j0; j < j1; ++j) {
-    const uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(j) * 0xD1B54A32D192ED03ULL));
+    const uint64_t r = pair_draw(seed, j);
     mask[2 * j] = (r & 0xFFFFFFFFULL) >= threshold ? scale : T(0);
     mask[2 * j + 1] = (r >> 32) >= threshold ? scale : T(0);
   }
@@ -59,7 +64,7 @@ void fill_mask(T* mask, int64_t n, uint64_t seed, uint64_t threshold, T scale) {
   at::parallel_for(0, full, 16384,
                    [&](int64_t begin, int64_t end) { fill_pairs(mask, begin, end, seed, threshold, scale); });
   if (n % 2 == 1) {  // the last element: the low half of its pair's draw
-    const uint64_t r = splitmix64(seed ^ (static_cast<uint64_t>(full) * 0xD1B54A32D192ED03ULL));
+    const uint64_t r = pair_draw(seed, full);
     mask[n - 1] = (r & 0xFFFFFFFFULL) >= threshold ? scale : T(0);
   }
 }
