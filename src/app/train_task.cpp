@@ -38,7 +38,8 @@ std::vector<double> weights_of(const data::DataConfig& data) {
 }
 
 GroundingTarget target_to(const GroundingTarget& t, at::Device device) {
-  return {t.boxes.to(device), t.positive_map.to(device), t.labels.to(device)};
+  return {t.boxes.to(device), t.positive_map.to(device), t.labels.to(device),
+          t.ignored_tokens.defined() ? t.ignored_tokens.to(device) : at::Tensor()};
 }
 
 }  // namespace

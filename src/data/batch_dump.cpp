@@ -40,6 +40,15 @@ std::string describe_batch(const TrainBatch& batch, const text::Tokenizer& tok) 
       }
       out += "\n";
     }
+    if (t.ignored_tokens.defined()) {  // data.pseudo_unboxed = ignore: tokens left out of the token loss
+      out += "  ignored tokens:";
+      const auto ignored = t.ignored_tokens.to(at::kCPU).contiguous();
+      for (int64_t i = 0; i < ignored.size(0); ++i)
+        if (ignored[i].item<bool>())
+          out += " " + std::to_string(i) + ":" +
+                 (static_cast<size_t>(i) < words.size() ? words[static_cast<size_t>(i)] : "?");
+      out += "\n";
+    }
   }
   return out;
 }

@@ -99,6 +99,7 @@ PackedCaption pack_record(Record& r, size_t index, const RecordSet& set, const t
   if (p.positive_start != 0) {
     for (auto& b : r.boxes)
       for (auto& s : b.spans) s[0] += p.positive_start, s[1] += p.positive_start;
+    for (auto& s : r.ignored_spans) s[0] += p.positive_start, s[1] += p.positive_start;
   }
   return p;
 }

@@ -68,6 +68,11 @@ void DataConfig::visit(config::Visitor& v) {
   v("caption_conf", caption_conf, "pseudo labels: minimum teacher score of a box", config::range(0, 1));
   v("caption_min_box", caption_min_box, "pseudo labels: minimum boxes left for a caption to be used",
     config::at_least(0));
+  v("pseudo_unboxed", pseudo_unboxed,
+    "pseudo labels: a caption phrase left without a box (none from the teacher, or all under caption_conf). "
+    "negative (official): its words stay negatives for every anchor, its own object's included; ignore: its tokens "
+    "are left out of the token loss",
+    config::one_of({"negative", "ignore"}));
   v("pack_random_caption_number", pack_random_caption_number,
     "caption packing (official DATASETS.PACK_RANDOM_CAPTION_NUMBER; GLIP-L 20): up to this many captions of other "
     "samples packed as negatives with each caption of the packed sets (data.train.N.pack_captions); 0: off",
@@ -148,8 +153,9 @@ RecordSet load_dataset_unchecked(const DatasetConfig& ds, const DataConfig& data
   else if (ds.format == "odvg") set = read_odvg(paths.at(0), root);
   else if (ds.format == "flickr") set = read_flickr(paths.at(0), root);
   else if (ds.format == "pseudo")
-    set = read_pseudo_shards(
-        paths, PseudoFilter{static_cast<float>(data.caption_conf), static_cast<int>(data.caption_min_box)});
+    set = read_pseudo_shards(paths,
+                             PseudoFilter{static_cast<float>(data.caption_conf), static_cast<int>(data.caption_min_box),
+                                          data.pseudo_unboxed == "ignore"});
   else if (ds.format == "webdataset") set = read_webdataset(paths);
   else throw InputError(str_cat("dataset '", ds.name, "': unknown format '", ds.format, "'"));
   if (!ds.name.empty()) set.name = ds.name;

@@ -201,6 +201,14 @@ TrainBatch GroundingBatchBuilder::build_at(const std::vector<uint64_t>& position
     t.boxes = xyxy.index_select(0, idx);
     t.positive_map = pmap.index_select(0, idx);
     t.labels = at::tensor(samples[k].labels, at::kLong).index_select(0, idx);
+    const auto& ignored = samples[k].t.ignored_spans;
+    if (!ignored.empty()) {
+      std::vector<text::Offset> sp;
+      for (const auto& s : ignored) sp.emplace_back(s[0], s[1]);
+      // A token both ignored and a box's positive (spans that overlap) keeps its target.
+      t.ignored_tokens = (text::create_positive_map(encodings[k], {sp}, /*normalize=*/false, opt_.max_query_len)[0] > 0)
+                             .logical_and(pmap.sum(0) == 0);
+    }
     out.targets.push_back(std::move(t));
   }
   return out;

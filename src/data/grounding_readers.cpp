@@ -208,18 +208,24 @@ RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const 
       const int64_t len = text::utf8_length(r.caption);
       for (const auto& p : detail::require_array(j, "phrases", where)) {
         std::vector<Span> spans = read_spans(json::array({detail::require_span(p, "span", where)}), where, "span");
+        BoxAnnotation phrase;
+        phrase.spans = spans;
+        check_spans_in_caption(phrase, len, where);
         const auto& boxes = detail::require_array(p, "boxes", where);
         const auto& scores = detail::require_array(p, "scores", where);
         GLIP_CHECK_INPUT(boxes.size() == scores.size(), where, ": a phrase has ", boxes.size(), " boxes but ",
                          scores.size(), " scores");
+        bool kept = false;
         for (size_t k = 0; k < boxes.size(); ++k) {
           BoxAnnotation b;
           b.xyxy = detail::box_from_json(boxes[k], str_cat(where, ": 'boxes' entry ", k));
           b.score = static_cast<float>(detail::number_at(scores[k], str_cat("'scores' entry ", k), where));
           b.spans = spans;
-          check_spans_in_caption(b, len, where);
-          if (b.score >= filter.min_score) r.boxes.push_back(std::move(b));
+          if (b.score < filter.min_score) continue;
+          r.boxes.push_back(std::move(b));
+          kept = true;
         }
+        if (!kept && filter.ignore_unboxed) r.ignored_spans.insert(r.ignored_spans.end(), spans.begin(), spans.end());
       }
       if (static_cast<int>(r.boxes.size()) >= filter.min_boxes) set.records.push_back(std::move(r));
     }

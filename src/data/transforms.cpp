@@ -50,7 +50,8 @@ at::Tensor decode_image(const ImageSource& source) {
   return t;
 }
 
-std::string swap_left_right(const std::string& caption, std::vector<BoxAnnotation>& boxes) {
+std::string swap_left_right(const std::string& caption, std::vector<BoxAnnotation>& boxes,
+                            std::vector<Span>* more_spans) {
   // Work in code points so spans (code-point offsets) can be remapped exactly.
   std::vector<std::string> cps;
   const std::vector<int64_t> starts = text::utf8_cp_byte_offsets(caption);
@@ -88,12 +89,14 @@ std::string swap_left_right(const std::string& caption, std::vector<BoxAnnotatio
     out += cps[k++];
   }
   lo[n] = hi[n] = pos;
-  for (auto& b : boxes) {
-    for (auto& s : b.spans) {
-      s[0] = lo[static_cast<size_t>(std::clamp<int64_t>(s[0], 0, static_cast<int64_t>(n)))];
-      s[1] = hi[static_cast<size_t>(std::clamp<int64_t>(s[1], 0, static_cast<int64_t>(n)))];
-    }
-  }
+  auto remap = [&](Span& s) {
+    s[0] = lo[static_cast<size_t>(std::clamp<int64_t>(s[0], 0, static_cast<int64_t>(n)))];
+    s[1] = hi[static_cast<size_t>(std::clamp<int64_t>(s[1], 0, static_cast<int64_t>(n)))];
+  };
+  for (auto& b : boxes)
+    for (auto& s : b.spans) remap(s);
+  if (more_spans)
+    for (auto& s : *more_spans) remap(s);
   return out;
 }
 
@@ -126,7 +129,8 @@ TransformedSample transform_sample(const Record& record, const at::Tensor& bgr_u
     b.xyxy = resize_box(b.xyxy, sx, sy);                        // BoxList.resize
     if (out.flipped) b.xyxy = flip_box_left_right(b.xyxy, ow);  // BoxList.transpose(FLIP_LEFT_RIGHT), TO_REMOVE = 1
   }
-  out.caption = out.flipped ? swap_left_right(record.caption, out.boxes) : record.caption;
+  out.ignored_spans = record.ignored_spans;
+  out.caption = out.flipped ? swap_left_right(record.caption, out.boxes, &out.ignored_spans) : record.caption;
   return out;
 }
 

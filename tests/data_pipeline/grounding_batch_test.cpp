@@ -336,6 +336,39 @@ TEST(GroundingBatch, PackedCaptionsTeachEachBoxTheSameWords) {
 // Official DATASETS.DISABLE_SHUFFLE (COCO / ODinW fine-tuning): every training prompt is the evaluation prompt.
 // The batch's caption and each box's positive-map row are those of the prompt glip_eval builds for the dataset
 // (data::class_prompts + text::plan_category_queries), whatever the seed and iteration.
+TEST(GroundingBatch, IgnoredPhrasesMarkTheirTokensThroughTheFlip) {
+  auto dir = test::temp_dir("gb_ignored");
+  write_file_atomic(dir + "/0.png", io::encode_png(cv::Mat(40, 64, CV_8UC3, cv::Scalar(20, 50, 90))));
+  write_file_atomic(dir + "/p.jsonl",
+                    R"({"image_id": 1, "image": {"path": "0.png"}, "caption": "a red star left of a blue ring", )"
+                    R"("phrases": [{"span": [0, 10], "boxes": [[2, 2, 12, 12]], "scores": [0.9]}, )"
+                    R"({"span": [19, 30], "boxes": [], "scores": []}]})"
+                    "\n");
+  auto tok = text::make_tokenizer();
+  for (double flip : {0.0, 1.0}) {
+    BatchBuilderOptions o = small_options();
+    o.transforms.flip_prob = flip;
+    GroundingBatchBuilder ignoring({read_pseudo_shards({dir + "/p.jsonl"}, PseudoFilter{0.5f, 1, true})}, {1.0}, tok,
+                                   o);
+    auto batch = ignoring.build(0, 0, 1, 1);
+    // [CLS] a red star left|right of a blue ring [SEP]: "a blue ring" (tokens 6-8) has no target, so its tokens
+    // leave the token loss; the star's tokens (1-3) keep theirs.
+    EXPECT_EQ(batch.captions[0], flip > 0 ? "a red star right of a blue ring" : "a red star left of a blue ring");
+    const auto& t = batch.targets[0];
+    ASSERT_TRUE(t.ignored_tokens.defined());
+    ASSERT_EQ(t.ignored_tokens.sizes(), (at::IntArrayRef{256}));
+    at::Tensor expected = at::zeros({256}, at::kBool);
+    expected.narrow(0, 6, 3).fill_(true);
+    EXPECT_TRUE(at::equal(t.ignored_tokens, expected)) << at::nonzero(t.ignored_tokens);
+    EXPECT_EQ(t.positive_map.narrow(1, 1, 3).gt(0).sum().item<int64_t>(), 3);
+    const std::string shown = describe_batch(batch, *tok);
+    EXPECT_NE(shown.find("  ignored tokens: 6:a 7:blue 8:ring\n"), std::string::npos) << shown;
+    // Without the option (official): nothing is ignored.
+    GroundingBatchBuilder official({read_pseudo_shards({dir + "/p.jsonl"})}, {1.0}, tok, o);
+    EXPECT_FALSE(official.build(0, 0, 1, 1).targets[0].ignored_tokens.defined());
+  }
+}
+
 TEST(GroundingBatch, DisableShuffleTrainsOnTheEvaluationPrompt) {
   const std::string dir = test::temp_dir("gb_disable_shuffle");
   std::string images, anns;

@@ -139,6 +139,34 @@ TEST(Readers, PseudoShardsApplyOfficialFilters) {
   EXPECT_EQ(located.records[0].image.size, 2u);
 }
 
+TEST(Readers, PseudoPhrasesWithoutABoxAreIgnoredSpansOnlyWhenAsked) {
+  auto dir = test::temp_dir("pseudo_unboxed");
+  // "a red star" keeps its box; "a blue ring" has one under caption_conf; "a cat" has none.
+  write_file_atomic(dir + "/p.jsonl",
+                    "{\"image_id\": 1, \"image\": {\"path\": \"a.jpg\"}, \"caption\": \"a red star left of a blue "
+                    "ring and a cat\", \"phrases\": [{\"span\": [0, 10], \"boxes\": [[0,0,5,5]], \"scores\": [0.9]}, "
+                    "{\"span\": [19, 30], \"boxes\": [[1,1,4,4]], \"scores\": [0.3]}, {\"span\": [35, 40], "
+                    "\"boxes\": [], \"scores\": []}]}\n");
+  auto official = read_pseudo_shards({dir + "/p.jsonl"});
+  ASSERT_EQ(official.records.size(), 1u);
+  EXPECT_EQ(official.records[0].boxes.size(), 1u);
+  EXPECT_TRUE(official.records[0].ignored_spans.empty());
+  auto ignoring = read_pseudo_shards({dir + "/p.jsonl"}, PseudoFilter{0.5f, 1, true});
+  ASSERT_EQ(ignoring.records.size(), 1u);
+  EXPECT_EQ(ignoring.records[0].boxes.size(), 1u);
+  EXPECT_EQ(ignoring.records[0].ignored_spans, (std::vector<Span>{{19, 30}, {35, 40}}));
+  // At a lower caption_conf the ring keeps its box and only the cat is ignored.
+  auto low = read_pseudo_shards({dir + "/p.jsonl"}, PseudoFilter{0.2f, 1, true});
+  EXPECT_EQ(low.records[0].ignored_spans, (std::vector<Span>{{35, 40}}));
+  // A phrase without boxes is checked against its caption too.
+  write_file_atomic(dir + "/bad.jsonl",
+                    "{\"image_id\": 1, \"image\": {\"path\": \"a.jpg\"}, \"caption\": \"a cat\", \"phrases\": "
+                    "[{\"span\": [0, 5], \"boxes\": [[0,0,5,5]], \"scores\": [0.9]}, {\"span\": [2, 9], \"boxes\": "
+                    "[], \"scores\": []}]}\n");
+  auto m = expect_input_error([&] { read_pseudo_shards({dir + "/bad.jsonl"}); });
+  EXPECT_NE(m.find("bad.jsonl:1: span [2, 9] lies outside the caption (5 characters)"), std::string::npos) << m;
+}
+
 TEST(Readers, WebDatasetTar) {
   auto dir = test::temp_dir("wds");
   write_file_atomic(dir + "/src/000000.txt", "a dotted green heart\n");

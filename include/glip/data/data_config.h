@@ -57,6 +57,7 @@ struct DataConfig {
   int64_t random_sample_negative = 85;
   double caption_conf = 0.5;
   int64_t caption_min_box = 1;
+  std::string pseudo_unboxed = "negative";  // "ignore": a phrase left without a box is left out of the token loss
   // Caption packing (official DATASETS.PACK_RANDOM_CAPTION_NUMBER ..., data/caption_packing.h); off by default.
   int64_t pack_random_caption_number = 0;
   double random_pack_prob = -1.0;

@@ -52,6 +52,12 @@ RecordSet read_flickr(const std::string& split_path, const std::string& image_ro
 struct PseudoFilter {
   float min_score = 0.5f;  ///< boxes under this teacher score are dropped
   int min_boxes = 1;       ///< records with fewer boxes left are dropped
+  /**
+   * true: a phrase left without a box (the teacher found none over min_score) becomes an ignored span of its
+   * record (Record::ignored_spans), so its object is not taught to be a negative of its own words; false
+   * (official): its tokens stay in the caption as negatives for every anchor.
+   */
+  bool ignore_unboxed = false;
 };
 
 /** Pseudo-label shards written by glip_pseudolabel (grounding jsonl; see docs/formats.md). */

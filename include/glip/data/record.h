@@ -45,6 +45,11 @@ struct Record {
   int64_t width = 0, height = 0;  ///< 0 when unknown until decoding
   std::string caption;            ///< grounding caption; empty for detection records (prompt built per sample)
   std::vector<BoxAnnotation> boxes;
+  /**
+   * Caption spans that carry no target: their tokens are left out of the token loss, neither positive nor negative
+   * for any anchor (pseudo labels: phrases the teacher gave no box, with data.pseudo_unboxed = ignore).
+   */
+  std::vector<Span> ignored_spans;
   std::string origin;  ///< "file:line" or "file#image_id", for messages about this record
 };
 

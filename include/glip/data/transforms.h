@@ -28,6 +28,7 @@ struct TransformedSample {
   at::Tensor image;                  ///< [3, h, w] float, normalised BGR
   std::string caption;               ///< possibly with left/right swapped
   std::vector<BoxAnnotation> boxes;  ///< xyxy in the resized (and flipped) image; spans follow the caption
+  std::vector<Span> ignored_spans;   ///< the record's ignored spans, following the caption
   int64_t orig_h = 0, orig_w = 0;
   bool flipped = false;
 };
@@ -38,8 +39,12 @@ std::array<int64_t, 2> resized_size(int64_t h, int64_t w, int64_t short_side, in
 /** Decodes an image (file or tar member) as BGR uint8 [H, W, 3]; InputError naming it when corrupt. */
 at::Tensor decode_image(const ImageSource& source);
 
-/** Swaps whole words "left" <-> "right" (any case kept as written) and remaps the spans; spans stay valid. */
-std::string swap_left_right(const std::string& caption, std::vector<BoxAnnotation>& boxes);
+/**
+ * Swaps whole words "left" <-> "right" (any case kept as written) and remaps the boxes' spans and, when given,
+ * `more_spans`; spans stay valid.
+ */
+std::string swap_left_right(const std::string& caption, std::vector<BoxAnnotation>& boxes,
+                            std::vector<Span>* more_spans = nullptr);
 
 /** Applies resize (+ flip when drawn) to a decoded image and its record. `rng` drives every random choice. */
 TransformedSample transform_sample(const Record& record, const at::Tensor& bgr_u8, const TransformOptions& opts,

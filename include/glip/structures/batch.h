@@ -30,6 +30,11 @@ struct GroundingTarget {
   at::Tensor boxes;         ///< [N, 4] float, xyxy
   at::Tensor positive_map;  ///< [N, T] float: each row normalised over the tokens of its phrase
   at::Tensor labels;        ///< [N] int64: 1-based label (category id or phrase index)
+  /**
+   * Optional [T] bool: tokens without a target in this image (data.pseudo_unboxed = ignore), left out of the token
+   * loss as padding is; undefined: every token of the caption has one.
+   */
+  at::Tensor ignored_tokens;
 };
 
 /** Label -> token indices, e.g. {1: [1, 2], 2: [4]} (the official positive_map_label_to_token). */

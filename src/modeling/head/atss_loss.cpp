@@ -37,6 +37,24 @@ std::vector<AnchorTargets> AtssLoss::assign(const std::vector<at::Tensor>& ancho
 
 namespace {
 
+// The text masks less the tokens a target marks as ignored (GroundingTarget::ignored_tokens), which then leave the
+// token loss as padding does; the text masks themselves when no target ignores any.
+at::Tensor token_loss_mask(const at::Tensor& text_masks, const std::vector<GroundingTarget>& targets, int64_t batch,
+                           int64_t num_tokens) {
+  at::Tensor keep;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const at::Tensor& ignored = targets[i].ignored_tokens;
+    if (!ignored.defined()) continue;
+    GLIP_CHECK(ignored.dim() == 1 && ignored.size(0) == num_tokens, "ATSS loss: image ", i,
+               "'s ignored tokens must be [", num_tokens, "], got ", ignored.sizes());
+    if (!keep.defined())
+      keep =
+          text_masks.defined() ? (text_masks > 0) : at::ones({batch, num_tokens}, at::TensorOptions().dtype(at::kBool));
+    keep[static_cast<int64_t>(i)].logical_and_(ignored.to(keep.device()).logical_not());
+  }
+  return keep.defined() ? keep : text_masks;
+}
+
 // The positives of a batch (anchors of every image concatenated, image-major) and their centerness targets.
 struct Positives {
   at::Tensor inds, reg_targets, anchors, ctr_targets;
@@ -122,7 +140,8 @@ AtssLossOutput AtssLoss::operator()(const HeadOutputs& outputs, const std::vecto
     GLIP_CHECK(text_masks.dim() == 2 && text_masks.size(0) == batch && text_masks.size(1) == num_tokens,
                "ATSS loss: text masks must be [", batch, ", ", num_tokens, "], got ", text_masks.sizes());
   auto token_targets = at::stack(token_labels, 0).to(dot_product_logits.scalar_type());
-  out.loss_dot_product_token = token_sigmoid_binary_focal_loss(dot_product_logits, token_targets, text_masks,
+  out.loss_dot_product_token = token_sigmoid_binary_focal_loss(dot_product_logits, token_targets,
+                                                               token_loss_mask(text_masks, targets, batch, num_tokens),
                                                                options_.token_alpha, options_.token_gamma) /
                                norm.num_pos;
 

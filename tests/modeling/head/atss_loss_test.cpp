@@ -116,6 +116,38 @@ TEST(AtssLoss, NoNanWithExtremeFp32Outputs) {
   for (const auto& x : all_inputs(t.out)) EXPECT_FALSE(x.grad().isnan().any().item<bool>());
 }
 
+TEST(AtssLoss, IgnoredTokensLeaveTheTokenLossAsPaddingDoes) {
+  Tiny t;
+  AtssLoss loss(t.options);
+  // Image 0 ignores token 0 (no box names it): the same loss as with token 0 masked out like padding, and no
+  // gradient reaches its logits; the other tokens, image 1 and the box losses are untouched.
+  GroundingTarget ignoring = boxes_target();
+  ignoring.ignored_tokens = at::zeros({kTokens}, at::kBool);
+  ignoring.ignored_tokens[0] = true;
+  auto l = loss(t.out, t.anchors, {ignoring, boxes_target()}, t.text_masks);
+  at::Tensor masked = t.text_masks.clone();
+  masked[0][0] = 0;
+  auto ref = loss(t.out, t.anchors, {boxes_target(), boxes_target()}, masked);
+  auto plain = loss(t.out, t.anchors, {boxes_target(), boxes_target()}, t.text_masks);
+  EXPECT_EQ(l.loss_dot_product_token.item<float>(), ref.loss_dot_product_token.item<float>());
+  EXPECT_NE(l.loss_dot_product_token.item<float>(), plain.loss_dot_product_token.item<float>());
+  EXPECT_EQ(l.loss_reg.item<float>(), plain.loss_reg.item<float>());
+  l.loss_dot_product_token.backward();
+  for (const auto& logits : t.out.dot_product_logits) {
+    EXPECT_EQ(logits.grad()[0].select(1, 0).abs().sum().item<float>(), 0.f);
+    EXPECT_GT(logits.grad()[0].select(1, 2).abs().sum().item<float>(), 0.f);
+    EXPECT_GT(logits.grad()[1].select(1, 0).abs().sum().item<float>(), 0.f);
+  }
+  // Without text masks, ignoring still applies; a wrongly sized mask is refused.
+  auto unmasked = loss(t.out, t.anchors, {ignoring, boxes_target()}, at::Tensor());
+  at::Tensor all = at::ones({2, kTokens}, at::kLong);
+  all[0][0] = 0;
+  EXPECT_EQ(unmasked.loss_dot_product_token.item<float>(),
+            loss(t.out, t.anchors, {boxes_target(), boxes_target()}, all).loss_dot_product_token.item<float>());
+  ignoring.ignored_tokens = at::zeros({kTokens + 1}, at::kBool);
+  EXPECT_THROW(loss(t.out, t.anchors, {ignoring, boxes_target()}, t.text_masks), std::exception);
+}
+
 TEST(AtssLoss, DistributedNormalisersUseTheHook) {
   Tiny t;
   auto base = AtssLoss(t.options)(t.out, t.anchors, {boxes_target(), boxes_target()}, t.text_masks);
