@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GLIP's teacher-to-student loop (paper section 3.3) on the synthetic world: the README's main job runs it after
-# setup and build (scripts/main_job.sh); ~12 minutes on the 2-core VM (docs/benchmarks.md, Self-training loop).
+# setup and build (scripts/main_job.sh); 11-13 minutes on the 2-core VM (docs/benchmarks.md, Self-training loop).
 #   1 render the world (configs/synthetic_world.yaml, seed GLIP_MAIN_SEED) into $OUT/world
 #   2 pre-train the visual body on the gold boxes (glip_pretrain, configs/pretrain_synthetic.yaml): the world's
 #     analogue of the ImageNet weights every official GLIP starts from
