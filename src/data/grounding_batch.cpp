@@ -180,14 +180,15 @@ TrainBatch GroundingBatchBuilder::build_at(const std::vector<uint64_t>& position
   out.images = pad_images(images, opt_.size_divisibility);
   std::vector<text::Encoding> encodings;
   out.text = text::encode_batch(*tok_, out.captions, opt_.max_query_len, &encodings);
+  auto offsets = [](const std::vector<Span>& spans) {
+    std::vector<text::Offset> sp;
+    for (const auto& s : spans) sp.emplace_back(s[0], s[1]);
+    return sp;
+  };
   for (size_t k = 0; k < samples.size(); ++k) {
     const auto& boxes = samples[k].t.boxes;
     std::vector<std::vector<text::Offset>> spans;
-    for (const auto& b : boxes) {
-      std::vector<text::Offset> sp;
-      for (const auto& s : b.spans) sp.emplace_back(s[0], s[1]);
-      spans.push_back(sp);
-    }
+    for (const auto& b : boxes) spans.push_back(offsets(b.spans));
     at::Tensor pmap = text::create_positive_map(encodings[k], spans, /*normalize=*/true, opt_.max_query_len);
     // Boxes whose phrase was truncated away (no token left) carry no target; drop them.
     std::vector<int64_t> keep;
@@ -203,11 +204,10 @@ TrainBatch GroundingBatchBuilder::build_at(const std::vector<uint64_t>& position
     t.labels = at::tensor(samples[k].labels, at::kLong).index_select(0, idx);
     const auto& ignored = samples[k].t.ignored_spans;
     if (!ignored.empty()) {
-      std::vector<text::Offset> sp;
-      for (const auto& s : ignored) sp.emplace_back(s[0], s[1]);
       // A token both ignored and a box's positive (spans that overlap) keeps its target.
-      t.ignored_tokens = (text::create_positive_map(encodings[k], {sp}, /*normalize=*/false, opt_.max_query_len)[0] > 0)
-                             .logical_and(pmap.sum(0) == 0);
+      t.ignored_tokens =
+          (text::create_positive_map(encodings[k], {offsets(ignored)}, /*normalize=*/false, opt_.max_query_len)[0] > 0)
+              .logical_and(pmap.sum(0) == 0);
     }
     out.targets.push_back(std::move(t));
   }

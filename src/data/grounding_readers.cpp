@@ -38,8 +38,8 @@ std::array<float, 4> odvg_box(const std::array<float, 4>& b) {
   return coco_xywh_to_xyxy({b[0], b[1], b[2] - b[0], b[3] - b[1]});
 }
 
-void check_spans_in_caption(const BoxAnnotation& b, int64_t caption_len, const std::string& where) {
-  for (const auto& s : b.spans)
+void check_spans_in_caption(const std::vector<Span>& spans, int64_t caption_len, const std::string& where) {
+  for (const auto& s : spans)
     GLIP_CHECK_INPUT(s[1] <= caption_len, where, ": span [", s[0], ", ", s[1], "] lies outside the caption (",
                      caption_len, " characters)");
 }
@@ -86,7 +86,7 @@ RecordSet read_mdetr(const std::string& json_path, const std::string& image_root
     auto it = index.find(b.image_id);
     GLIP_CHECK_INPUT(it != index.end(), b.where, ": image_id ", b.image_id, " is not in 'images'");
     Record& r = set.records[it->second];
-    check_spans_in_caption(b.box, text::utf8_length(r.caption), b.where);
+    check_spans_in_caption(b.box.spans, text::utf8_length(r.caption), b.where);
     r.boxes.push_back(std::move(b.box));
   }
   return set;
@@ -120,7 +120,7 @@ RecordSet read_odvg(const std::string& jsonl_path, const std::string& image_root
         BoxAnnotation b;
         b.xyxy = odvg_box(detail::require_box(reg, "bbox", where));
         b.spans = read_spans(reg.contains("tokens_positive") ? reg["tokens_positive"] : json::array(), where);
-        check_spans_in_caption(b, text::utf8_length(r.caption), where);
+        check_spans_in_caption(b.spans, text::utf8_length(r.caption), where);
         r.boxes.push_back(std::move(b));
       }
     } else if (j.contains("detection")) {
@@ -208,9 +208,7 @@ RecordSet read_pseudo_shards(const std::vector<std::string>& jsonl_paths, const 
       const int64_t len = text::utf8_length(r.caption);
       for (const auto& p : detail::require_array(j, "phrases", where)) {
         std::vector<Span> spans = read_spans(json::array({detail::require_span(p, "span", where)}), where, "span");
-        BoxAnnotation phrase;
-        phrase.spans = spans;
-        check_spans_in_caption(phrase, len, where);
+        check_spans_in_caption(spans, len, where);
         const auto& boxes = detail::require_array(p, "boxes", where);
         const auto& scores = detail::require_array(p, "scores", where);
         GLIP_CHECK_INPUT(boxes.size() == scores.size(), where, ": a phrase has ", boxes.size(), " boxes but ",
