@@ -73,3 +73,18 @@ if(GLIP_WITH_GLOO)
     message(WARNING "glip: libgloo not found (apt-get install libgloo-dev); CPU distributed training is off")
   endif()
 endif()
+
+# oneDNN (libdnnl, which Debian's LibTorch already links for its convolutions): the CPU GEMMs of glip/ops/gemm.h.
+# Without it every GEMM goes through ATen (OpenBLAS), as before.
+if(GLIP_WITH_ONEDNN)
+  find_library(ONEDNN_LIBRARY dnnl)
+  find_path(ONEDNN_INCLUDE_DIR oneapi/dnnl/dnnl.h)
+  if(ONEDNN_LIBRARY AND ONEDNN_INCLUDE_DIR)
+    target_compile_definitions(glip_deps INTERFACE GLIP_WITH_ONEDNN)
+    target_link_libraries(glip_deps INTERFACE ${ONEDNN_LIBRARY})
+    target_include_directories(glip_deps INTERFACE ${ONEDNN_INCLUDE_DIR})
+    message(STATUS "glip: CPU GEMMs through oneDNN (${ONEDNN_LIBRARY})")
+  else()
+    message(WARNING "glip: oneDNN not found (apt-get install libdnnl-dev); CPU GEMMs go through ATen")
+  endif()
+endif()

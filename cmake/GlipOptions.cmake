@@ -8,6 +8,7 @@ option(GLIP_BUILD_TOOLS "Build the command-line tools" ${_glip_top})
 option(GLIP_USE_PCH "Precompile the LibTorch headers" ON)
 option(GLIP_WITH_CUDA "Build the CUDA kernels (needs a CUDA LibTorch and nvcc)" OFF)
 option(GLIP_WITH_GLOO "Build c10d Gloo support (USE_C10D_GLOO, libgloo)" ON)
+option(GLIP_WITH_ONEDNN "Run float32 CPU GEMMs through oneDNN's sgemm (libdnnl; include/glip/ops/gemm.h)" ON)
 set(GLIP_IMAGE_IO "opencv" CACHE STRING
     "JPEG/PNG codec: opencv (imgcodecs) or minimal (libjpeg + libpng; no imgcodecs, hence no GDAL)")
 set_property(CACHE GLIP_IMAGE_IO PROPERTY STRINGS opencv minimal)

@@ -7,7 +7,7 @@
 #                             clang-format (14) for the ctest `format`
 set -euo pipefail
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache git
-  libtorch-dev libopenblas-dev libgloo-dev
+  libtorch-dev libopenblas-dev libgloo-dev libdnnl-dev
   libsentencepiece-dev sentencepiece libyaml-cpp-dev libcli11-dev libspdlog-dev libopencv-dev
   libjpeg-dev libpng-dev libssl-dev libblas3 liblapack3
   nlohmann-json3-dev googletest libgtest-dev libicu-dev

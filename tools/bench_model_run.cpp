@@ -6,12 +6,14 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <functional>
 
 #include "bench_model_flops.h"
 #include "glip/app/glip_config.h"
 #include "glip/config/config.h"
 #include "glip/core/error.h"
 #include "glip/core/host_allocator.h"
+#include "glip/ops/gemm.h"
 #include "glip/text/prompt.h"
 #include "glip/text/text_batch.h"
 
@@ -25,15 +27,72 @@ double peak_rss_gib() {
   return static_cast<double>(u.ru_maxrss) / (1024.0 * 1024.0);
 }
 
-double sgemm_gflops() {
+SgemmRates sgemm_gflops() {
   auto a = torch::randn({2048, 2048}), b = torch::randn({2048, 2048});
-  double best = 1e30;
-  for (int i = 0; i < 3; ++i) {
-    auto t0 = Clock::now();
-    auto c = at::mm(a, b);
-    best = std::min(best, seconds_since(t0));
+  auto c = torch::empty({2048, 2048});
+  auto rate = [&](const std::function<void()>& f) {
+    f();  // warm-up: oneDNN generates its kernels at the first call of a shape
+    double best = 1e30;
+    for (int i = 0; i < 3; ++i) {
+      auto t0 = Clock::now();
+      f();
+      best = std::min(best, seconds_since(t0));
+    }
+    return 2.0 * 2048.0 * 2048.0 * 2048.0 / best / 1e9;
+  };
+  SgemmRates r;
+  r.aten = rate([&] { at::mm_out(c, a, b); });
+  r.glip = rate([&] { glip::ops::mm_out(c, a, b); });
+  r.backend = glip::ops::gemm_backend_name(glip::ops::gemm_backend());
+  return r;
+}
+
+int bench_gemm_shapes(int64_t repeat) {
+  struct Shape {
+    const char* what;
+    int64_t m, k, n;
+  };
+  const Shape shapes[] = {
+      {"2048^3", 2048, 2048, 2048},
+      {"GLIP-T fusion v_proj (22,400 pixels, 256 -> 2048)", 22400, 256, 2048},
+      {"GLIP-T fusion out_v_proj (2048 -> 256)", 22400, 2048, 256},
+      {"GLIP-T fusion scores per head (22,400 x 256 tokens)", 22400, 256, 256},
+      {"BERT-base query (256 tokens)", 256, 768, 768},
+      {"BERT-base intermediate", 256, 768, 3072},
+      {"Swin-T stage-1 qkv (200 x 336 / 4 tokens)", 16800, 96, 288},
+      {"Swin-T window product (49 x 32 x 49)", 49, 32, 49},
+      {"DCN columns, 256 ch at 100 x 168 (K*C = 2,304)", 256, 2304, 16800},
+      {"tiny: fusion projection (4 x 341 pixels, 32 -> 128)", 1364, 32, 128},
+      {"tiny: BERT intermediate (4 x 128 tokens, 64 -> 128)", 512, 64, 128},
+  };
+  for (const auto& s : shapes) {
+    auto a = torch::randn({s.m, s.k}), b = torch::randn({s.k, s.n});
+    auto c = torch::empty({s.m, s.n});
+    auto best = [&](const std::function<void()>& f) {
+      f();
+      double t = 1e30;
+      for (int64_t i = 0; i <= repeat; ++i) {
+        auto t0 = Clock::now();
+        f();
+        t = std::min(t, seconds_since(t0));
+      }
+      return 2.0 * static_cast<double>(s.m) * s.k * s.n / t / 1e9;
+    };
+    const double aten = best([&] { at::mm_out(c, a, b); });
+    const double ours = best([&] { glip::ops::mm_out(c, a, b); });
+    std::printf("%-52s M %6lld K %5lld N %6lld: ATen %6.1f GFLOP/s, glip (%s) %6.1f GFLOP/s, %.2fx\n", s.what,
+                static_cast<long long>(s.m), static_cast<long long>(s.k), static_cast<long long>(s.n), aten,
+                glip::ops::gemm_backend_name(glip::ops::gemm_backend()), ours, ours / aten);
   }
-  return 2.0 * 2048.0 * 2048.0 * 2048.0 / best / 1e9;
+  std::printf("threads %d\n", torch::get_num_threads());
+  return 0;
+}
+
+std::string SgemmRates::describe() const {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "the best measured sgemm %.1f GFLOP/s (ATen at::mm %.1f, glip's %s %.1f)", best(),
+                aten, backend.c_str(), glip);
+  return buf;
 }
 
 Coco80Run make_coco80_run(const std::string& config_path, const std::string& part, int64_t height, int64_t width) {
@@ -53,7 +112,9 @@ Coco80Run make_coco80_run(const std::string& config_path, const std::string& par
   return r;
 }
 
-int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, double peak) {
+int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat,
+                      const SgemmRates& sgemm) {
+  const double peak = sgemm.best();
   auto run = make_coco80_run(config_path, "model", height, width);
   auto& cfg = run.cfg;
   auto& model = run.model;
@@ -86,13 +147,13 @@ int bench_whole_model(const std::string& config_path, int64_t height, int64_t wi
   std::printf(
       "model %s at %lldx%lld (padded %lldx%lld), COCO-80 prompt (%lld real tokens, padded to %lld): "
       "%.2f s forward (backbone %.2f s, language %.2f s, rest %.2f s); analytic %.0f GFLOP (backbone %.0f, "
-      "BERT %.0f, head %.0f) = %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s; %lld parameters; "
+      "BERT %.0f, head %.0f) = %.1f GFLOP/s = %.0f%% of %s; %lld parameters; "
       "threads %d; peak RSS %.2f GiB\n",
       cfg.model.name.c_str(), static_cast<long long>(height), static_cast<long long>(width), static_cast<long long>(h),
       static_cast<long long>(w), static_cast<long long>(real_tokens), static_cast<long long>(cfg.model.max_query_len),
       total, t_vis, t_lang, t_rest - t_lang, fl.total(), fl.backbone, fl.bert, fl.head, fl.total() / total,
-      100.0 * fl.total() / total / peak, peak, static_cast<long long>(params), torch::get_num_threads(),
-      peak_rss_gib());
+      100.0 * fl.total() / total / peak, sgemm.describe().c_str(), static_cast<long long>(params),
+      torch::get_num_threads(), peak_rss_gib());
   const auto lb = large_block_stats();
   if (large_block_allocator_installed())
     std::printf("large-block allocator: peak %.2f GiB mapped (live + cached), %lld maps, %lld reuses\n",

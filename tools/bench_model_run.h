@@ -17,8 +17,22 @@ double seconds_since(Clock::time_point t0);
 /** Peak resident memory of this process so far, GiB. */
 double peak_rss_gib();
 
-/** Measured fp32 matmul throughput (GFLOP/s) of a 2048^3 product, best of 3. */
-double sgemm_gflops();
+/** Measured fp32 matmul throughput (GFLOP/s) of a 2048^3 product, best of 3, through ATen and through glip. */
+struct SgemmRates {
+  double aten = 0;      // at::mm: OpenBLAS on Debian's LibTorch
+  double glip = 0;      // glip::ops::mm_out: the backend the model's GEMMs use
+  std::string backend;  // its name (glip/ops/gemm.h)
+  double best() const { return aten > glip ? aten : glip; }
+  std::string describe() const;
+};
+SgemmRates sgemm_gflops();
+
+/**
+ * Times `[M, K] x [K, N]` products of the models' shapes (GLIP-T's fusion projections, BERT, Swin-T, the DCN's
+ * column GEMM, the tiny model's) through at::mm_out and through glip::ops::mm_out, best of `repeat` + 1 after a
+ * warm-up each; prints one line per shape. Returns the exit code.
+ */
+int bench_gemm_shapes(int64_t repeat);
 
 /** What the whole-model benchmarks run: the model of a config and one random image with the COCO-80 prompt. */
 struct Coco80Run {
@@ -36,9 +50,10 @@ Coco80Run make_coco80_run(const std::string& config_path, const std::string& par
 /**
  * Times backbone, language backbone and fused head + post-processing of the model of `config_path` (random
  * weights, COCO-80 prompt) at height x width, best of `repeat` runs after a warm-up; prints a summary against
- * `peak` GFLOP/s. Returns the exit code.
+ * the best of the `sgemm` rates. Returns the exit code.
  */
-int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, double peak);
+int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat,
+                      const SgemmRates& sgemm);
 
 /**
  * Times one training step of the model of `config_path` (bench_model_train.cpp): backbone forward, language +

@@ -3,6 +3,7 @@
 //   glip_bench_model --part fusion --height 800 --width 1333 --tokens 256
 //   glip_bench_model --part model --config configs/model/glip_t.yaml   (whole model, 80-class COCO prompt)
 //   glip_bench_model --part train --config configs/model/glip_t.yaml   (one training step of the whole model)
+//   glip_bench_model --part gemm --threads 1                           (the model's GEMM shapes, ATen and glip)
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
@@ -28,8 +29,8 @@ int main(int argc, char** argv) {
     std::string config_path;
     app.add_option("--part", part,
                    "fusion (one VLFuse block, GLIP-T sizes) | bert (BERT-base) | model (--config) | train (one "
-                   "training step of --config)")
-        ->check(CLI::IsMember({"fusion", "bert", "model", "train"}));
+                   "training step of --config) | gemm (GEMM shapes of the models, ATen against glip's backend)")
+        ->check(CLI::IsMember({"fusion", "bert", "model", "train", "gemm"}));
     app.add_option("--config", config_path, "model config for --part model (e.g. configs/model/glip_t.yaml)");
     app.add_option("--height", height, "image height before padding");
     app.add_option("--width", width, "image width before padding");
@@ -43,15 +44,17 @@ int main(int argc, char** argv) {
     glip::config::keep_freed_heap();  // the heap as glip_infer and glip_eval run the model
     torch::manual_seed(0);
     if (part == "train") return glip::bench::bench_train_step(config_path, height, width, repeat);
+    if (part == "gemm") return glip::bench::bench_gemm_shapes(repeat);
     torch::NoGradGuard ng;
-    const double peak = glip::bench::sgemm_gflops();
+    const auto sgemm = glip::bench::sgemm_gflops();
+    const double peak = sgemm.best();
     double gflops = 0, best = 1e30;
     std::function<void()> run;
     glip::modeling::VLFuse fuse{nullptr};
     glip::modeling::BertModel bert{nullptr};
     std::vector<at::Tensor> levels;
     at::Tensor hidden, mask, ids;
-    if (part == "model") return glip::bench::bench_whole_model(config_path, height, width, repeat, peak);
+    if (part == "model") return glip::bench::bench_whole_model(config_path, height, width, repeat, sgemm);
     if (part == "fusion") {
       glip::modeling::BiAttentionOptions o;  // GLIP-T: 256 / 768 / 2048 / 8 heads
       fuse = glip::modeling::VLFuse(o);
@@ -82,10 +85,10 @@ int main(int argc, char** argv) {
       best = std::min(best, seconds_since(t0));
     }
     std::printf(
-        "part %s: %.3f s, %.1f GFLOP analytic, %.1f GFLOP/s = %.0f%% of measured sgemm %.1f GFLOP/s, "
+        "part %s: %.3f s, %.1f GFLOP analytic, %.1f GFLOP/s = %.0f%% of %s, "
         "threads %d, peak RSS %.2f GiB\n",
-        part.c_str(), best, gflops, gflops / best, 100.0 * gflops / best / peak, peak, torch::get_num_threads(),
-        peak_rss_gib());
+        part.c_str(), best, gflops, gflops / best, 100.0 * gflops / best / peak, sgemm.describe().c_str(),
+        torch::get_num_threads(), peak_rss_gib());
     return 0;
   });
 }

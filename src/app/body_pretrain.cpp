@@ -36,7 +36,7 @@ BodyClassifierImpl::BodyClassifierImpl(const modeling::ModelConfig& model, int64
     for (size_t i = stages.size() - fpn_maps_; i < stages.size(); ++i) features += stages[i].channels;
     body = register_module("body", swin.ptr());
   }
-  classifier = register_module("classifier", torch::nn::Linear(features, num_classes));
+  classifier = register_module("classifier", modeling::Linear(features, num_classes));
 }
 
 std::vector<at::Tensor> BodyClassifierImpl::maps(const at::Tensor& crops) {

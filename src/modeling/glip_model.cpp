@@ -67,7 +67,7 @@ VLDyHeadModuleImpl::VLDyHeadModuleImpl(const GlipModelOptions& o) {
   anchor_generator = register_module("anchor_generator", AnchorGenerator(o.anchors));
   if (o.add_linear_layer) {
     tunable_linear = register_module("tunable_linear",
-                                     torch::nn::Linear(torch::nn::LinearOptions(o.head.lang_dim(), 1000).bias(false)));
+                                     modeling::Linear(torch::nn::LinearOptions(o.head.lang_dim(), 1000).bias(false)));
     torch::NoGradGuard g;
     tunable_linear->weight.zero_();
   }

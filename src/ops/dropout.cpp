@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "glip/core/error.h"
+#include "ops/cpu/simd_clones.h"
 
 namespace glip::ops {
 namespace {
@@ -45,16 +46,10 @@ inline __attribute__((always_inline)) void fill_pairs_body(T* mask, int64_t j0, 
 
 // The loop has no branch, so GCC's vectorizer (-O3, the Release flags) turns it into 64-bit vector multiplies;
 // x86-64-v4 (AVX-512) has them natively and fills the mask ~10x faster than the scalar code on an AMD EPYC.
-// target_clones picks the version for the CPU at load time; the mask is the same on every version.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define GLIP_DROPOUT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define GLIP_DROPOUT_CLONES
-#endif
-GLIP_DROPOUT_CLONES void fill_pairs(float* m, int64_t j0, int64_t j1, uint64_t seed, uint64_t th, float scale) {
+GLIP_SIMD_CLONES void fill_pairs(float* m, int64_t j0, int64_t j1, uint64_t seed, uint64_t th, float scale) {
   fill_pairs_body(m, j0, j1, seed, th, scale);
 }
-GLIP_DROPOUT_CLONES void fill_pairs(double* m, int64_t j0, int64_t j1, uint64_t seed, uint64_t th, double scale) {
+GLIP_SIMD_CLONES void fill_pairs(double* m, int64_t j0, int64_t j1, uint64_t seed, uint64_t th, double scale) {
   fill_pairs_body(m, j0, j1, seed, th, scale);
 }
 

@@ -19,6 +19,7 @@
 #include "glip/app/glip_config.h"
 #include "glip/data/record.h"
 #include "glip/engine/trainer.h"
+#include "glip/modeling/linear.h"
 
 namespace glip::app {
 
@@ -36,7 +37,7 @@ class BodyClassifierImpl : public torch::nn::Module {
   /** crops [B, 3, S, S] (normalised BGR) -> logits [B, num_classes]. */
   at::Tensor forward(const at::Tensor& crops);
   std::shared_ptr<torch::nn::Module> body;
-  torch::nn::Linear classifier{nullptr};
+  modeling::Linear classifier{nullptr};
 
  private:
   std::vector<at::Tensor> maps(const at::Tensor& crops);

@@ -23,6 +23,7 @@
 #include "glip/modeling/head/atss_postprocessor.h"
 #include "glip/modeling/head/vl_dyhead.h"
 #include "glip/modeling/language/language_backbone.h"
+#include "glip/modeling/linear.h"
 #include "glip/structures/batch.h"
 
 namespace glip::modeling {
@@ -62,7 +63,7 @@ class VLDyHeadModuleImpl : public torch::nn::Module {
 
   VLDyHead head{nullptr};
   AnchorGenerator anchor_generator{nullptr};
-  torch::nn::Linear tunable_linear{nullptr};
+  modeling::Linear tunable_linear{nullptr};
 };
 TORCH_MODULE(VLDyHeadModule);
 

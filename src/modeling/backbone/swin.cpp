@@ -69,7 +69,7 @@ at::Tensor PatchEmbedImpl::forward(const at::Tensor& x) {
 }
 
 PatchMergingImpl::PatchMergingImpl(int64_t dim) {
-  reduction = register_module("reduction", torch::nn::Linear(torch::nn::LinearOptions(4 * dim, 2 * dim).bias(false)));
+  reduction = register_module("reduction", modeling::Linear(torch::nn::LinearOptions(4 * dim, 2 * dim).bias(false)));
   norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({4 * dim})));
   torch::nn::init::normal_(reduction->weight, 0.0, 0.02);
 }

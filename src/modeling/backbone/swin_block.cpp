@@ -3,6 +3,7 @@
 
 #include "glip/modeling/backbone/swin.h"
 #include "glip/ops/dropout.h"
+#include "glip/ops/gemm.h"
 
 namespace glip::modeling {
 namespace {
@@ -53,8 +54,8 @@ WindowAttentionImpl::WindowAttentionImpl(int64_t dim, int64_t ws, int64_t num_he
   auto rel_h = coords_h.view({-1, 1}) - coords_h.view({1, -1}) + (ws - 1);
   auto rel_w = coords_w.view({-1, 1}) - coords_w.view({1, -1}) + (ws - 1);
   relative_position_index = register_buffer("relative_position_index", rel_h * (2 * ws - 1) + rel_w);
-  qkv = register_module("qkv", torch::nn::Linear(torch::nn::LinearOptions(dim, 3 * dim).bias(qkv_bias)));
-  proj = register_module("proj", torch::nn::Linear(dim, dim));
+  qkv = register_module("qkv", modeling::Linear(torch::nn::LinearOptions(dim, 3 * dim).bias(qkv_bias)));
+  proj = register_module("proj", modeling::Linear(dim, dim));
   for (auto* l : {&qkv, &proj}) {
     torch::nn::init::normal_((*l)->weight, 0.0, 0.02);
     if ((*l)->bias.defined()) torch::nn::init::zeros_((*l)->bias);
@@ -65,7 +66,7 @@ at::Tensor WindowAttentionImpl::forward(const at::Tensor& x, const at::Tensor& m
   const int64_t B_ = x.size(0), N = x.size(1), C = x.size(2), hd = C / num_heads_;
   auto qkv_t = qkv(x).reshape({B_, N, 3, num_heads_, hd}).permute({2, 0, 3, 1, 4});
   auto q = qkv_t[0] * scale_, k = qkv_t[1], v = qkv_t[2];
-  auto attn = at::matmul(q, k.transpose(-2, -1));  // [B_, nH, N, N]
+  auto attn = ops::matmul(q, k.transpose(-2, -1));  // [B_, nH, N, N]
   auto bias = relative_position_bias_table.index_select(0, relative_position_index.view({-1}))
                   .view({N, N, num_heads_})
                   .permute({2, 0, 1});
@@ -76,13 +77,13 @@ at::Tensor WindowAttentionImpl::forward(const at::Tensor& x, const at::Tensor& m
   }
   attn = at::softmax(attn, -1);
   attn = ops::dropout(attn, attn_drop_, is_training());
-  auto out = at::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
+  auto out = ops::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
   return ops::dropout(proj(out), proj_drop_, is_training());
 }
 
 SwinMlpImpl::SwinMlpImpl(int64_t dim, int64_t hidden, double drop) : drop_(drop) {
-  fc1 = register_module("fc1", torch::nn::Linear(dim, hidden));
-  fc2 = register_module("fc2", torch::nn::Linear(hidden, dim));
+  fc1 = register_module("fc1", modeling::Linear(dim, hidden));
+  fc2 = register_module("fc2", modeling::Linear(hidden, dim));
   for (auto* l : {&fc1, &fc2}) {
     torch::nn::init::normal_((*l)->weight, 0.0, 0.02);
     torch::nn::init::zeros_((*l)->bias);

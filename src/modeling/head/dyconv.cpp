@@ -63,8 +63,8 @@ DYReLUImpl::DYReLUImpl(const DYReLUOptions& o) : o_(o) {
     if (squeeze < 0.9 * v) squeeze += 4;
   }
   GLIP_CHECK_INPUT(squeeze > 0, "DYReLU: in_channels ", o.in_channels, " too small for reduction ", o.reduction);
-  fc = register_module("fc", torch::nn::Sequential(torch::nn::Linear(o.in_channels, squeeze), torch::nn::ReLU(),
-                                                   torch::nn::Linear(squeeze, o.out_channels * exp_)));
+  fc = register_module("fc", torch::nn::Sequential(modeling::Linear(o.in_channels, squeeze), torch::nn::ReLU(),
+                                                   modeling::Linear(squeeze, o.out_channels * exp_)));
 }
 
 at::Tensor DYReLUImpl::forward(const at::Tensor& x) {

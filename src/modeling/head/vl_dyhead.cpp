@@ -4,6 +4,7 @@
 
 #include "glip/core/error.h"
 #include "glip/modeling/fp16_clamp.h"
+#include "glip/ops/gemm.h"
 
 namespace glip::modeling {
 
@@ -49,8 +50,7 @@ VLDyHeadImpl::VLDyHeadImpl(VLDyHeadOptions o) : options_(std::move(o)) {
   bbox_pred = register_module("bbox_pred", conv1x1(C, A * 4));
   centerness = register_module("centerness", conv1x1(C, A));
   const double bias_value = -std::log((1.0 - opt.prior_prob) / opt.prior_prob);
-  dot_product_projection_text =
-      register_module("dot_product_projection_text", torch::nn::Linear(opt.lang_dim(), A * C));
+  dot_product_projection_text = register_module("dot_product_projection_text", modeling::Linear(opt.lang_dim(), A * C));
   log_scale = register_parameter("log_scale", torch::full({1}, opt.log_scale));
   bias_lang = register_parameter("bias_lang", torch::zeros({opt.lang_dim()}));
   bias0 = register_parameter("bias0", torch::full({1}, bias_value));
@@ -96,7 +96,7 @@ VLDyHeadResult VLDyHeadImpl::forward(const std::vector<at::Tensor>& levels, cons
     r.outputs.centerness.push_back(centerness(x));
     // Upstream flattens with all channels as one anchor: [B, HW, C] (a strided view, no copy).
     auto q = permute_and_flatten(x, 1, x.size(1));
-    auto logit = at::matmul(q, proj.transpose(1, 2)) / logit_scale + tok_bias.unsqueeze(1);
+    auto logit = ops::matmul(q, proj.transpose(1, 2)) / logit_scale + tok_bias.unsqueeze(1);
     if (options_.clamp_dot_product) logit = clamp_pm(logit);
     r.outputs.dot_product_logits.push_back(logit);
   }

@@ -3,6 +3,7 @@
 #include "glip/core/error.h"
 #include "glip/modeling/fp16_clamp.h"
 #include "glip/ops/dropout.h"
+#include "glip/ops/gemm.h"
 
 namespace glip::modeling {
 
@@ -57,9 +58,9 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const BertLayerOptions& o)
       clamp_max_(o.clamp_attention_max) {
   o.bert.validate();
   const int64_t c = o.bert.hidden_size;
-  query = register_module("query", torch::nn::Linear(c, c));
-  key = register_module("key", torch::nn::Linear(c, c));
-  value = register_module("value", torch::nn::Linear(c, c));
+  query = register_module("query", modeling::Linear(c, c));
+  key = register_module("key", modeling::Linear(c, c));
+  value = register_module("value", modeling::Linear(c, c));
   dropout = register_module("dropout", torch::nn::Dropout(o.bert.attention_dropout));
 }
 
@@ -69,17 +70,17 @@ at::Tensor BertSelfAttentionImpl::forward(const at::Tensor& hidden, const at::Te
   auto q = split(query(hidden));
   auto k = split(key(hidden));
   auto v = split(value(hidden));
-  auto scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim_));
+  auto scores = ops::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim_));
   scores = clamp_pm(scores, clamp_min_, clamp_max_);
   if (ext_mask.defined()) scores = scores + ext_mask;
   auto probs = ops::dropout(at::softmax(scores, -1), dropout->options.p(), dropout->is_training());
-  auto ctx = at::matmul(probs, v);  // [B, H, T, D]
+  auto ctx = ops::matmul(probs, v);  // [B, H, T, D]
   return ctx.permute({0, 2, 1, 3}).reshape({B, T, heads_ * head_dim_});
 }
 
 BertResidualOutputImpl::BertResidualOutputImpl(int64_t in, int64_t out, double eps, double p, bool clamp)
     : clamp_(clamp) {
-  dense = register_module("dense", torch::nn::Linear(in, out));
+  dense = register_module("dense", modeling::Linear(in, out));
   LayerNorm = register_module("LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({out}).eps(eps)));
   dropout = register_module("dropout", torch::nn::Dropout(p));
 }
@@ -104,7 +105,7 @@ at::Tensor BertAttentionImpl::forward(const at::Tensor& hidden, const at::Tensor
 }
 
 BertIntermediateImpl::BertIntermediateImpl(const BertOptions& o, bool clamp) : clamp_(clamp) {
-  dense = register_module("dense", torch::nn::Linear(o.hidden_size, o.intermediate_size));
+  dense = register_module("dense", modeling::Linear(o.hidden_size, o.intermediate_size));
 }
 
 at::Tensor BertIntermediateImpl::forward(const at::Tensor& x) {

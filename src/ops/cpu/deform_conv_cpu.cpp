@@ -1,14 +1,20 @@
-// CPU modulated deformable convolution: per image, a sampling table shared by all channels (4 corner indices,
-// bilinear weights and their derivatives per kernel tap and output pixel), a parallel bilinear im2col into
-// columns [C*K, Ho*Wo], then one GEMM with the weight. Backward: GEMMs for weight/column gradients, a
-// channel-partitioned scatter for the input gradient (each thread owns whole input planes: no atomics) and a
-// pixel-partitioned reduction over channels for the offset/mask gradients.
+// CPU modulated deformable convolution, channels last: per image, a sampling table shared by all channels (4 corner
+// indices, bilinear weights and their derivatives per kernel tap and output pixel); the input transposed to
+// [H*W, C], so that each corner of a tap is one contiguous row of C channels; a bilinear im2col into columns
+// [Ho*Wo, K*C] (per pixel and tap, a weighted sum of 4 rows: vector loads, no gathers); then one GEMM with the
+// weight reordered to [O, K*C]. Backward: GEMMs for the weight and column gradients, a channel-partitioned scatter of
+// rows for the input gradient (each thread owns a range of channels: no atomics, and every element sums its terms in
+// the same order whatever the thread count) and pixel-partitioned dot products over channels for the offset and
+// mask gradients.
 #include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
+#include "glip/ops/gemm.h"
+#include "ops/cpu/simd_clones.h"
 #include "ops/deform_conv_kernels.h"
 
 namespace glip::ops::detail {
@@ -60,85 +66,145 @@ std::vector<Tap<T>> build_taps(const T* off, const T* msk, int64_t H, int64_t W,
   return taps;
 }
 
-constexpr int64_t kBlock = 256;  // output pixels per work item: its taps stay in L1/L2 while channels loop
+constexpr int64_t kBlock = 64;  // output pixels per work item
 
-// columns[(c*K + k), p] = m * bilinear(input[c], tap). Work items are (tap, pixel block); each reads its taps
-// once and loops over all channels.
+// dst[c] = sum over the 4 corners of w[q] * rows[q][c], c < n. Vectorized by GCC (simd_clones.h).
 template <typename T>
-void im2col(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t HW, int64_t K, int64_t P, T* col) {
-  const int64_t blocks = (P + kBlock - 1) / kBlock;
-  at::parallel_for(0, K * blocks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t kb = begin; kb < end; ++kb) {
-      const int64_t k = kb / blocks, p0 = (kb % blocks) * kBlock, n = std::min(kBlock, P - p0);
-      const Tap<T>* t = taps.data() + k * P + p0;
-      for (int64_t c = 0; c < C; ++c) {
-        const T* plane = in + c * HW;
-        T* dst = col + (c * K + k) * P + p0;
-        for (int64_t p = 0; p < n; ++p) {
-          const Tap<T>& e = t[p];
-          dst[p] = e.m * (e.w[0] * plane[e.idx[0]] + e.w[1] * plane[e.idx[1]] + e.w[2] * plane[e.idx[2]] +
-                          e.w[3] * plane[e.idx[3]]);
-        }
-      }
+inline __attribute__((always_inline)) void blend_body(const T* const* rows, const T* w, T* __restrict__ dst,
+                                                      int64_t n) {
+  const T* __restrict__ r0 = rows[0];
+  const T* __restrict__ r1 = rows[1];
+  const T* __restrict__ r2 = rows[2];
+  const T* __restrict__ r3 = rows[3];
+  const T w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+  for (int64_t c = 0; c < n; ++c) dst[c] = w0 * r0[c] + w1 * r1[c] + w2 * r2[c] + w3 * r3[c];
+}
+GLIP_SIMD_CLONES void blend(const float* const* rows, const float* w, float* dst, int64_t n) {
+  blend_body(rows, w, dst, n);
+}
+GLIP_SIMD_CLONES void blend(const double* const* rows, const double* w, double* dst, int64_t n) {
+  blend_body(rows, w, dst, n);
+}
+
+// dst[q][c] += w[q] * g[c] for the 4 corners (rows that may coincide: they are added one after the other).
+template <typename T>
+inline __attribute__((always_inline)) void scatter_body(T* const* rows, const T* w, const T* __restrict__ g,
+                                                        int64_t n) {
+  for (int q = 0; q < 4; ++q) {
+    T* __restrict__ r = rows[q];
+    const T wq = w[q];
+    for (int64_t c = 0; c < n; ++c) r[c] += wq * g[c];
+  }
+}
+GLIP_SIMD_CLONES void scatter(float* const* rows, const float* w, const float* g, int64_t n) {
+  scatter_body(rows, w, g, n);
+}
+GLIP_SIMD_CLONES void scatter(double* const* rows, const double* w, const double* g, int64_t n) {
+  scatter_body(rows, w, g, n);
+}
+
+// d[q] = sum_c g[c] * rows[q][c]: 16 partial sums per corner (independent lanes GCC vectorizes), added in a fixed
+// order, so the result does not depend on the thread count.
+constexpr int kLanes = 16;
+template <typename T>
+inline __attribute__((always_inline)) void dots_body(const T* const* rows, const T* __restrict__ g, int64_t n, T* d) {
+  T acc[4][kLanes] = {};
+  int64_t c = 0;
+  for (; c + kLanes <= n; c += kLanes) {
+    for (int q = 0; q < 4; ++q) {
+      const T* __restrict__ r = rows[q] + c;
+      for (int l = 0; l < kLanes; ++l) acc[q][l] += g[c + l] * r[l];
     }
+  }
+  for (int q = 0; q < 4; ++q) {
+    T sum = T(0);
+    for (int l = 0; l < kLanes; ++l) sum += acc[q][l];
+    for (int64_t t = c; t < n; ++t) sum += g[t] * rows[q][t];
+    d[q] = sum;
+  }
+}
+GLIP_SIMD_CLONES void dots(const float* const* rows, const float* g, int64_t n, float* d) { dots_body(rows, g, n, d); }
+GLIP_SIMD_CLONES void dots(const double* const* rows, const double* g, int64_t n, double* d) {
+  dots_body(rows, g, n, d);
+}
+
+// The 4 corner rows of a tap in the [H*W, C] input (invalid corners point at row 0 with weight 0), from channel c0.
+template <typename T, typename V>
+inline void corner_rows(const Tap<T>& t, V* base, int64_t C, int64_t c0, V** rows) {
+  for (int q = 0; q < 4; ++q) rows[q] = base + t.idx[q] * C + c0;
+}
+
+// Calls f(p, k, tap) for the taps of pixels [p0, p1), pixel by pixel.
+template <typename T, typename F>
+inline void for_taps(const std::vector<Tap<T>>& taps, int64_t K, int64_t P, int64_t p0, int64_t p1, const F& f) {
+  for (int64_t p = p0; p < p1; ++p) {
+    for (int64_t k = 0; k < K; ++k) f(p, k, taps[static_cast<size_t>(k * P + p)]);
+  }
+}
+
+// The same over all pixels, blocks of pixels split between threads.
+template <typename T, typename F>
+void parallel_taps(const std::vector<Tap<T>>& taps, int64_t K, int64_t P, const F& f) {
+  at::parallel_for(0, P, kBlock, [&](int64_t begin, int64_t end) { for_taps(taps, K, P, begin, end, f); });
+}
+
+// The bilinear weights of a tap times its mask.
+template <typename T>
+inline void masked_weights(const Tap<T>& t, T* w) {
+  for (int q = 0; q < 4; ++q) w[q] = t.w[q] * t.m;
+}
+
+// col[p, k*C + c] = m * bilinear(input[c], tap (k, p)), from the channels-last input [H*W, C].
+template <typename T>
+void im2col(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, T* col) {
+  parallel_taps(taps, K, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
+    const T* rows[4];
+    T w[4];
+    corner_rows(t, in, C, 0, rows);
+    masked_weights(t, w);
+    blend(rows, w, col + (p * K + k) * C, C);
   });
 }
 
-// grad_in[c] += scatter of grad_col rows c*K .. c*K+K-1. Each thread owns a contiguous range of whole input
-// channels (no atomics) and walks the taps block by block, looping over its channels inside.
+// gin[idx, c] += m * w * gcol[p, k*C + c] over all taps, into the channels-last gradient [H*W, C]. Each thread owns a
+// range of channels (no atomics) and walks every tap in the same order.
 template <typename T>
-void col2im(const T* gcol, const std::vector<Tap<T>>& taps, int64_t C, int64_t HW, int64_t K, int64_t P, T* gin) {
-  const int64_t grain = std::max<int64_t>(1, (C + at::get_num_threads() - 1) / at::get_num_threads());
-  at::parallel_for(0, C, grain, [&](int64_t c_begin, int64_t c_end) {
-    for (int64_t k = 0; k < K; ++k) {
-      for (int64_t p0 = 0; p0 < P; p0 += kBlock) {
-        const int64_t n = std::min(kBlock, P - p0);
-        const Tap<T>* t = taps.data() + k * P + p0;
-        for (int64_t c = c_begin; c < c_end; ++c) {
-          T* plane = gin + c * HW;
-          const T* g = gcol + (c * K + k) * P + p0;
-          for (int64_t p = 0; p < n; ++p) {
-            const Tap<T>& e = t[p];
-            const T gm = g[p] * e.m;
-            for (int q = 0; q < 4; ++q) plane[e.idx[q]] += gm * e.w[q];
-          }
-        }
-      }
-    }
+void col2im(const T* gcol, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, T* gin) {
+  const int64_t chunks = (C + kLanes - 1) / kLanes;
+  const int64_t grain = std::max<int64_t>(1, (chunks + at::get_num_threads() - 1) / at::get_num_threads());
+  at::parallel_for(0, chunks, grain, [&](int64_t c_begin, int64_t c_end) {
+    const int64_t c0 = c_begin * kLanes, n = std::min(C, c_end * kLanes) - c0;
+    for_taps(taps, K, P, 0, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
+      T* rows[4];
+      T w[4];
+      corner_rows(t, gin, C, c0, rows);
+      masked_weights(t, w);
+      scatter(rows, w, gcol + (p * K + k) * C + c0, n);
+    });
   });
 }
 
-// grad_offset[2k], [2k+1] and grad_mask[k] at each pixel: reductions over channels, blocks of pixels per thread.
+// grad_offset[2k], [2k+1] and grad_mask[k] at each pixel: the dot products of the column gradient with the 4 corner
+// rows, weighted by the bilinear weights' derivatives; pixels are split between threads.
 template <typename T>
-void offset_mask_grad(const T* gcol, const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t HW, int64_t K,
-                      int64_t P, T* goff, T* gmask) {
-  const int64_t blocks = (P + kBlock - 1) / kBlock;
-  at::parallel_for(0, K * blocks, 1, [&](int64_t begin, int64_t end) {
-    T acc_h[kBlock], acc_w[kBlock], acc_m[kBlock];
-    for (int64_t kb = begin; kb < end; ++kb) {
-      const int64_t k = kb / blocks, p0 = (kb % blocks) * kBlock, n = std::min(kBlock, P - p0);
-      std::fill(acc_h, acc_h + n, T(0));
-      std::fill(acc_w, acc_w + n, T(0));
-      std::fill(acc_m, acc_m + n, T(0));
-      const Tap<T>* t = taps.data() + k * P + p0;
-      for (int64_t c = 0; c < C; ++c) {
-        const T* plane = in + c * HW;
-        const T* g = gcol + (c * K + k) * P + p0;
-        for (int64_t p = 0; p < n; ++p) {
-          const Tap<T>& e = t[p];
-          const T v0 = plane[e.idx[0]], v1 = plane[e.idx[1]], v2 = plane[e.idx[2]], v3 = plane[e.idx[3]];
-          acc_m[p] += g[p] * (e.w[0] * v0 + e.w[1] * v1 + e.w[2] * v2 + e.w[3] * v3);
-          acc_h[p] += g[p] * (e.dh[0] * v0 + e.dh[1] * v1 + e.dh[2] * v2 + e.dh[3] * v3);
-          acc_w[p] += g[p] * (e.dw[0] * v0 + e.dw[1] * v1 + e.dw[2] * v2 + e.dw[3] * v3);
-        }
-      }
-      for (int64_t p = 0; p < n; ++p) {
-        goff[(2 * k) * P + p0 + p] = acc_h[p] * t[p].m;
-        goff[(2 * k + 1) * P + p0 + p] = acc_w[p] * t[p].m;
-        gmask[k * P + p0 + p] = acc_m[p];
-      }
-    }
+void offset_mask_grad(const T* gcol, const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P,
+                      T* goff, T* gmask) {
+  parallel_taps(taps, K, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
+    const T* rows[4];
+    T d[4];
+    corner_rows(t, in, C, 0, rows);
+    dots(rows, gcol + (p * K + k) * C, C, d);
+    T am = T(0), ah = T(0), aw = T(0);
+    for (int q = 0; q < 4; ++q) am += t.w[q] * d[q], ah += t.dh[q] * d[q], aw += t.dw[q] * d[q];
+    goff[(2 * k) * P + p] = ah * t.m;
+    goff[(2 * k + 1) * P + p] = aw * t.m;
+    gmask[k * P + p] = am;
   });
+}
+
+// [O, C, kh, kw] -> [O, K*C], the column order of im2col.
+at::Tensor weight_k_major(const at::Tensor& weight) {
+  return weight.permute({0, 2, 3, 1}).reshape({weight.size(0), -1}).contiguous();
 }
 
 }  // namespace
@@ -148,17 +214,19 @@ at::Tensor dcn_forward_cpu(const at::Tensor& input, const at::Tensor& offset, co
   const int64_t N = input.size(0), C = input.size(1), H = input.size(2), W = input.size(3);
   const int64_t O = weight.size(0), K = g.kh * g.kw, P = g.out_h * g.out_w;
   auto out = at::empty({N, O, g.out_h, g.out_w}, input.options());
-  auto w2d = weight.reshape({O, C * K});
-  auto col = at::empty({C * K, P}, input.options());
+  auto wk = weight_k_major(weight);
+  auto col = at::empty({P, K * C}, input.options());
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "dcn_forward_cpu", [&] {
     for (int64_t b = 0; b < N; ++b) {
       auto taps = build_taps<scalar_t>(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g);
-      im2col<scalar_t>(input[b].data_ptr<scalar_t>(), taps, C, H * W, K, P, col.data_ptr<scalar_t>());
+      auto in = input[b].permute({1, 2, 0}).contiguous();  // [H, W, C]
+      im2col<scalar_t>(in.data_ptr<scalar_t>(), taps, C, K, P, col.data_ptr<scalar_t>());
       auto ob = out[b].view({O, P});
       if (bias.defined()) {
-        at::addmm_out(ob, bias.view({O, 1}), w2d, col);
+        ob.copy_(bias.view({O, 1}).expand({O, P}));
+        ops::mm_out(ob, wk, col.t(), 1.f);
       } else {
-        at::mm_out(ob, w2d, col);
+        ops::mm_out(ob, wk, col.t());
       }
     }
   });
@@ -171,33 +239,39 @@ DcnGrads dcn_backward_cpu(const at::Tensor& grad_out, const at::Tensor& input, c
   const int64_t N = input.size(0), C = input.size(1), H = input.size(2), W = input.size(3);
   const int64_t O = weight.size(0), K = g.kh * g.kw, P = g.out_h * g.out_w;
   at::Tensor gin, goff, gmask, gw, gb;
-  if (needs.input) gin = at::zeros_like(input);
+  if (needs.input) gin = at::empty_like(input);
   if (needs.offset_mask) goff = at::zeros_like(offset), gmask = at::zeros_like(mask);
-  if (needs.weight) gw = at::zeros({O, C * K}, weight.options());
+  if (needs.weight) gw = at::zeros({O, K * C}, weight.options());
   if (needs.bias) gb = grad_out.sum({0, 2, 3});
   if (!needs.input && !needs.offset_mask && !needs.weight) return {gin, goff, gmask, gw, gb};
-  auto w2d = weight.reshape({O, C * K});
-  auto col = needs.weight ? at::empty({C * K, P}, input.options()) : at::Tensor();
-  auto gcol = at::empty({C * K, P}, input.options());
+  auto wk = weight_k_major(weight);
+  auto col = needs.weight ? at::empty({P, K * C}, input.options()) : at::Tensor();
+  auto gcol = at::empty({P, K * C}, input.options());
+  auto gin_hwc = needs.input ? at::empty({H * W, C}, input.options()) : at::Tensor();
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "dcn_backward_cpu", [&] {
     for (int64_t b = 0; b < N; ++b) {
       auto taps = build_taps<scalar_t>(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g);
-      const scalar_t* in = input[b].data_ptr<scalar_t>();
+      auto in_t = input[b].permute({1, 2, 0}).contiguous();  // [H, W, C]
+      const scalar_t* in = in_t.data_ptr<scalar_t>();
       auto gob = grad_out[b].reshape({O, P});
       if (needs.weight) {
-        im2col<scalar_t>(in, taps, C, H * W, K, P, col.data_ptr<scalar_t>());
-        gw.addmm_(gob, col.t());
+        im2col<scalar_t>(in, taps, C, K, P, col.data_ptr<scalar_t>());
+        ops::mm_out(gw, gob, col, 1.f);
       }
       if (!needs.input && !needs.offset_mask) continue;
-      at::mm_out(gcol, w2d.t(), gob);
-      if (needs.input) col2im<scalar_t>(gcol.data_ptr<scalar_t>(), taps, C, H * W, K, P, gin[b].data_ptr<scalar_t>());
+      ops::mm_out(gcol, gob.t(), wk);
+      if (needs.input) {
+        gin_hwc.zero_();
+        col2im<scalar_t>(gcol.data_ptr<scalar_t>(), taps, C, K, P, gin_hwc.data_ptr<scalar_t>());
+        gin[b].copy_(gin_hwc.view({H, W, C}).permute({2, 0, 1}));
+      }
       if (needs.offset_mask) {
-        offset_mask_grad<scalar_t>(gcol.data_ptr<scalar_t>(), in, taps, C, H * W, K, P, goff[b].data_ptr<scalar_t>(),
+        offset_mask_grad<scalar_t>(gcol.data_ptr<scalar_t>(), in, taps, C, K, P, goff[b].data_ptr<scalar_t>(),
                                    gmask[b].data_ptr<scalar_t>());
       }
     }
   });
-  if (gw.defined()) gw = gw.view(weight.sizes());
+  if (gw.defined()) gw = gw.view({O, g.kh, g.kw, C}).permute({0, 3, 1, 2}).contiguous();
   return {gin, goff, gmask, gw, gb};
 }
 

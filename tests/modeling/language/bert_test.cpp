@@ -12,7 +12,7 @@
 namespace glip::modeling {
 namespace {
 
-at::Tensor lin(const torch::nn::Linear& l, const at::Tensor& x) {
+at::Tensor lin(const modeling::Linear& l, const at::Tensor& x) {
   return at::matmul(x, l->weight.to(at::kDouble).t()) + l->bias.to(at::kDouble);
 }
 at::Tensor ln(const torch::nn::LayerNorm& n, const at::Tensor& x, double eps) {

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "glip/modeling/linear.h"
+
 namespace glip::modeling {
 
 struct SwinOptions {
@@ -75,7 +77,7 @@ class WindowAttentionImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& mask);
 
   at::Tensor relative_position_bias_table, relative_position_index;
-  torch::nn::Linear qkv{nullptr}, proj{nullptr};
+  modeling::Linear qkv{nullptr}, proj{nullptr};
 
  private:
   int64_t window_size_, num_heads_;
@@ -87,7 +89,7 @@ class SwinMlpImpl : public torch::nn::Module {
  public:
   SwinMlpImpl(int64_t dim, int64_t hidden, double drop);
   at::Tensor forward(const at::Tensor& x);
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  modeling::Linear fc1{nullptr}, fc2{nullptr};
 
  private:
   double drop_;
@@ -116,7 +118,7 @@ class PatchMergingImpl : public torch::nn::Module {
   explicit PatchMergingImpl(int64_t dim);
   /** x [B, H*W, C] -> [B, ceil(H/2)*ceil(W/2), 2C]. */
   at::Tensor forward(const at::Tensor& x, int64_t H, int64_t W);
-  torch::nn::Linear reduction{nullptr};
+  modeling::Linear reduction{nullptr};
   torch::nn::LayerNorm norm{nullptr};
 };
 TORCH_MODULE(PatchMerging);

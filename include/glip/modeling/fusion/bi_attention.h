@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "glip/modeling/linear.h"
+
 namespace glip::modeling {
 
 struct BiAttentionOptions {
@@ -40,8 +42,8 @@ class BiMultiHeadAttentionImpl : public torch::nn::Module {
    */
   std::pair<at::Tensor, at::Tensor> forward(const at::Tensor& v, const at::Tensor& l, const at::Tensor& mask_l);
 
-  torch::nn::Linear v_proj{nullptr}, l_proj{nullptr}, values_v_proj{nullptr}, values_l_proj{nullptr};
-  torch::nn::Linear out_v_proj{nullptr}, out_l_proj{nullptr};
+  modeling::Linear v_proj{nullptr}, l_proj{nullptr}, values_v_proj{nullptr}, values_l_proj{nullptr};
+  modeling::Linear out_v_proj{nullptr}, out_l_proj{nullptr};
 
  private:
   BiAttentionOptions o_;

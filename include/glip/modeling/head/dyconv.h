@@ -34,6 +34,8 @@
 
 #include <vector>
 
+#include "glip/modeling/linear.h"
+
 namespace glip::modeling {
 
 /** Hard sigmoid: relu6(x + 3) * h_max / 6. */

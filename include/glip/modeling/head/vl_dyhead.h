@@ -21,6 +21,7 @@
 #include "glip/modeling/head/head_outputs.h"
 #include "glip/modeling/language/bert.h"
 #include "glip/modeling/language/language_backbone.h"
+#include "glip/modeling/linear.h"
 
 namespace glip::modeling {
 
@@ -73,7 +74,7 @@ class VLDyHeadImpl : public torch::nn::Module {
 
   torch::nn::ModuleList dyhead_tower{nullptr};
   torch::nn::Conv2d cls_logits{nullptr}, bbox_pred{nullptr}, centerness{nullptr};
-  torch::nn::Linear dot_product_projection_text{nullptr};
+  modeling::Linear dot_product_projection_text{nullptr};
   at::Tensor log_scale, bias_lang, bias0;
   torch::nn::ModuleList scales{nullptr};
 

@@ -13,6 +13,8 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include "glip/modeling/linear.h"
+
 namespace glip::modeling {
 
 /** BERT sizes. Defaults are bert-base-uncased. */
@@ -66,7 +68,7 @@ class BertSelfAttentionImpl : public torch::nn::Module {
   /** hidden [B, T, C], ext_mask [B, 1, 1, T] additive. */
   at::Tensor forward(const at::Tensor& hidden, const at::Tensor& ext_mask);
 
-  torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+  modeling::Linear query{nullptr}, key{nullptr}, value{nullptr};
   torch::nn::Dropout dropout{nullptr};
 
  private:
@@ -81,7 +83,7 @@ class BertResidualOutputImpl : public torch::nn::Module {
   BertResidualOutputImpl(int64_t in, int64_t out, double eps, double dropout, bool clamp);
   at::Tensor forward(const at::Tensor& x, const at::Tensor& residual);
 
-  torch::nn::Linear dense{nullptr};
+  modeling::Linear dense{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
   torch::nn::Dropout dropout{nullptr};
 
@@ -105,7 +107,7 @@ class BertIntermediateImpl : public torch::nn::Module {
   BertIntermediateImpl(const BertOptions& o, bool clamp);
   at::Tensor forward(const at::Tensor& x);
 
-  torch::nn::Linear dense{nullptr};
+  modeling::Linear dense{nullptr};
 
  private:
   bool clamp_;
