@@ -46,8 +46,7 @@ int main(int argc, char** argv) {
     if (part == "train") return glip::bench::bench_train_step(config_path, height, width, repeat);
     if (part == "gemm") return glip::bench::bench_gemm_shapes(repeat);
     torch::NoGradGuard ng;
-    const auto sgemm = glip::bench::sgemm_gflops();
-    const double peak = sgemm.best();
+    auto sgemm = glip::bench::sgemm_gflops();
     double gflops = 0, best = 1e30;
     std::function<void()> run;
     glip::modeling::VLFuse fuse{nullptr};
@@ -84,6 +83,8 @@ int main(int argc, char** argv) {
       run();
       best = std::min(best, seconds_since(t0));
     }
+    sgemm = sgemm.at_least(glip::bench::sgemm_gflops());
+    const double peak = sgemm.best();
     std::printf(
         "part %s: %.3f s, %.1f GFLOP analytic, %.1f GFLOP/s = %.0f%% of %s, "
         "threads %d, peak RSS %.2f GiB\n",

@@ -45,25 +45,97 @@ TEST_F(LargeBlocks, LargeTensorsAreAlignedAndTheirBlockIsReused) {
   EXPECT_EQ(after.cached_bytes, 0u);
 }
 
-TEST_F(LargeBlocks, SmallTensorsAndMuchSmallerRequestsDoNotTakeACachedBlock) {
+TEST_F(LargeBlocks, SmallTensorsGoToTheOtherAllocator) {
   const auto before = large_block_stats();
-  { auto t = floats(16 * kMiB); }
   auto small = floats(64 * 1024);  // below min_bytes: the allocator LibTorch had
   EXPECT_EQ(large_block_stats().live_bytes, before.live_bytes);
-  auto half = floats(8 * kMiB);  // the cached 16 MiB block is more than a quarter larger
-  EXPECT_EQ(large_block_stats().reuses, before.reuses);
+  EXPECT_EQ(large_block_stats().maps, before.maps);
 }
 
-// On a miss, cached blocks are unmapped before a new one is mapped: live + cached stays at the peak of live bytes.
-TEST_F(LargeBlocks, AMissUnmapsCachedBlocksFirstSoMappedMemoryDoesNotGrowPastTheLivePeak) {
+// A much smaller request takes the front of a cached block, cut at a 2 MiB boundary; the tail stays cached and
+// serves the next request. No block is mapped.
+TEST_F(LargeBlocks, AMuchLargerCachedBlockIsSplitAndItsTailKept) {
+  void* whole = nullptr;
+  {
+    auto t = floats(16 * kMiB);
+    whole = t.data_ptr();
+  }
+  const auto before = large_block_stats();
+  auto front = floats(5 * kMiB);  // more than a quarter smaller: split at 6 MiB
+  EXPECT_EQ(front.data_ptr(), whole);
+  auto s = large_block_stats();
+  EXPECT_EQ(s.live_bytes, before.live_bytes + 6 * kMiB);
+  EXPECT_EQ(s.cached_bytes, 10 * kMiB);
+  auto tail = floats(10 * kMiB);
+  EXPECT_EQ(tail.data_ptr(), static_cast<char*>(whole) + 6 * kMiB);
+  front.fill_(1.f);
+  tail.fill_(2.f);  // the two pieces do not overlap
+  EXPECT_EQ(front.sum().item<double>(), static_cast<double>(front.numel()));
+  s = large_block_stats();
+  EXPECT_EQ(s.cached_bytes, 0u);
+  EXPECT_EQ(s.maps, before.maps);
+  EXPECT_EQ(s.reuses, before.reuses + 2);
+}
+
+TEST_F(LargeBlocks, ASplitTailBelowMinBytesIsUnmapped) {
+  { auto t = floats(8 * kMiB); }
+  LargeBlockOptions o;
+  o.min_bytes = 4 * kMiB;
+  install_large_block_allocator(o);
+  auto front = floats(5 * kMiB);  // cut at 6 MiB: the 2 MiB tail is under min_bytes
+  EXPECT_EQ(large_block_stats().cached_bytes, 0u);
+}
+
+// On a miss, the cached blocks move into the new one (largest first, the last one split): nothing is unmapped, and
+// live + cached stays at the peak of live bytes.
+TEST_F(LargeBlocks, AMissGathersTheCachedBlocksAndMappedMemoryDoesNotGrowPastTheLivePeak) {
   const auto base = large_block_stats().live_bytes;
-  { auto a = floats(8 * kMiB), b = floats(8 * kMiB); }
-  EXPECT_EQ(large_block_stats().cached_bytes, 16 * kMiB);
-  auto c = floats(12 * kMiB);  // no cached block fits: both 8 MiB blocks go (16 >= 12), then one map
+  { auto a = floats(8 * kMiB), b = floats(6 * kMiB); }
+  EXPECT_EQ(large_block_stats().cached_bytes, 14 * kMiB);
+  const auto before = large_block_stats();
+  auto c = floats(12 * kMiB);  // no cached block fits: all 8 MiB, then 4 of the 6 MiB block move in
   const auto s = large_block_stats();
   EXPECT_EQ(s.live_bytes, base + 12 * kMiB);
-  EXPECT_EQ(s.cached_bytes, 0u);
-  EXPECT_LE(s.live_bytes + s.cached_bytes, base + 16 * kMiB);
+  EXPECT_EQ(s.cached_bytes, 2 * kMiB) << "the rest of the split block stays cached";
+  EXPECT_EQ(s.maps, before.maps);
+  EXPECT_EQ(s.gathers, before.gathers + 1);
+  EXPECT_LE(s.live_bytes + s.cached_bytes, base + 14 * kMiB);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(c.data_ptr()) % (2 * kMiB), 0u);
+  c.fill_(3.f);  // the whole gathered block is writable
+  EXPECT_EQ(c.sum().item<double>(), 3.0 * static_cast<double>(c.numel()));
+  auto d = floats(20 * kMiB);  // 2 MiB cached, the other 18 MiB fresh
+  EXPECT_EQ(large_block_stats().cached_bytes, 0u);
+  d.fill_(1.f);
+  EXPECT_EQ(d.sum().item<double>(), static_cast<double>(d.numel()));
+}
+
+// A gathered block is several mappings; gathered again, it still moves whole (in pieces).
+TEST_F(LargeBlocks, AGatheredBlockCanBeGatheredAgain) {
+  {
+    auto a = floats(4 * kMiB), b = floats(2 * kMiB);
+    a.fill_(1.f);
+    b.fill_(2.f);
+  }
+  { auto c = floats(6 * kMiB); }  // two pieces moved into one block, then cached
+  auto d = floats(8 * kMiB);      // the 6 MiB block moves again, 2 MiB fresh
+  EXPECT_EQ(d.narrow(0, 0, 6 * kMiB / sizeof(float)).min().item<float>(), 1.f);
+  EXPECT_EQ(d.narrow(0, 0, 6 * kMiB / sizeof(float)).max().item<float>(), 2.f);
+  EXPECT_EQ(large_block_stats().cached_bytes, 0u);
+}
+
+// Moved pages keep their contents (the allocator never promised any; this checks that the move is a move).
+TEST_F(LargeBlocks, GatheredPagesAreTheCachedOnes) {
+  void* first = nullptr;
+  {
+    auto a = floats(4 * kMiB);
+    a.fill_(7.f);
+    first = a.data_ptr();
+  }
+  auto b = floats(6 * kMiB);
+  EXPECT_NE(b.data_ptr(), first);
+  EXPECT_EQ(b.narrow(0, 0, 4 * kMiB / sizeof(float)).min().item<float>(), 7.f);
+  EXPECT_EQ(b.narrow(0, 4 * kMiB / sizeof(float), 2 * kMiB / sizeof(float)).abs().max().item<float>(), 0.f)
+      << "the fresh rest is zero pages";
 }
 
 TEST_F(LargeBlocks, TheCacheKeepsAtMostCacheBytes) {

@@ -6,11 +6,16 @@
  *
  * Once installed, each CPU tensor of at least `min_bytes` gets its own 2 MiB-aligned anonymous mapping marked
  * MADV_HUGEPAGE (transparent huge pages where the kernel allows them: one fault per 2 MiB), and a freed block is
- * kept for reuse: a request takes the smallest cached block at least as large, if that block is at most a
- * quarter larger (sizes are multiples of 64 KiB). On a miss, cached blocks (oldest first) worth the request are
- * unmapped before a new block is mapped, so live + cached never exceeds the peak of live bytes: the cache never
- * holds memory the process has not needed at once. At most `cache_bytes` stay cached after a free. Smaller
- * tensors go to the allocator LibTorch had. Memory is not zeroed (at::empty never promised it).
+ * kept for reuse, so that its pages are not faulted in (and zeroed by the kernel) again:
+ * - a request takes the smallest cached block at least as large (sizes are multiples of 64 KiB); when that block
+ *   is more than a quarter larger, it is split at the 2 MiB boundary after the request and its tail stays cached
+ *   (a tail under `min_bytes` is unmapped);
+ * - when no cached block is large enough, a new block is mapped and the cached blocks, largest first, are moved
+ *   into it with mremap (the last one split if it is larger than what is left): their pages come along, and only
+ *   what the cache cannot cover is faulted in fresh. Nothing cached is unmapped, and live + cached never exceeds
+ *   the peak of live bytes: the cache never holds memory the process has not needed at once.
+ * At most `cache_bytes` stay cached after a free (the oldest go first). Smaller tensors go to the allocator
+ * LibTorch had. Memory is not zeroed (at::empty never promised it).
  */
 #pragma once
 #include <cstddef>
@@ -19,8 +24,8 @@
 namespace glip {
 
 struct LargeBlockOptions {
-  std::size_t min_bytes = std::size_t{2} << 20;    // tensors from this size on use the large-block path
-  std::size_t cache_bytes = std::size_t{1} << 30;  // freed blocks kept for reuse, at most
+  std::size_t min_bytes = std::size_t{2} << 20;  // tensors from this size on use the large-block path
+  std::size_t cache_bytes = SIZE_MAX;            // freed blocks kept for reuse, at most (never more than the live peak)
 };
 
 struct LargeBlockStats {
@@ -28,7 +33,8 @@ struct LargeBlockStats {
   std::size_t cached_bytes = 0;  // mapped, free, kept for reuse
   std::size_t peak_bytes = 0;    // highest live + cached
   int64_t maps = 0;              // blocks mapped from the kernel
-  int64_t reuses = 0;            // requests served from the cache
+  int64_t reuses = 0;            // requests served by a cached block at least as large (whole or split)
+  int64_t gathers = 0;           // requests served by moving cached blocks into a new one
 };
 
 /**
