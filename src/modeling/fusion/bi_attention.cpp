@@ -2,6 +2,7 @@
 
 #include "glip/core/error.h"
 #include "glip/modeling/fp16_clamp.h"
+#include "glip/ops/attention_softmax.h"
 #include "glip/ops/dropout.h"
 #include "glip/ops/gemm.h"
 
@@ -65,8 +66,10 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
     for (int64_t b = 0; b < B; ++b) maxima[b] = (scores[b] = scores_of(b)).max();
     batch_max = at::stack(maxima).max();
   }
-  for (int64_t b = 0; b < B; ++b) {
-    auto s = o_.stable_softmax_2d ? scores[b] - batch_max : scores_of(b);
+  // The official composition (training, stable_softmax_2d, other devices): clamp, the text side's softmax over the
+  // pixels, the image side's masked softmax over the tokens, dropout, then the two value products.
+  auto attend = [&](int64_t b) -> std::pair<at::Tensor, at::Tensor> {
+    auto s = o_.stable_softmax_2d ? scores[b] - batch_max : (scores[b].defined() ? scores[b] : scores_of(b));
     scores[b] = at::Tensor();
     s = clamp_pm(s, o_.clamp_min, o_.clamp_max);
 
@@ -86,8 +89,22 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
       sv = ops::dropout(sv, o_.dropout, true);
       sl = ops::dropout(sl, o_.dropout, true);
     }
-    auto ov = ops::matmul(sv, heads(vl, b));                  // [H, N, D]
-    auto ol = ops::matmul(sl.transpose(1, 2), heads(vv, b));  // [H, T, D]
+    return std::make_pair(ops::matmul(sv, heads(vl, b)),                   // [H, N, D]
+                          ops::matmul(sl.transpose(1, 2), heads(vv, b)));  // [H, T, D]
+  };
+  for (int64_t b = 0; b < B; ++b) {
+    at::Tensor ov, ol;
+    if (!train && !o_.stable_softmax_2d) {
+      auto s = scores_of(b);
+      if (ops::supports_fused_bi_attention_softmax(s)) {  // inference on the CPU: the same softmaxes in 2 passes
+        auto p = ops::bi_attention_softmax(s, mask_l.defined() ? mask_l[b] : at::Tensor(), o_.clamp_min, o_.clamp_max);
+        ov = ops::matmul(p.probs_v, heads(vl, b));
+        ol = ops::matmul(p.exp_l.transpose(1, 2), heads(vv, b)) * p.inv_sum_l.unsqueeze(2);
+      } else {
+        scores[b] = s;
+      }
+    }
+    if (!ov.defined()) std::tie(ov, ol) = attend(b);
     out_v[b] = out_v_proj(ov.transpose(0, 1).reshape({N, H * D}));
     out_l[b] = out_l_proj(ol.transpose(0, 1).reshape({T, H * D}));
   }

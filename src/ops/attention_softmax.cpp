@@ -1,0 +1,153 @@
+#include "glip/ops/attention_softmax.h"
+
+#include <ATen/Parallel.h>
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "glip/core/error.h"
+#include "ops/cpu/simd_clones.h"
+
+namespace glip::ops {
+namespace {
+
+constexpr int64_t kLanes = 16;       // accumulators of a row's max and sum, combined in lane order
+constexpr int64_t kChunkRows = 128;  // rows (pixels) of one work item: fixes the order of the sums over N
+constexpr float kClampValue = 50000.f;
+
+// exp(x) for x <= 0, Cephes' expf: x = n ln2 + r, |r| <= ln2 / 2, exp(r) by a degree-6 polynomial, 2^n from the
+// exponent bits. Below -87 (exp < 1.7e-38) the result is 0. Written without branches so that GCC vectorizes it.
+inline __attribute__((always_inline)) float exp_nonpositive(float x) {
+  const float xc = x < -87.f ? -87.f : x;
+  const float n = (xc * 1.44269504088896341f + 12582912.f) - 12582912.f;  // round to nearest
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.f;
+  const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return x < -87.f ? 0.f : p * scale;
+}
+
+inline float lane_max(const float* x, int64_t n) {
+  float acc[kLanes];
+  for (int64_t l = 0; l < kLanes; ++l) acc[l] = -std::numeric_limits<float>::infinity();
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  for (int64_t l = 0; j + l < n; ++l) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  float m = acc[0];
+  for (int64_t l = 1; l < kLanes; ++l) m = acc[l] > m ? acc[l] : m;
+  return m;
+}
+
+inline float lane_sum(const float* x, int64_t n) {
+  float acc[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) acc[l] += x[j + l];
+  for (int64_t l = 0; j + l < n; ++l) acc[l] += x[j + l];
+  float s = 0.f;
+  for (int64_t l = 0; l < kLanes; ++l) s += acc[l];
+  return s;
+}
+
+// Pass 1 over `rows` rows of T scores: pv = softmax over T of clamp(s) + add; colmax = max over the rows of clamp(s).
+GLIP_SIMD_CLONES void image_side_rows(const float* s, float* pv, float* colmax, const float* add, int64_t rows,
+                                      int64_t T, float lo, float hi) {
+  for (int64_t i = 0; i < rows; ++i, s += T, pv += T) {
+    for (int64_t t = 0; t < T; ++t) {
+      float c = s[t] < lo ? lo : s[t];
+      c = c > hi ? hi : c;
+      colmax[t] = c > colmax[t] ? c : colmax[t];
+      pv[t] = c + add[t];
+    }
+    const float m = lane_max(pv, T);
+    for (int64_t t = 0; t < T; ++t) pv[t] = exp_nonpositive(pv[t] - m);
+    const float inv = 1.f / lane_sum(pv, T);
+    for (int64_t t = 0; t < T; ++t) pv[t] *= inv;
+  }
+}
+
+// Pass 2: s = exp(clamp(clamp(s) - colmax)) in place; colsum += s, row after row.
+GLIP_SIMD_CLONES void text_side_rows(float* s, float* colsum, const float* colmax, int64_t rows, int64_t T, float lo,
+                                     float hi) {
+  for (int64_t i = 0; i < rows; ++i, s += T) {
+    for (int64_t t = 0; t < T; ++t) {
+      float c = s[t] < lo ? lo : s[t];
+      c = c > hi ? hi : c;
+      float d = c - colmax[t];
+      d = d < lo ? lo : d;
+      const float e = exp_nonpositive(d);
+      s[t] = e;
+      colsum[t] += e;
+    }
+  }
+}
+
+}  // namespace
+
+bool supports_fused_bi_attention_softmax(const at::Tensor& scores) {
+  return scores.defined() && scores.dim() == 3 && scores.device().is_cpu() && scores.scalar_type() == at::kFloat &&
+         scores.is_contiguous() && !(at::GradMode::is_enabled() && scores.requires_grad());
+}
+
+BiAttentionSoftmax bi_attention_softmax(at::Tensor& scores, const at::Tensor& token_mask, bool clamp_min,
+                                        bool clamp_max) {
+  GLIP_CHECK_INPUT(supports_fused_bi_attention_softmax(scores),
+                   "bi_attention_softmax: scores must be a contiguous float32 CPU tensor [H, N, T] without gradient, "
+                   "got ",
+                   scores.sizes(), " ", scores.scalar_type(), " on ", scores.device());
+  const int64_t H = scores.size(0), N = scores.size(1), T = scores.size(2);
+  GLIP_CHECK_INPUT(!token_mask.defined() || token_mask.numel() == T, "bi_attention_softmax: the token mask has ",
+                   token_mask.defined() ? token_mask.numel() : 0, " elements, the scores ", T, " tokens");
+  at::Tensor add = at::zeros({T}, scores.options());
+  if (token_mask.defined()) {
+    auto m = token_mask.reshape({T}).to(at::kFloat);
+    add = m.masked_fill(m == 0, -9e15).contiguous();
+  }
+  const float inf = std::numeric_limits<float>::infinity();
+  const float lo = clamp_min ? -kClampValue : -inf, hi = clamp_max ? kClampValue : inf;
+  const int64_t chunks = (N + kChunkRows - 1) / kChunkRows;
+  auto colmax = at::full({H, chunks, T}, -inf, scores.options());
+  auto colsum = at::zeros({H, chunks, T}, scores.options());
+  auto probs_v = at::empty_like(scores);
+  float* s = scores.data_ptr<float>();
+  float* pv = probs_v.data_ptr<float>();
+  float* cm = colmax.data_ptr<float>();
+  float* cs = colsum.data_ptr<float>();
+  const float* a = add.data_ptr<float>();
+  auto rows_of = [&](int64_t item, int64_t& offset) {
+    const int64_t h = item / chunks, c = item % chunks, r0 = c * kChunkRows;
+    offset = (h * N + r0) * T;
+    return std::min(kChunkRows, N - r0);
+  };
+  at::parallel_for(0, H * chunks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      int64_t off = 0;
+      const int64_t rows = rows_of(item, off);
+      image_side_rows(s + off, pv + off, cm + item * T, a, rows, T, lo, hi);
+    }
+  });
+  auto head_max = colmax.amax(1).contiguous();  // [H, T]; a maximum does not depend on the order
+  const float* hm = head_max.data_ptr<float>();
+  at::parallel_for(0, H * chunks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      int64_t off = 0;
+      const int64_t rows = rows_of(item, off);
+      text_side_rows(s + off, cs + item * T, hm + (item / chunks) * T, rows, T, lo, hi);
+    }
+  });
+  auto sums = colsum.select(1, 0).clone();  // chunk after chunk: the same order whatever the threads
+  for (int64_t c = 1; c < chunks; ++c) sums.add_(colsum.select(1, c));
+  return {probs_v, scores, sums.reciprocal()};
+}
+
+}  // namespace glip::ops
