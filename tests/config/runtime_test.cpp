@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/scoped_env.h"
 #include "glip/config/config.h"
 #include "glip/core/device.h"
 #include "glip/core/error.h"
@@ -104,9 +105,7 @@ TEST(Runtime, FreedHeapIsKeptForReuse) {
 
 // GLIP_HOST_ALLOCATOR takes 'cached' or 'system'; anything else is refused with the variable's name and value.
 TEST(Runtime, HostAllocatorVariableAcceptsCachedOrSystemOnly) {
-  const char* old = std::getenv("GLIP_HOST_ALLOCATOR");
-  const std::string saved = old != nullptr ? old : "";
-  setenv("GLIP_HOST_ALLOCATOR", "System", 1);
+  test::ScopedEnv env("GLIP_HOST_ALLOCATOR", "System");
   try {
     config::keep_freed_heap();
     ADD_FAILURE() << "GLIP_HOST_ALLOCATOR=System was accepted";
@@ -114,14 +113,9 @@ TEST(Runtime, HostAllocatorVariableAcceptsCachedOrSystemOnly) {
     EXPECT_NE(std::string(e.what()).find("GLIP_HOST_ALLOCATOR"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("'System'"), std::string::npos) << e.what();
   }
-  setenv("GLIP_HOST_ALLOCATOR", "cached", 1);
+  env.set("cached");
   EXPECT_NO_THROW(config::keep_freed_heap());
   EXPECT_TRUE(large_block_allocator_installed());
-  if (old != nullptr) {
-    setenv("GLIP_HOST_ALLOCATOR", saved.c_str(), 1);
-  } else {
-    unsetenv("GLIP_HOST_ALLOCATOR");
-  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/scoped_env.h"
 #include "glip/core/error.h"
 
 namespace glip {
@@ -119,9 +120,7 @@ TEST(GemmFallback, OtherDtypesAndTheAtenBackendAreATenItself) {
 }
 
 TEST(GemmFallback, GlipGemmTakesOnednnOrAtenAndNamesItselfOtherwise) {
-  const char* old = std::getenv("GLIP_GEMM");
-  const std::string saved = old != nullptr ? old : "";
-  setenv("GLIP_GEMM", "mkl", 1);
+  test::ScopedEnv env("GLIP_GEMM", "mkl");
   try {
     ops::gemm_backend_from_environment();
     ADD_FAILURE() << "GLIP_GEMM=mkl was accepted";
@@ -129,18 +128,13 @@ TEST(GemmFallback, GlipGemmTakesOnednnOrAtenAndNamesItselfOtherwise) {
     EXPECT_NE(std::string(e.what()).find("GLIP_GEMM"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("mkl"), std::string::npos) << e.what();
   }
-  setenv("GLIP_GEMM", "aten", 1);
+  env.set("aten");
   EXPECT_EQ(ops::gemm_backend_from_environment(), ops::GemmBackend::aten);
-  setenv("GLIP_GEMM", "onednn", 1);
+  env.set("onednn");
   if (ops::have_onednn()) {
     EXPECT_EQ(ops::gemm_backend_from_environment(), ops::GemmBackend::onednn);
   } else {
     EXPECT_THROW(ops::gemm_backend_from_environment(), InputError);
-  }
-  if (old != nullptr) {
-    setenv("GLIP_GEMM", saved.c_str(), 1);
-  } else {
-    unsetenv("GLIP_GEMM");
   }
 }
 
