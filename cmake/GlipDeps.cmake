@@ -36,6 +36,11 @@ glip_require(nlohmann_json_FOUND "nlohmann_json" "nlohmann-json3-dev")
 find_package(CLI11 QUIET)
 glip_require(CLI11_FOUND "CLI11" "libcli11-dev")
 find_package(Threads REQUIRED)
+# OpenMP: LibTorch's at::parallel_for is a header template that runs in parallel only where the including code is
+# compiled with OpenMP (ATen/ParallelOpenMP.h tests _OPENMP); without it every at::parallel_for in glip's own kernels
+# (the DCN's sampling, the fused softmaxes, the window products, ...) ran on one thread.
+find_package(OpenMP QUIET)
+glip_require(OpenMP_CXX_FOUND "OpenMP for C++ (the compiler's -fopenmp)" "libgomp1 (with g++)")
 find_package(OpenSSL QUIET COMPONENTS Crypto)  # libcrypto: SHA-256 of checkpoints and shards (core/sha256)
 glip_require(OpenSSL_FOUND "OpenSSL libcrypto" "libssl-dev")
 pkg_check_modules(SENTENCEPIECE QUIET IMPORTED_TARGET sentencepiece)
@@ -53,7 +58,7 @@ endif()
 add_library(glip_deps INTERFACE)
 target_link_libraries(glip_deps INTERFACE
   ${OpenCV_LIBS} ${_glip_yaml} spdlog::spdlog nlohmann_json::nlohmann_json
-  OpenSSL::Crypto Threads::Threads)
+  OpenSSL::Crypto Threads::Threads OpenMP::OpenMP_CXX)
 target_include_directories(glip_deps INTERFACE ${OpenCV_INCLUDE_DIRS})
 if(GLIP_IMAGE_IO STREQUAL "minimal")
   target_link_libraries(glip_deps INTERFACE JPEG::JPEG PNG::PNG)

@@ -8,6 +8,7 @@
 #include <malloc.h>
 #endif
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -59,6 +60,17 @@ void keep_freed_heap() {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 64 << 20);
 #endif
+}
+
+int parallel_for_threads() {
+  std::atomic<int> seen{0};
+  std::atomic<bool> thread_seen[2] = {false, false};
+  at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
+    const int t = at::get_thread_num();
+    if (t >= 0 && t < 2 && !thread_seen[t].exchange(true)) ++seen;
+    (void)begin, (void)end;
+  });
+  return seen.load();
 }
 
 RuntimeState apply_runtime(const RuntimeConfig& rt) {

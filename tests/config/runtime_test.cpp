@@ -68,6 +68,18 @@ TEST(Runtime, AppliesThreadsAndSeed) {
   EXPECT_EQ(at::get_num_threads(), st.num_threads);
 }
 
+// glip's kernels (the DCN's sampling, the fused softmaxes, the window products) split their work with
+// at::parallel_for, which runs in parallel only in code compiled with OpenMP; until 2026-12-05 glip was not, and
+// every one of them ran on the calling thread whatever num_threads said.
+TEST(Runtime, AtParallelForInGlipsCodeUsesTheIntraOpThreads) {
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  EXPECT_EQ(config::parallel_for_threads(), 2) << "glip's code was compiled without OpenMP (cmake/GlipDeps.cmake)";
+  at::set_num_threads(1);
+  EXPECT_EQ(config::parallel_for_threads(), 1);
+  at::set_num_threads(threads);
+}
+
 TEST(Runtime, SizesTheOpenBlasPoolToNumThreads) {
   using GetThreads = int (*)();
   auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));

@@ -232,4 +232,28 @@ TEST(DeformConv, OnlyRequestedGradientsAreComputed) {
   EXPECT_ALL_CLOSE(t[3].grad().to(at::kDouble), w.grad(), 1e-4, 1e-4);
 }
 
+// The kernels split pixels (sampling, offset and mask gradients) and channels (the input gradient's scatter) between
+// the intra-op threads: two threads give what one gives, to the rounding of the GEMMs' own thread split.
+TEST(DeformConv, TwoThreadsAgreeWithOne) {
+  torch::manual_seed(6);
+  const auto x = torch::randn({2, 48, 24, 30}), off = torch::randn({2, 18, 24, 30}) * 2;
+  const auto mask = torch::rand({2, 9, 24, 30}), w = torch::randn({8, 48, 3, 3}) * 0.1, b = torch::randn({8});
+  const auto gy = torch::randn({2, 8, 24, 30});
+  auto run = [&](int threads) {
+    at::set_num_threads(threads);
+    std::vector<at::Tensor> in = {x.clone(), off.clone(), mask.clone(), w.clone(), b.clone()};
+    for (auto& t : in) t.set_requires_grad(true);
+    auto y = modulated_deform_conv2d(in[0], in[1], in[2], in[3], in[4], 1, 1, 1);
+    (y * gy).sum().backward();
+    std::vector<at::Tensor> r = {y.detach()};
+    for (auto& t : in) r.push_back(t.grad());
+    return r;
+  };
+  const int threads = at::get_num_threads();
+  const auto one = run(1), two = run(2);
+  at::set_num_threads(threads);
+  const char* what[] = {"output", "input grad", "offset grad", "mask grad", "weight grad", "bias grad"};
+  for (size_t i = 0; i < one.size(); ++i) EXPECT_ALL_CLOSE(two[i], one[i], 1e-4, 1e-4) << what[i];
+}
+
 }  // namespace glip::ops

@@ -45,4 +45,12 @@ void keep_freed_heap();
  */
 RuntimeState apply_runtime(const RuntimeConfig& rt);
 
+/**
+ * How many threads an at::parallel_for of two items in glip's own code uses now: 2 when it runs in parallel,
+ * 1 when it runs on the calling thread (one intra-op thread, or code compiled without OpenMP: ATen's
+ * at::parallel_for is a header template that runs in parallel only where _OPENMP is defined, so a build without
+ * -fopenmp silently ran every kernel of glip's on one thread; cmake/GlipDeps.cmake links OpenMP).
+ */
+int parallel_for_threads();
+
 }  // namespace glip::config
