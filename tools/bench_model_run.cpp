@@ -1,6 +1,7 @@
 // glip_bench_model's measuring helpers: timing, peak memory, the machine's sgemm throughput and the whole-model
 // benchmark (backbone, language backbone, fused head + post-processing on a COCO-80 prompt).
 #include "bench_model_run.h"
+#include "bench_op_profile.h"
 
 #include <sys/resource.h>
 #include <torch/torch.h>
@@ -119,7 +120,8 @@ Coco80Run make_coco80_run(const std::string& config_path, const std::string& par
   return r;
 }
 
-int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, SgemmRates sgemm) {
+int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, SgemmRates sgemm,
+                      int64_t profile) {
   auto run = make_coco80_run(config_path, "model", height, width);
   auto& cfg = run.cfg;
   auto& model = run.model;
@@ -146,6 +148,13 @@ int bench_whole_model(const std::string& config_path, int64_t height, int64_t wi
         "%lld detections\n",
         static_cast<long long>(i), tv, tl, tr, static_cast<long long>(out.detections.at(0).scores.numel()));
     if (i > 0 || repeat == 0) t_vis = std::min(t_vis, tv), t_lang = std::min(t_lang, tl), t_rest = std::min(t_rest, tr);
+  }
+  if (profile > 0) {
+    OpProfile prof;
+    auto t0 = Clock::now();
+    model->forward_features(model->visual_features(images.images), images.image_sizes, text, {},
+                            {query.label_to_tokens});
+    prof.print(profile, seconds_since(t0));
   }
   sgemm = sgemm.at_least(sgemm_gflops());
   const double peak = sgemm.best();

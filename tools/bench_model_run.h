@@ -56,15 +56,18 @@ Coco80Run make_coco80_run(const std::string& config_path, const std::string& par
 /**
  * Times backbone, language backbone and fused head + post-processing of the model of `config_path` (random
  * weights, COCO-80 prompt) at height x width, best of `repeat` runs after a warm-up; prints a summary against
- * the best of the `sgemm` rates and of those measured again after the runs. Returns the exit code.
+ * the best of the `sgemm` rates and of those measured again after the runs; with `profile` > 0, one more run
+ * under an OpProfile (bench_op_profile.h) and its `profile` costliest scopes. Returns the exit code.
  */
-int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, SgemmRates sgemm);
+int bench_whole_model(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, SgemmRates sgemm,
+                      int64_t profile = 0);
 
 /**
  * Times one training step of the model of `config_path` (bench_model_train.cpp): backbone forward, language +
  * head forward with the loss (8 objects on the COCO-80 prompt), backward, AdamW; best of `repeat` steps after a
- * warm-up step. Returns the exit code.
+ * warm-up step; with `profile` > 0, one more step under an OpProfile. Returns the exit code.
  */
-int bench_train_step(const std::string& config_path, int64_t height, int64_t width, int64_t repeat);
+int bench_train_step(const std::string& config_path, int64_t height, int64_t width, int64_t repeat,
+                     int64_t profile = 0);
 
 }  // namespace glip::bench

@@ -3,13 +3,15 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <memory>
 
 #include "bench_model_run.h"
+#include "bench_op_profile.h"
 #include "glip/engine/optimizer.h"
 
 namespace glip::bench {
 
-int bench_train_step(const std::string& config_path, int64_t height, int64_t width, int64_t repeat) {
+int bench_train_step(const std::string& config_path, int64_t height, int64_t width, int64_t repeat, int64_t profile) {
   auto run = make_coco80_run(config_path, "train", height, width);
   const auto& cfg = run.cfg;
   auto& model = run.model;
@@ -39,7 +41,10 @@ int bench_train_step(const std::string& config_path, int64_t height, int64_t wid
   const size_t trained = specs.size();
   glip::engine::AdamW opt(std::move(specs), cfg.solver.beta1, cfg.solver.beta2, cfg.solver.eps);
   double best[4] = {1e30, 1e30, 1e30, 1e30};
-  for (int64_t i = 0; i <= repeat; ++i) {  // the first step is the warm-up (first touch of every buffer)
+  std::unique_ptr<OpProfile> prof;
+  for (int64_t i = 0; i <= repeat + (profile > 0 ? 1 : 0); ++i) {  // the first step is the warm-up
+    if (i > repeat) prof = std::make_unique<OpProfile>();          // one more step, profiled
+    const auto t_step = Clock::now();
     auto t0 = Clock::now();
     auto levels = model->visual_features(images.images);
     const double tv = seconds_since(t0);
@@ -59,7 +64,9 @@ int bench_train_step(const std::string& config_path, int64_t height, int64_t wid
         "step %lld: backbone forward %.2f s, language + head forward + loss %.2f s, backward %.2f s, "
         "AdamW %.2f s; loss %.4f\n",
         static_cast<long long>(i), tv, tf, tb, to, loss.item<double>());
-    if (i > 0 || repeat == 0) {
+    if (prof) {
+      prof->print(profile, seconds_since(t_step));
+    } else if (i > 0 || repeat == 0) {
       const double t[4] = {tv, tf, tb, to};
       if (tv + tf + tb + to < best[0] + best[1] + best[2] + best[3]) std::copy(t, t + 4, best);
     }

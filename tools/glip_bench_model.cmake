@@ -1,1 +1,1 @@
-glip_add_tool(glip_bench_model glip_bench_model.cpp bench_model_run.cpp bench_model_train.cpp)
+glip_add_tool(glip_bench_model glip_bench_model.cpp bench_model_run.cpp bench_model_train.cpp bench_op_profile.cpp)

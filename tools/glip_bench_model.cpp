@@ -12,6 +12,7 @@
 
 #include "bench_model_flops.h"
 #include "bench_model_run.h"
+#include "bench_op_profile.h"
 #include "cli_common.h"
 #include "glip/config/runtime.h"
 #include "glip/modeling/fusion/bi_attention.h"
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
   return glip::cli::run_main([&]() -> int {
     CLI::App app{"Benchmark GLIP model parts (random weights; eval mode without grad, or one training step)"};
     std::string part = "fusion";
-    int64_t height = 800, width = 1333, tokens = 256, threads = 0, repeat = 1;
+    int64_t height = 800, width = 1333, tokens = 256, threads = 0, repeat = 1, profile = 0;
     std::string config_path;
     app.add_option("--part", part,
                    "fusion (one VLFuse block, GLIP-T sizes) | bert (BERT-base) | model (--config) | train (one "
@@ -39,11 +40,14 @@ int main(int argc, char** argv) {
                    "COCO-80 prompt to the config's model.max_query_len");
     app.add_option("--threads", threads, "torch intra-op threads (0 = default)");
     app.add_option("--repeat", repeat, "timed runs after one warm-up; the best is reported");
+    app.add_option("--profile", profile,
+                   "after the timed runs, one more run timed by RecordFunction scopes (ATen's operators, glip's "
+                   "operations and model blocks); prints the N with the most self time (0 = none)");
     if (auto code = glip::cli::parse_args(app, argc, argv)) return *code;
     if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
     glip::config::keep_freed_heap();  // the heap as glip_infer and glip_eval run the model
     torch::manual_seed(0);
-    if (part == "train") return glip::bench::bench_train_step(config_path, height, width, repeat);
+    if (part == "train") return glip::bench::bench_train_step(config_path, height, width, repeat, profile);
     if (part == "gemm") return glip::bench::bench_gemm_shapes(repeat);
     torch::NoGradGuard ng;
     auto sgemm = glip::bench::sgemm_gflops();
@@ -53,7 +57,7 @@ int main(int argc, char** argv) {
     glip::modeling::BertModel bert{nullptr};
     std::vector<at::Tensor> levels;
     at::Tensor hidden, mask, ids;
-    if (part == "model") return glip::bench::bench_whole_model(config_path, height, width, repeat, sgemm);
+    if (part == "model") return glip::bench::bench_whole_model(config_path, height, width, repeat, sgemm, profile);
     if (part == "fusion") {
       glip::modeling::BiAttentionOptions o;  // GLIP-T: 256 / 768 / 2048 / 8 heads
       fuse = glip::modeling::VLFuse(o);
@@ -82,6 +86,12 @@ int main(int argc, char** argv) {
       auto t0 = Clock::now();
       run();
       best = std::min(best, seconds_since(t0));
+    }
+    if (profile > 0) {
+      glip::bench::OpProfile prof;
+      auto t0 = Clock::now();
+      run();
+      prof.print(profile, seconds_since(t0));
     }
     sgemm = sgemm.at_least(glip::bench::sgemm_gflops());
     const double peak = sgemm.best();

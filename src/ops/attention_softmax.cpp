@@ -1,6 +1,7 @@
 #include "glip/ops/attention_softmax.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <cstdint>
 #include <cstring>
@@ -101,6 +102,7 @@ bool supports_fused_bi_attention_softmax(const at::Tensor& scores) {
 
 BiAttentionSoftmax bi_attention_softmax(at::Tensor& scores, const at::Tensor& token_mask, bool clamp_min,
                                         bool clamp_max) {
+  RECORD_FUNCTION("glip::bi_attention_softmax", std::vector<c10::IValue>());
   GLIP_CHECK_INPUT(supports_fused_bi_attention_softmax(scores),
                    "bi_attention_softmax: scores must be a contiguous float32 CPU tensor [H, N, T] without gradient, "
                    "got ",

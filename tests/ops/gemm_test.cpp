@@ -93,6 +93,59 @@ TEST_F(Gemm, ManySmallProductsRunInParallelAndMatchTheSerialOnesExactly) {
   expect_close(two, at::matmul(a.to(at::kDouble), b.to(at::kDouble)), "batched");
 }
 
+// Products of 1e8 FLOP and more are shared out by glip (whole items, or each item's larger side in one block per
+// thread) and small operands whose rows lie apart are copied dense first: the same values as ATen's.
+TEST_F(Gemm, LargeProductsSplitBetweenThreadsMatchATen) {
+  torch::manual_seed(4);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  auto ref = [](const at::Tensor& a, const at::Tensor& b) { return at::matmul(a.to(at::kDouble), b.to(at::kDouble)); };
+  auto tall = torch::randn({1, 2000, 256}), narrow = torch::randn({1, 256, 200});  // rows split
+  expect_close(ops::matmul(tall, narrow), ref(tall, narrow), "rows split");
+  auto wide_a = torch::randn({1, 100, 256}), wide_b = torch::randn({1, 256, 2100});  // columns split
+  expect_close(ops::matmul(wide_a, wide_b), ref(wide_a, wide_b), "columns split");
+  for (int64_t heads : {4, 3}) {  // 4 items: two per thread; 3: each split in two
+    auto q = torch::randn({1000, heads * 128}), k = torch::randn({400, heads * 128});
+    auto qh = q.view({1000, heads, 128}).transpose(0, 1), kh = k.view({400, heads, 128}).transpose(0, 1);
+    expect_close(ops::matmul(qh, kh.transpose(1, 2)), ref(qh, kh.transpose(1, 2)), "heads, gapped B^T");
+    auto p = torch::randn({heads, 1000, 400});
+    auto v = torch::randn({400, heads * 128});
+    auto vh = v.view({400, heads, 128}).transpose(0, 1);  // [heads, 400, 128], rows heads * 128 apart
+    expect_close(ops::matmul(p, vh), ref(p, vh), "heads, gapped B");
+  }
+  at::set_num_threads(threads);
+}
+
+TEST_F(Gemm, MatmulOutWritesIntoTheColumnsOfAWiderMatrix) {
+  torch::manual_seed(5);
+  const int64_t H = 3, N = 50, T = 20, D = 8;
+  auto p = torch::randn({H, N, T}), v = torch::randn({H, T, D});
+  auto wide = torch::full({N, H * D + 2}, 7.f);  // two columns past the heads stay as they are
+  ops::matmul_out(wide.narrow(1, 0, H * D).view({N, H, D}).transpose(0, 1), p, v);
+  auto ref = at::matmul(p.to(at::kDouble), v.to(at::kDouble)).transpose(0, 1).reshape({N, H * D});
+  expect_close(wide.narrow(1, 0, H * D).contiguous(), ref, "heads into columns");
+  EXPECT_TRUE(torch::equal(wide.narrow(1, H * D, 2), torch::full({N, 2}, 7.f)));
+  auto pg = p.clone().requires_grad_();
+  auto out = torch::empty({H, N, D});
+  EXPECT_THROW(ops::matmul_out(out, pg, v), Error) << "a gradient cannot be recorded into a view";
+}
+
+TEST_F(Gemm, LinearScaleRidesOnTheProductAndTheBias) {
+  torch::manual_seed(6);
+  auto x = torch::randn({2, 33, 64}, torch::requires_grad()), w = torch::randn({48, 64}, torch::requires_grad());
+  auto b = torch::randn({48}, torch::requires_grad());
+  auto g = torch::randn({2, 33, 48});
+  ops::linear(x, w, b, 0.3).backward(g);
+  auto x64 = x.detach().to(at::kDouble).requires_grad_(), w64 = w.detach().to(at::kDouble).requires_grad_();
+  auto b64 = b.detach().to(at::kDouble).requires_grad_();
+  auto y64 = at::linear(x64, w64, b64) * 0.3;
+  y64.backward(g.to(at::kDouble));
+  expect_close(ops::linear(x, w, b, 0.3).detach(), y64.detach(), "y");
+  expect_close(x.grad(), x64.grad(), "dx");
+  expect_close(w.grad(), w64.grad(), "dw");
+  expect_close(b.grad(), b64.grad(), "db");
+}
+
 TEST_F(Gemm, MmOutAccumulatesWithBetaAndHandlesEmptyAndZeroK) {
   torch::manual_seed(3);
   auto a = torch::randn({70, 90}), b = torch::randn({90, 110}), c = torch::randn({70, 110});

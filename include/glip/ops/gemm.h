@@ -32,8 +32,11 @@ void set_gemm_backend(GemmBackend b);
 bool have_onednn();
 const char* gemm_backend_name(GemmBackend b);
 
-/** x [..., K] times w [N, K] transposed, plus b [N] when defined: [..., N]. As at::linear. */
-at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {});
+/**
+ * x [..., K] times w [N, K] transposed, plus b [N] when defined: [..., N]. As at::linear, times alpha: the scale
+ * rides on the product and the bias add (one pass), where at::linear(x, w, b) * alpha makes another.
+ */
+at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}, double alpha = 1.0);
 
 /**
  * a [..., M, K] times b [..., K, N] -> [..., M, N], both with the same leading dimensions (at least one; no
@@ -42,7 +45,14 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b 
  */
 at::Tensor matmul(const at::Tensor& a, const at::Tensor& b);
 
-/** out [M, N] = a [M, K] b [K, N] + beta * out; no autograd (the DCN kernels call it). */
+/**
+ * matmul() written into `out` [..., M, N], a view with any strides whose last dimension has stride 1 (say the
+ * columns of one head in a [M, H * N] matrix), so that no copy rearranges the product afterwards. No autograd:
+ * refused (glip::Error) when a gradient would be recorded.
+ */
+void matmul_out(const at::Tensor& out, const at::Tensor& a, const at::Tensor& b);
+
+/** out [M, N] = a [M, K] b [K, N] + beta * out; no autograd. */
 void mm_out(at::Tensor& out, const at::Tensor& a, const at::Tensor& b, float beta = 0.f);
 
 }  // namespace glip::ops

@@ -1,6 +1,8 @@
 // FPN with LastLevelP6P7 and DropBlock (maskrcnn_benchmark/modeling/backbone/fpn.py, layers/dropblock.py).
 #include "glip/modeling/backbone/fpn.h"
 
+#include <ATen/record_function.h>
+
 #include <torch/torch.h>
 
 #include "glip/core/error.h"
@@ -66,6 +68,7 @@ FPNImpl::FPNImpl(const FPNOptions& options) : options_(options) {
 }
 
 std::vector<at::Tensor> FPNImpl::forward(const std::vector<at::Tensor>& x) {
+  RECORD_FUNCTION("glip::FPN", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
   GLIP_CHECK(x.size() == options_.in_channels_list.size(), "FPN: expected ", options_.in_channels_list.size(),
              " feature maps, got ", x.size());
   const size_t n = used_levels_.size();

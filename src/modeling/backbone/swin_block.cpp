@@ -1,6 +1,8 @@
 // Swin Transformer: window attention with relative position bias, the MLP and the (shifted-)window block.
 #include <torch/torch.h>
 
+#include <ATen/record_function.h>
+
 #include "glip/modeling/backbone/swin.h"
 #include "glip/ops/dropout.h"
 #include "glip/ops/gemm.h"
@@ -105,6 +107,7 @@ SwinBlockImpl::SwinBlockImpl(int64_t dim, int64_t num_heads, int64_t ws, int64_t
 }
 
 at::Tensor SwinBlockImpl::forward(const at::Tensor& x, int64_t H, int64_t W, const at::Tensor& attn_mask) {
+  RECORD_FUNCTION("glip::SwinBlock", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
   const int64_t B = x.size(0), C = x.size(2), ws = window_size_;
   auto h = norm1(x).view({B, H, W, C});
   const int64_t pad_r = (ws - W % ws) % ws, pad_b = (ws - H % ws) % ws;

@@ -1,5 +1,7 @@
 #include "glip/modeling/fusion/bi_attention.h"
 
+#include <ATen/record_function.h>
+
 #include "glip/core/error.h"
 #include "glip/modeling/fp16_clamp.h"
 #include "glip/ops/attention_softmax.h"
@@ -50,7 +52,9 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
   const bool train = is_training() && o_.dropout > 0.0;
 
   // Projections stay [B, L, E]; per image, heads are strided [H, L, D] views (no transposed copies).
-  auto q = v_proj(v) * scale;
+  // Official: v_proj(v) * scale; here the scale rides on the product and the bias add (one pass less over [B, N, E];
+  // the same values where the scale is a power of two, as for GLIP's 256-wide heads).
+  auto q = ops::linear(v, v_proj->weight, v_proj->bias, scale);
   auto k = l_proj(l);
   auto vv = values_v_proj(v);
   auto vl = values_l_proj(l);
@@ -93,19 +97,23 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
                           ops::matmul(sl.transpose(1, 2), heads(vv, b)));  // [H, T, D]
   };
   for (int64_t b = 0; b < B; ++b) {
-    at::Tensor ov, ol;
+    at::Tensor ov, ol;  // [N, H * D] and [H, T, D]
     if (!train && !o_.stable_softmax_2d) {
       auto s = scores_of(b);
       if (ops::supports_fused_bi_attention_softmax(s)) {  // inference on the CPU: the same softmaxes in 2 passes
         auto p = ops::bi_attention_softmax(s, mask_l.defined() ? mask_l[b] : at::Tensor(), o_.clamp_min, o_.clamp_max);
-        ov = ops::matmul(p.probs_v, heads(vl, b));
+        ov = at::empty({N, H * D}, s.options());  // each head's product written into its columns: no transposed copy
+        ops::matmul_out(ov.view({N, H, D}).transpose(0, 1), p.probs_v, heads(vl, b));
         ol = ops::matmul(p.exp_l.transpose(1, 2), heads(vv, b)) * p.inv_sum_l.unsqueeze(2);
       } else {
         scores[b] = s;
       }
     }
-    if (!ov.defined()) std::tie(ov, ol) = attend(b);
-    out_v[b] = out_v_proj(ov.transpose(0, 1).reshape({N, H * D}));
+    if (!ov.defined()) {
+      std::tie(ov, ol) = attend(b);
+      ov = ov.transpose(0, 1).reshape({N, H * D});
+    }
+    out_v[b] = out_v_proj(ov);
     out_l[b] = out_l_proj(ol.transpose(0, 1).reshape({T, H * D}));
   }
   return {at::stack(out_v), at::stack(out_l)};
@@ -121,6 +129,7 @@ BiAttentionBlockImpl::BiAttentionBlockImpl(const BiAttentionOptions& o) {
 
 std::pair<at::Tensor, at::Tensor> BiAttentionBlockImpl::forward(const at::Tensor& v, const at::Tensor& l,
                                                                 const at::Tensor& mask_l) {
+  RECORD_FUNCTION("glip::BiAttentionBlock", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
   auto vn = layer_norm_v(v);
   auto ln = layer_norm_l(l);
   auto [dv, dl] = attn(vn, ln, mask_l);

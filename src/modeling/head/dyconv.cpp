@@ -1,6 +1,8 @@
 // DyConv block of the DyHead tower: Conv3x3Norm (deformable), scale-aware attention and DYReLU.
 #include "glip/modeling/head/dyconv.h"
 
+#include <ATen/record_function.h>
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -110,6 +112,7 @@ std::pair<at::Tensor, at::Tensor> DyConvImpl::offset_and_mask(const at::Tensor& 
 }
 
 std::vector<at::Tensor> DyConvImpl::forward(const std::vector<at::Tensor>& levels) {
+  RECORD_FUNCTION("glip::DyConv", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
   GLIP_CHECK(!levels.empty(), "DyConv: no feature levels given");
   std::vector<at::Tensor> next;
   for (size_t l = 0; l < levels.size(); ++l) {

@@ -1,5 +1,7 @@
 #include "glip/modeling/language/bert.h"
 
+#include <ATen/record_function.h>
+
 #include "glip/core/error.h"
 #include "glip/modeling/fp16_clamp.h"
 #include "glip/ops/dropout.h"
@@ -124,6 +126,7 @@ BertLayerImpl::BertLayerImpl(const BertLayerOptions& o) {
 }
 
 at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& mask) {
+  RECORD_FUNCTION("glip::BertLayer", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
   return forward_extended(hidden, mask.defined() ? extended_attention_mask(mask, hidden) : at::Tensor());
 }
 
