@@ -102,7 +102,7 @@ bool supports_fused_bi_attention_softmax(const at::Tensor& scores) {
 
 BiAttentionSoftmax bi_attention_softmax(at::Tensor& scores, const at::Tensor& token_mask, bool clamp_min,
                                         bool clamp_max) {
-  RECORD_FUNCTION("glip::bi_attention_softmax", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::bi_attention_softmax");
   GLIP_CHECK_INPUT(supports_fused_bi_attention_softmax(scores),
                    "bi_attention_softmax: scores must be a contiguous float32 CPU tensor [H, N, T] without gradient, "
                    "got ",

@@ -92,7 +92,7 @@ at::Tensor read_offsets_as_output_size(const at::Tensor& t, int64_t channels, in
 at::Tensor modulated_deform_conv2d(const at::Tensor& input, const at::Tensor& offset, const at::Tensor& mask,
                                    const at::Tensor& weight, const at::Tensor& bias, int64_t stride, int64_t padding,
                                    int64_t dilation) {
-  RECORD_FUNCTION("glip::modulated_deform_conv2d", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::modulated_deform_conv2d");
   GLIP_CHECK(input.dim() == 4, "modulated_deform_conv2d: input must be [N, C, H, W], got ", input.sizes());
   GLIP_CHECK(weight.dim() == 4 && weight.size(1) == input.size(1), "modulated_deform_conv2d: weight must be [O, ",
              input.size(1), ", kh, kw], got ", weight.sizes());

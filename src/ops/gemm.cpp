@@ -249,7 +249,7 @@ void set_gemm_backend(GemmBackend b) {
 const char* gemm_backend_name(GemmBackend b) { return b == GemmBackend::onednn ? "onednn" : "aten"; }
 
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, double alpha) {
-  RECORD_FUNCTION("glip::linear", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::linear");
   if (!fast({&x, &w, &b})) return alpha == 1.0 ? at::linear(x, w, b) : at::linear(x, w, b) * alpha;
   GLIP_CHECK(x.dim() >= 1 && w.dim() == 2 && x.size(-1) == w.size(1), "linear: input ", x.sizes(), " and weight ",
              w.sizes(), " do not match");
@@ -261,7 +261,7 @@ at::Tensor matmul(const at::Tensor& a, const at::Tensor& b) {
   GLIP_CHECK(a.dim() >= 3 && a.dim() == b.dim() && a.size(-1) == b.size(-2) &&
                  a.sizes().slice(0, a.dim() - 2) == b.sizes().slice(0, b.dim() - 2),
              "matmul: operands ", a.sizes(), " and ", b.sizes(), " need the same leading dimensions and K");
-  RECORD_FUNCTION("glip::matmul", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::matmul");
   if (!fast({&a, &b})) return at::matmul(a, b);
   return MatmulFn::apply(a, b);
 }
@@ -273,7 +273,7 @@ void matmul_out(const at::Tensor& out, const at::Tensor& a, const at::Tensor& b)
              "matmul_out: shapes ", out.sizes(), " = ", a.sizes(), " x ", b.sizes(), " do not match");
   GLIP_CHECK(!at::GradMode::is_enabled() || !(a.requires_grad() || b.requires_grad()),
              "matmul_out: no gradient is recorded into an output view; use matmul()");
-  RECORD_FUNCTION("glip::matmul_out", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::matmul_out");
   if (!fast({&out, &a, &b}) || out.stride(-1) != 1) {
     at::NoGradGuard g;
     out.copy_(at::matmul(a, b));
@@ -286,7 +286,7 @@ void mm_out(at::Tensor& out, const at::Tensor& a, const at::Tensor& b, float bet
   GLIP_CHECK(a.dim() == 2 && b.dim() == 2 && out.dim() == 2 && a.size(1) == b.size(0) && out.size(0) == a.size(0) &&
                  out.size(1) == b.size(1) && out.is_contiguous(),
              "mm_out: shapes ", out.sizes(), " = ", a.sizes(), " x ", b.sizes(), " do not match");
-  RECORD_FUNCTION("glip::mm_out", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::mm_out");
   if (!fast({&out, &a, &b})) {
     if (beta == 0.f) {
       at::mm_out(out, a, b);

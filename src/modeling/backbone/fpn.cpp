@@ -68,7 +68,7 @@ FPNImpl::FPNImpl(const FPNOptions& options) : options_(options) {
 }
 
 std::vector<at::Tensor> FPNImpl::forward(const std::vector<at::Tensor>& x) {
-  RECORD_FUNCTION("glip::FPN", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
+  RECORD_USER_SCOPE("glip::FPN");  // a scope in LibTorch's profiler
   GLIP_CHECK(x.size() == options_.in_channels_list.size(), "FPN: expected ", options_.in_channels_list.size(),
              " feature maps, got ", x.size());
   const size_t n = used_levels_.size();

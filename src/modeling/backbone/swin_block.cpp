@@ -107,7 +107,7 @@ SwinBlockImpl::SwinBlockImpl(int64_t dim, int64_t num_heads, int64_t ws, int64_t
 }
 
 at::Tensor SwinBlockImpl::forward(const at::Tensor& x, int64_t H, int64_t W, const at::Tensor& attn_mask) {
-  RECORD_FUNCTION("glip::SwinBlock", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
+  RECORD_USER_SCOPE("glip::SwinBlock");  // a scope in LibTorch's profiler
   const int64_t B = x.size(0), C = x.size(2), ws = window_size_;
   auto h = norm1(x).view({B, H, W, C});
   const int64_t pad_r = (ws - W % ws) % ws, pad_b = (ws - H % ws) % ws;

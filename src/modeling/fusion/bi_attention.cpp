@@ -129,7 +129,7 @@ BiAttentionBlockImpl::BiAttentionBlockImpl(const BiAttentionOptions& o) {
 
 std::pair<at::Tensor, at::Tensor> BiAttentionBlockImpl::forward(const at::Tensor& v, const at::Tensor& l,
                                                                 const at::Tensor& mask_l) {
-  RECORD_FUNCTION("glip::BiAttentionBlock", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
+  RECORD_USER_SCOPE("glip::BiAttentionBlock");  // a scope in LibTorch's profiler
   auto vn = layer_norm_v(v);
   auto ln = layer_norm_l(l);
   auto [dv, dl] = attn(vn, ln, mask_l);

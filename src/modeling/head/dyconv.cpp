@@ -112,7 +112,7 @@ std::pair<at::Tensor, at::Tensor> DyConvImpl::offset_and_mask(const at::Tensor& 
 }
 
 std::vector<at::Tensor> DyConvImpl::forward(const std::vector<at::Tensor>& levels) {
-  RECORD_FUNCTION("glip::DyConv", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
+  RECORD_USER_SCOPE("glip::DyConv");  // a scope in LibTorch's profiler
   GLIP_CHECK(!levels.empty(), "DyConv: no feature levels given");
   std::vector<at::Tensor> next;
   for (size_t l = 0; l < levels.size(); ++l) {

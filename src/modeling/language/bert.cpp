@@ -126,7 +126,7 @@ BertLayerImpl::BertLayerImpl(const BertLayerOptions& o) {
 }
 
 at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& mask) {
-  RECORD_FUNCTION("glip::BertLayer", std::vector<c10::IValue>());  // a scope in LibTorch's profiler
+  RECORD_USER_SCOPE("glip::BertLayer");  // a scope in LibTorch's profiler
   return forward_extended(hidden, mask.defined() ? extended_attention_mask(mask, hidden) : at::Tensor());
 }
 

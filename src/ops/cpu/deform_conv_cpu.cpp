@@ -33,7 +33,7 @@ struct Tap {
 // Table[k * P + p] for one image.
 template <typename T>
 std::vector<Tap<T>> build_taps(const T* off, const T* msk, int64_t H, int64_t W, const DcnGeometry& g) {
-  RECORD_FUNCTION("glip::dcn_taps", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::dcn_taps");
   const int64_t P = g.out_h * g.out_w, K = g.kh * g.kw;
   std::vector<Tap<T>> taps(static_cast<size_t>(K * P));
   at::parallel_for(0, K * P, 2048, [&](int64_t begin, int64_t end) {
@@ -159,7 +159,7 @@ inline void masked_weights(const Tap<T>& t, T* w) {
 // col[p, k*C + c] = m * bilinear(input[c], tap (k, p)), from the channels-last input [H*W, C].
 template <typename T>
 void im2col(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, T* col) {
-  RECORD_FUNCTION("glip::dcn_im2col", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::dcn_im2col");
   parallel_taps(taps, K, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
     const T* rows[4];
     T w[4];
@@ -173,7 +173,7 @@ void im2col(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, 
 // range of channels (no atomics) and walks every tap in the same order.
 template <typename T>
 void col2im(const T* gcol, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, T* gin) {
-  RECORD_FUNCTION("glip::dcn_col2im", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::dcn_col2im");
   const int64_t chunks = (C + kLanes - 1) / kLanes;
   const int64_t grain = std::max<int64_t>(1, (chunks + at::get_num_threads() - 1) / at::get_num_threads());
   at::parallel_for(0, chunks, grain, [&](int64_t c_begin, int64_t c_end) {
@@ -193,7 +193,7 @@ void col2im(const T* gcol, const std::vector<Tap<T>>& taps, int64_t C, int64_t K
 template <typename T>
 void offset_mask_grad(const T* gcol, const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P,
                       T* goff, T* gmask) {
-  RECORD_FUNCTION("glip::dcn_offset_mask_grad", std::vector<c10::IValue>());
+  RECORD_USER_SCOPE("glip::dcn_offset_mask_grad");
   parallel_taps(taps, K, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
     const T* rows[4];
     T d[4];
