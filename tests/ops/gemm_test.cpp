@@ -144,6 +144,9 @@ TEST_F(Gemm, LinearScaleRidesOnTheProductAndTheBias) {
   expect_close(x.grad(), x64.grad(), "dx");
   expect_close(w.grad(), w64.grad(), "dw");
   expect_close(b.grad(), b64.grad(), "db");
+  // A power-of-two scale (the fusion block's 1/16) gives the bits of the official linear(x) * scale.
+  torch::NoGradGuard ng;
+  EXPECT_TRUE(torch::equal(ops::linear(x, w, b, 0.0625), ops::linear(x, w, b) * 0.0625));
 }
 
 TEST_F(Gemm, MmOutAccumulatesWithBetaAndHandlesEmptyAndZeroK) {

@@ -1,5 +1,7 @@
 #include "glip/modeling/fusion/bi_attention.h"
 
+#include <cmath>
+
 #include <ATen/record_function.h>
 
 #include "glip/core/error.h"
@@ -52,9 +54,12 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
   const bool train = is_training() && o_.dropout > 0.0;
 
   // Projections stay [B, L, E]; per image, heads are strided [H, L, D] views (no transposed copies).
-  // Official: v_proj(v) * scale; here the scale rides on the product and the bias add (one pass less over [B, N, E];
-  // the same values where the scale is a power of two, as for GLIP's 256-wide heads).
-  auto q = ops::linear(v, v_proj->weight, v_proj->bias, scale);
+  // Official: v_proj(v) * scale. Where the scale is a power of two (GLIP's 256-wide heads: 1/16) it rides on the
+  // product and the bias add instead, one pass less over [B, N, E] with bit-identical values; other scales (the tiny
+  // model's 32-wide heads) keep the official rounding.
+  int exponent = 0;
+  const bool exact_scale = std::frexp(scale, &exponent) == 0.5;
+  auto q = exact_scale ? ops::linear(v, v_proj->weight, v_proj->bias, scale) : v_proj(v) * scale;
   auto k = l_proj(l);
   auto vv = values_v_proj(v);
   auto vl = values_l_proj(l);
