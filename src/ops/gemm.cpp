@@ -69,10 +69,14 @@ at::Tensor as_operand(const at::Tensor& t, Operand& op) {
   return c;
 }
 
+// Products of at least this many FLOP are shared out between the threads by glip and get dense copies of small gapped
+// operands (batched(), densify_small()).
+constexpr double kLargeProduct = 1e8;
+
 // A small operand (at most 1 MiB per item) whose rows lie apart, such as one head's [T, D] block of a [T, H * D]
 // matrix (1 KiB rows 8 KiB apart), becomes a dense copy: oneDNN multiplied the fusion block's per-head 22,400 x 256
 // probabilities by such a block at ~270 GFLOP/s and by a dense copy at ~350 (2-core EPYC VM). The copy is small
-// next to the products this is used for (>= 1e8 FLOP).
+// next to the products this is used for (>= kLargeProduct FLOP).
 void densify_small(at::Tensor& t, Operand& op) {
   const int64_t d = t.dim(), R = t.size(d - 2), C = t.size(d - 1);
   const bool gapped = R > 1 && C > 1 && op.ld > (op.trans == 'N' ? C : R);
@@ -110,7 +114,7 @@ void batched(const at::Tensor& out, const at::Tensor& a_in, const at::Tensor& b_
   Operand oa, ob;
   at::Tensor a = as_operand(a_in, oa), b = as_operand(b_in, ob);
   const double flops = 2.0 * static_cast<double>(M) * N * K;
-  if (flops >= 1e8) densify_small(a, oa), densify_small(b, ob);
+  if (flops >= kLargeProduct) densify_small(a, oa), densify_small(b, ob);
   const int64_t L = out.numel() / (M * N);
   const int64_t ldc = M == 1 ? std::max<int64_t>(N, 1) : out.stride(d - 2);
   // Element offsets of batch item i in a tensor (any strides over the leading dimensions, expanded ones included).
@@ -126,15 +130,13 @@ void batched(const at::Tensor& out, const at::Tensor& a_in, const at::Tensor& b_
   const float* pb = b.data_ptr<float>();
   float* pc = out.data_ptr<float>();
   at::get_num_threads();  // makes this thread's OpenMP team size the one at::set_num_threads chose
-  auto one = [&](int64_t i) {
-    sgemm(oa, pa + offset(a, i), ob, pb + offset(b, i), M, N, K, alpha, beta, pc + offset(out, i), ldc);
-  };
-  // Rows [m0, m1) and columns [n0, n1) of item i's product.
+  // Rows [m0, m1) and columns [n0, n1) of item i's product; one(i) is all of it.
   auto block = [&](int64_t i, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const float* a0 = pa + offset(a, i) + m0 * (oa.trans == 'N' ? oa.ld : 1);
     const float* b0 = pb + offset(b, i) + n0 * (ob.trans == 'N' ? 1 : ob.ld);
     sgemm(oa, a0, ob, b0, m1 - m0, n1 - n0, K, alpha, beta, pc + offset(out, i) + m0 * ldc + n0, ldc);
   };
+  auto one = [&](int64_t i) { block(i, 0, M, 0, N); };
   // oneDNN runs single-threaded inside a parallel region. Small products (Swin's 49 x 32 x 49 windows) run one per
   // thread. Large ones are also shared out by glip: whole items when they divide evenly between the threads, else
   // each item's larger side split into one block per thread. oneDNN's own 2-thread split of products with a narrow
@@ -142,7 +144,7 @@ void batched(const at::Tensor& out, const at::Tensor& a_in, const at::Tensor& b_
   // ~335 as two single-threaded halves, the per-head 22,400 x 256 x 256 scores at ~260 against ~350 (2-core EPYC VM,
   // docs/benchmarks.md, "GEMM backend"); square products are the same either way.
   const int64_t threads = at::get_num_threads();
-  const bool split = threads > 1 && flops >= 1e8 && !at::in_parallel_region();
+  const bool split = threads > 1 && flops >= kLargeProduct && !at::in_parallel_region();
   const bool rows = M >= N;
   const int64_t side = rows ? M : N;
   if (L > 1 && (flops < 4e6 || (split && L % threads == 0))) {
