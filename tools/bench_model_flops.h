@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "glip/modeling/fusion/bi_attention.h"
 #include "glip/modeling/model_config.h"
 
 namespace glip::bench {
@@ -39,12 +40,14 @@ inline std::vector<std::pair<int64_t, int64_t>> pyramid(int64_t h, int64_t w) {
   return s;
 }
 
-/** GFLOPs of one VLFuse block for one image of N pixels (all levels) and T tokens. */
-inline double fusion_gflops(int64_t N, int64_t T, int64_t Cv, int64_t Cl, int64_t E) {
-  double f = 2.0 * 2 * N * Cv * E + 2.0 * 2 * T * Cl * E;  // v/values_v and l/values_l projections
-  f += 3 * 2.0 * N * T * E;                                // scores, image-side and text-side outputs
-  f += 2.0 * N * E * Cv + 2.0 * T * E * Cl;                // output projections
-  return f / 1e9;
+/** The fusion block's options in a model of config m. */
+inline modeling::BiAttentionOptions fusion_options(const modeling::ModelConfig& m) {
+  modeling::BiAttentionOptions o;
+  o.v_dim = m.dyhead_channels;
+  o.l_dim = m.bert_hidden_size;
+  o.embed_dim = m.fusion_embed_dim;
+  o.num_heads = m.fusion_num_heads;
+  return o;
 }
 
 /** GFLOPs of BERT-style layers on T tokens. */
@@ -55,6 +58,7 @@ inline double bert_gflops(int64_t layers, int64_t T, int64_t C, int64_t I) {
 
 struct ModelFlops {
   double backbone = 0, bert = 0, head = 0;  ///< GFLOP: Swin + FPN; the language backbone; tower + predictions
+  double unfolded = 0;  ///< GFLOP of the head that inference does not compute: the folded fusion blocks' saving
   double total() const { return backbone + bert + head; }
 };
 
@@ -100,9 +104,10 @@ inline ModelFlops model_gflops(const modeling::ModelConfig& m, int64_t h, int64_
   head += static_cast<double>(T) * m.bert_hidden_size * C;
   f.head = 2.0 * head / 1e9;
   if (m.early_fuse) {
-    f.head +=
-        static_cast<double>(m.dyhead_num_convs) *
-        fusion_gflops(static_cast<int64_t>(total_pixels), T, m.dyhead_channels, m.bert_hidden_size, m.fusion_embed_dim);
+    const auto fusion = modeling::bi_attention_flops(fusion_options(m), static_cast<int64_t>(total_pixels), T);
+    f.head += static_cast<double>(m.dyhead_num_convs) * fusion.official / 1e9;
+    if (fusion.fold_pays())
+      f.unfolded = static_cast<double>(m.dyhead_num_convs) * (fusion.official - fusion.folded) / 1e9;
     const int64_t tower_layers = m.use_fused_features_dot_product ? m.dyhead_num_convs : m.dyhead_num_convs - 1;
     f.head += bert_gflops(tower_layers, T, m.bert_hidden_size, m.bert_intermediate_size);
   }

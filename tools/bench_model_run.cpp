@@ -170,6 +170,12 @@ int bench_whole_model(const std::string& config_path, int64_t height, int64_t wi
       total, t_vis, t_lang, t_rest - t_lang, fl.total(), fl.backbone, fl.bert, fl.head, fl.total() / total,
       100.0 * fl.total() / total / peak, sgemm.describe().c_str(), static_cast<long long>(params),
       torch::get_num_threads(), peak_rss_gib());
+  if (fl.unfolded > 0) {
+    const double done = fl.total() - fl.unfolded;
+    std::printf(
+        "folded fusion blocks: %.0f GFLOP computed of the analytic %.0f = %.1f GFLOP/s = %.0f%% of the sgemm rate\n",
+        done, fl.total(), done / total, 100.0 * done / total / peak);
+  }
   const auto lb = large_block_stats();
   if (large_block_allocator_installed())
     std::printf("large-block allocator: peak %.2f GiB mapped (live + cached), %lld maps, %lld reuses, %lld gathers\n",

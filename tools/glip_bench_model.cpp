@@ -69,7 +69,11 @@ int main(int argc, char** argv) {
       }
       hidden = torch::randn({1, tokens, 768});
       mask = torch::ones({1, tokens}, at::kLong);
-      gflops = glip::bench::fusion_gflops(N, tokens, 256, 768, 2048);
+      const auto fl = glip::modeling::bi_attention_flops(o, N, tokens);
+      gflops = fl.official / 1e9;
+      if (fl.fold_pays())
+        std::printf("inference folds the block: %.1f GFLOP computed of the official %.1f\n", fl.folded / 1e9,
+                    fl.official / 1e9);
       run = [&] { fuse->forward(levels, hidden, mask); };
       std::printf("fusion block: %lld pixels (P3..P7) x %lld tokens\n", static_cast<long long>(N),
                   static_cast<long long>(tokens));

@@ -88,6 +88,32 @@ TEST(BiAttentionSoftmax, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_TRUE(torch::equal(a.inv_sum_l, b.inv_sum_l));
 }
 
+TEST(BiAttentionSoftmax, PixelMajorScoresGiveTheSameBitsInTheirOwnLayout) {
+  // The folded fusion block's scores are [N, H, T] in memory, passed as an [H, N, T] view.
+  torch::manual_seed(3);
+  auto scores = torch::randn({3, 300, 37}) * 6;
+  auto mask = torch::ones({37}, at::kLong);
+  mask.narrow(0, 30, 7).zero_();
+  torch::NoGradGuard ng;
+  auto head_major = scores.clone();
+  auto a = ops::bi_attention_softmax(head_major, mask, true, true);
+  auto storage = scores.transpose(0, 1).contiguous();  // [N, H, T]
+  auto pixel_major = storage.transpose(0, 1);
+  ASSERT_TRUE(ops::supports_fused_bi_attention_softmax(pixel_major));
+  const int threads = at::get_num_threads();
+  for (int t : {1, 2}) {
+    at::set_num_threads(t);
+    auto in = pixel_major.clone(at::MemoryFormat::Preserve);
+    ASSERT_EQ(in.strides(), pixel_major.strides());
+    auto b = ops::bi_attention_softmax(in, mask, true, true);
+    EXPECT_EQ(b.probs_v.strides(), pixel_major.strides()) << "probabilities in the scores' layout";
+    EXPECT_TRUE(torch::equal(a.probs_v, b.probs_v)) << t << " threads";
+    EXPECT_TRUE(torch::equal(a.exp_l, b.exp_l)) << t << " threads";
+    EXPECT_TRUE(torch::equal(a.inv_sum_l, b.inv_sum_l)) << t << " threads";
+  }
+  at::set_num_threads(threads);
+}
+
 TEST(BiAttentionSoftmax, RefusesWhatItDoesNotSupport) {
   torch::NoGradGuard ng;
   auto d = torch::randn({2, 4, 8}, at::kDouble);
@@ -95,6 +121,9 @@ TEST(BiAttentionSoftmax, RefusesWhatItDoesNotSupport) {
   EXPECT_THROW(ops::bi_attention_softmax(d, at::Tensor(), true, true), InputError);
   auto strided = torch::randn({2, 8, 4}).transpose(1, 2);
   EXPECT_FALSE(ops::supports_fused_bi_attention_softmax(strided));
+  auto gapped = torch::randn({2, 4, 16}).narrow(2, 0, 8);  // unit stride over T, but gaps between the rows
+  EXPECT_FALSE(ops::supports_fused_bi_attention_softmax(gapped));
+  EXPECT_THROW(ops::bi_attention_softmax(gapped, at::Tensor(), true, true), InputError);
   auto s = torch::randn({2, 4, 8});
   EXPECT_TRUE(ops::supports_fused_bi_attention_softmax(s));
   try {

@@ -16,8 +16,10 @@
  * SLEEF's. Sums run in a fixed order (row chunks of a fixed size, 16 lanes combined the same way on every CPU),
  * so results do not depend on the thread count or the instruction set.
  *
- * Only for float32, contiguous CPU scores with no gradient recorded (supports_fused_bi_attention_softmax);
- * training, other devices and dtypes keep the official ATen composition (modeling/fusion/bi_attention.cpp).
+ * The scores may be [H, N, T] contiguous or any dense layout with unit stride over T, such as the [N, H, T]
+ * (pixel-major) scores of the folded fusion block; the probabilities come back in the scores' layout, the values do not
+ * depend on it. Only for float32 CPU scores with no gradient recorded (supports_fused_bi_attention_softmax); training,
+ * other devices and dtypes keep the official ATen composition (modeling/fusion/bi_attention.cpp).
  */
 #pragma once
 #include <ATen/ATen.h>
@@ -25,12 +27,15 @@
 namespace glip::ops {
 
 struct BiAttentionSoftmax {
-  at::Tensor probs_v;    // [H, N, T]: softmax over T, as the official attn_weights_v
+  at::Tensor probs_v;    // [H, N, T] (the scores' strides): softmax over T, as the official attn_weights_v
   at::Tensor exp_l;      // [H, N, T]: exp(clamp(s - max over N)); the scores' storage, overwritten
   at::Tensor inv_sum_l;  // [H, T]: 1 / sum over N of exp_l, so that P_l[h, :, t] = exp_l[h, :, t] * inv_sum_l[h, t]
 };
 
-/** Whether bi_attention_softmax() takes `scores`: float32, contiguous, 3-d, on the CPU, no gradient recorded. */
+/**
+ * Whether bi_attention_softmax() takes `scores`: float32, 3-d, dense (non-overlapping, no gaps) with unit stride over
+ * T, on the CPU, no gradient recorded.
+ */
 bool supports_fused_bi_attention_softmax(const at::Tensor& scores);
 
 /**

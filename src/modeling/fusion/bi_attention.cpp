@@ -31,6 +31,17 @@ void BiAttentionOptions::validate() const {
                    " must be divisible by num_heads ", num_heads);
 }
 
+BiAttentionFlops bi_attention_flops(const BiAttentionOptions& o, int64_t N, int64_t T) {
+  const double Cv = static_cast<double>(o.v_dim), Cl = static_cast<double>(o.l_dim),
+               E = static_cast<double>(o.embed_dim), H = static_cast<double>(o.num_heads), n = static_cast<double>(N),
+               t = static_cast<double>(T);
+  const double text = 3 * t * Cl * E;  // l_proj, values_l_proj, out_l_proj: the same in both
+  BiAttentionFlops f;
+  f.official = 2 * (text + 3 * n * Cv * E + 3 * n * t * E);     // v_proj, values_v_proj, out_v_proj; three over N x T
+  f.folded = 2 * (text + 3 * n * H * t * Cv + 3 * t * E * Cv);  // three over N x H T; A, U and the text side's W_vv
+  return f;
+}
+
 BiMultiHeadAttentionImpl::BiMultiHeadAttentionImpl(const BiAttentionOptions& o) : o_(o) {
   o.validate();
   v_proj = register_module("v_proj", xavier_linear(o.v_dim, o.embed_dim));
@@ -59,10 +70,14 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
   // model's 32-wide heads) keep the official rounding.
   int exponent = 0;
   const bool exact_scale = std::frexp(scale, &exponent) == 0.5;
-  auto q = exact_scale ? ops::linear(v, v_proj->weight, v_proj->bias, scale) : v_proj(v) * scale;
+  const bool fold = folds(N, T);
   auto k = l_proj(l);
-  auto vv = values_v_proj(v);
   auto vl = values_l_proj(l);
+  at::Tensor q, vv;  // not formed by the folded block
+  if (!fold) {
+    q = exact_scale ? ops::linear(v, v_proj->weight, v_proj->bias, scale) : v_proj(v) * scale;
+    vv = values_v_proj(v);
+  }
   auto heads = [&](const at::Tensor& x, int64_t b) { return x[b].view({x.size(1), H, D}).transpose(0, 1); };
 
   std::vector<at::Tensor> out_v(B), out_l(B), scores(B);
@@ -102,6 +117,11 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
                           ops::matmul(sl.transpose(1, 2), heads(vv, b)));  // [H, T, D]
   };
   for (int64_t b = 0; b < B; ++b) {
+    if (fold) {
+      std::tie(out_v[b], out_l[b]) =
+          folded(v[b], heads(k, b), heads(vl, b), mask_l.defined() ? mask_l[b] : at::Tensor());
+      continue;
+    }
     at::Tensor ov, ol;  // [N, H * D] and [H, T, D]
     if (!train && !o_.stable_softmax_2d) {
       auto s = scores_of(b);
@@ -122,6 +142,35 @@ std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::forward(const at::Te
     out_l[b] = out_l_proj(ol.transpose(0, 1).reshape({T, H * D}));
   }
   return {at::stack(out_v), at::stack(out_l)};
+}
+
+bool BiMultiHeadAttentionImpl::folds(int64_t N, int64_t T) const {
+  if (o_.fold == FusionFold::never || is_training() || o_.stable_softmax_2d || at::GradMode::is_enabled()) return false;
+  const auto& w = v_proj->weight;
+  if (!w.device().is_cpu() || w.scalar_type() != at::kFloat) return false;
+  return o_.fold == FusionFold::always || bi_attention_flops(o_, N, T).fold_pays();
+}
+
+std::pair<at::Tensor, at::Tensor> BiMultiHeadAttentionImpl::folded(const at::Tensor& v, const at::Tensor& k,
+                                                                   const at::Tensor& vl, const at::Tensor& mask) {
+  // v [N, C] of one image; k, vl [H, T, D] (its heads' K and V_l); mask [T] or undefined. Names as in the header.
+  const int64_t N = v.size(0), C = o_.v_dim, H = k.size(0), T = k.size(1), D = k.size(2);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  auto a = ops::matmul(k, v_proj->weight.view({H, D, C})).mul_(scale);               // [H, T, C]
+  auto c = ops::matmul(k, v_proj->bias.view({H, D, 1})).mul_(scale);                 // [H, T, 1]
+  auto s = ops::linear(v, a.view({H * T, C}), c.view({H * T}));                      // [N, H * T]
+  auto heads_view = s.view({N, H, T}).transpose(0, 1);                               // [H, N, T], pixel-major
+  auto p = ops::bi_attention_softmax(heads_view, mask, o_.clamp_min, o_.clamp_max);  // s becomes exp_l
+  // out_v = P_v U + b_o: U_h = V_l,h W_o,h^T, W_o [C, H * D] read as [H, D, C].
+  auto u = ops::matmul(vl, out_v_proj->weight.view({C, H, D}).permute({1, 2, 0}));  // [H, T, C]
+  auto probs = p.probs_v.transpose(0, 1).reshape({N, H * T});                       // a view: pixel-major
+  auto ov = ops::linear(probs, u.view({H * T, C}).t(), out_v_proj->bias);           // [N, C]
+  // out_l,h = (P_l,h^T v) W_vv,h^T + b_vv,h, with P_l,h = exp_l,h / sum over the pixels.
+  auto g = ops::matmul(s.t().unsqueeze(0), v.unsqueeze(0)).view({H, T, C});  // exp_l^T v
+  g.mul_(p.inv_sum_l.unsqueeze(2));
+  auto w_vv = values_v_proj->weight.view({H, D, C}).transpose(1, 2);         // [H, C, D]
+  auto ol = ops::matmul(g, w_vv).add_(values_v_proj->bias.view({H, 1, D}));  // [H, T, D]
+  return {ov, out_l_proj(ol.transpose(0, 1).reshape({T, H * D}))};
 }
 
 BiAttentionBlockImpl::BiAttentionBlockImpl(const BiAttentionOptions& o) {

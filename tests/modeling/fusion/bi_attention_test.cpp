@@ -73,6 +73,14 @@ TEST(BiAttention, Fp32ExtremesStayFinite) {
   auto [nv, nl] = blk->forward(v, l, mask);
   EXPECT_TRUE(at::isfinite(nv).all().item<bool>());
   EXPECT_TRUE(at::isfinite(nl).all().item<bool>());
+  auto folded_opts = o;
+  folded_opts.fold = FusionFold::always;
+  BiAttentionBlock folded(folded_opts);
+  folded->eval();
+  for (auto& p : folded->named_parameters()) p.value().copy_(blk->named_parameters()[p.key()]);
+  auto [fv, fl] = folded->forward(v, l, mask);
+  EXPECT_TRUE(at::isfinite(fv).all().item<bool>()) << "folded";
+  EXPECT_TRUE(at::isfinite(fl).all().item<bool>()) << "folded";
 }
 
 // The official BiMultiHeadAttention.forward (maskrcnn_benchmark/utils/fuse_helper.py) on the whole batch, in eval:
@@ -127,6 +135,97 @@ TEST(BiAttention, StableSoftmaxShiftsByTheWholeBatchMaximumAsOfficial) {
   EXPECT_ALL_CLOSE(got_v2, ref_v2, 1e-5, 1e-5);
   EXPECT_ALL_CLOSE(got_l2, ref_l2, 1e-5, 1e-5);
   EXPECT_FALSE(at::allclose(got_v2[1], got_v[1], 1e-3, 1e-3));  // the shift matters for image 1 here
+}
+
+// 4 heads of the given sizes.
+BiAttentionOptions sized(int64_t v_dim, int64_t l_dim, int64_t embed_dim, FusionFold fold) {
+  auto o = tiny();
+  o.v_dim = v_dim;
+  o.l_dim = l_dim;
+  o.embed_dim = embed_dim;
+  o.num_heads = 4;
+  o.fold = fold;
+  return o;
+}
+
+// In eval mode, every parameter (the biases too, zero at initialisation) drawn from N(0, std^2).
+BiMultiHeadAttention random_attention(const BiAttentionOptions& o, double std) {
+  BiMultiHeadAttention a(o);
+  a->eval();
+  torch::NoGradGuard g;
+  for (auto& p : a->named_parameters()) p.value().normal_(0, std);
+  return a;
+}
+
+BiMultiHeadAttention copy_of(const BiMultiHeadAttention& a, const BiAttentionOptions& o) {
+  BiMultiHeadAttention b(o);
+  b->eval();
+  torch::NoGradGuard g;
+  for (auto& p : b->named_parameters()) p.value().copy_(a->named_parameters()[p.key()]);
+  return b;
+}
+
+// The folded block (the header's regrouping) against the official composition: padded tokens, an image of nothing but
+// padding, pixels over two softmax row chunks, 1 and 2 threads, with random biases (zero at initialisation).
+TEST(BiAttention, FoldedInferenceMatchesTheOfficialComposition) {
+  torch::manual_seed(5);
+  auto o = sized(24, 20, 64, FusionFold::always);
+  auto a = random_attention(o, 0.3);
+  torch::NoGradGuard g;
+  auto v = torch::randn({3, 300, 24});
+  auto l = torch::randn({3, 37, 20});
+  auto mask = torch::ones({3, 37}, at::kLong);
+  mask[0].narrow(0, 30, 7).zero_();
+  mask[2].zero_();
+  auto [ref_v, ref_l] = official_forward(*a, o, v, l, mask);
+  const int threads = at::get_num_threads();
+  for (int t : {1, 2}) {
+    at::set_num_threads(t);
+    auto [got_v, got_l] = a->forward(v, l, mask);
+    EXPECT_ALL_CLOSE(got_v, ref_v, 1e-4, 1e-5);
+    EXPECT_ALL_CLOSE(got_l, ref_l, 1e-4, 1e-5);
+  }
+  at::set_num_threads(threads);
+  // Without a mask.
+  auto [ref_v2, ref_l2] = official_forward(*a, o, v, l, torch::ones({3, 37}, at::kLong));
+  auto [got_v2, got_l2] = a->forward(v, l, {});
+  EXPECT_ALL_CLOSE(got_v2, ref_v2, 1e-4, 1e-5);
+  EXPECT_ALL_CLOSE(got_l2, ref_l2, 1e-4, 1e-5);
+}
+
+// `automatic` folds only where that saves at least 1e8 FLOP per image: small blocks (the tiny model's) give the
+// official composition's bits, large ones the folded block's.
+TEST(BiAttention, AutomaticFoldingOnlyWhereItSavesWork) {
+  torch::manual_seed(6);
+  auto o = sized(64, 32, 512, FusionFold::automatic);
+  auto a = random_attention(o, 0.05);
+  torch::NoGradGuard g;
+  auto never = o, always = o;
+  never.fold = FusionFold::never;
+  always.fold = FusionFold::always;
+  auto n = copy_of(a, never), f = copy_of(a, always);
+  auto l = torch::randn({1, 64, 32});
+  // 300 pixels: 3 * 300 * 512 * 128 multiply-adds officially, 3 * 300 * 4 * 64 * 64 + 3 * 4 * 64 * 128 * 64 folded.
+  auto small = torch::randn({1, 300, 64});
+  auto [a_v, a_l] = a->forward(small, l, {});
+  auto [n_v, n_l] = n->forward(small, l, {});
+  auto [f_v, f_l] = f->forward(small, l, {});
+  EXPECT_TRUE(torch::equal(a_v, n_v) && torch::equal(a_l, n_l)) << "small: the official composition";
+  EXPECT_FALSE(torch::equal(a_v, f_v)) << "the folded block rounds differently";
+  EXPECT_ALL_CLOSE(f_v, n_v, 1e-4, 1e-5);
+  // 4,000 pixels save 2 * (786M - 197M) FLOP.
+  auto large = torch::randn({1, 4000, 64});
+  auto [a_v2, a_l2] = a->forward(large, l, {});
+  auto [n_v2, n_l2] = n->forward(large, l, {});
+  auto [f_v2, f_l2] = f->forward(large, l, {});
+  EXPECT_TRUE(torch::equal(a_v2, f_v2) && torch::equal(a_l2, f_l2)) << "large: the folded block";
+  EXPECT_ALL_CLOSE(a_v2, n_v2, 1e-4, 1e-5);
+  EXPECT_ALL_CLOSE(a_l2, n_l2, 1e-4, 1e-5);
+  // Recording a gradient keeps the official composition whatever the mode.
+  torch::AutoGradMode on(true);
+  auto [g_v, g_l] = f->forward(large, l, {});
+  auto [o_v, o_l] = n->forward(large, l, {});
+  EXPECT_TRUE(torch::equal(g_v, o_v) && torch::equal(g_l, o_l));
 }
 
 TEST(BiAttention, BackwardReachesEveryParameter) {

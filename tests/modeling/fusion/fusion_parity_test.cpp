@@ -35,19 +35,23 @@ TEST(FusionParity, BiAttentionBlock) {
   o.l_dim = 48;
   o.embed_dim = 64;
   o.num_heads = 4;
-  VLFuse fuse(o);
-  fuse->eval();
-  EXPECT_EQ(test::copy_named(*fuse, f, "rpn.head.dyhead_tower.0."), 0);
-  std::vector<at::Tensor> levels;
-  for (int i = 0; i < 5; ++i) levels.push_back(f.at("input.visual.L" + std::to_string(i)));
-  torch::NoGradGuard g;
-  auto [v, l] = fuse->forward(levels, f.at("input.lang"), f.at("input.lang_mask"));
-  ASSERT_EQ(v.size(), 5u);
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_TRUE(
-        test::all_close(v[i], f.at("output.visual.L" + std::to_string(i)), 1e-4, 1e-5, "visual L" + std::to_string(i)));
+  for (auto fold : {FusionFold::automatic, FusionFold::always}) {  // the official composition, then the folded block
+    o.fold = fold;
+    VLFuse fuse(o);
+    fuse->eval();
+    EXPECT_EQ(test::copy_named(*fuse, f, "rpn.head.dyhead_tower.0."), 0);
+    std::vector<at::Tensor> levels;
+    for (int i = 0; i < 5; ++i) levels.push_back(f.at("input.visual.L" + std::to_string(i)));
+    torch::NoGradGuard g;
+    auto [v, l] = fuse->forward(levels, f.at("input.lang"), f.at("input.lang_mask"));
+    ASSERT_EQ(v.size(), 5u);
+    const std::string mode = fold == FusionFold::always ? "folded, " : "";
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_TRUE(test::all_close(v[i], f.at("output.visual.L" + std::to_string(i)), 1e-4, 1e-5,
+                                  mode + "visual L" + std::to_string(i)));
+    }
+    EXPECT_TRUE(test::all_close(l, f.at("output.lang"), 1e-4, 1e-5, mode + "language"));
   }
-  EXPECT_ALL_CLOSE(l, f.at("output.lang"), 1e-4, 1e-5);
 }
 
 }  // namespace
