@@ -286,7 +286,7 @@ void matmul_out(const at::Tensor& out, const at::Tensor& a, const at::Tensor& b)
 
 void mm_out(at::Tensor& out, const at::Tensor& a, const at::Tensor& b, float beta) {
   GLIP_CHECK(a.dim() == 2 && b.dim() == 2 && out.dim() == 2 && a.size(1) == b.size(0) && out.size(0) == a.size(0) &&
-                 out.size(1) == b.size(1) && out.is_contiguous(),
+                 out.size(1) == b.size(1) && (out.stride(1) == 1 || out.size(1) == 1),
              "mm_out: shapes ", out.sizes(), " = ", a.sizes(), " x ", b.sizes(), " do not match");
   RECORD_USER_SCOPE("glip::mm_out");
   if (!fast({&out, &a, &b})) {

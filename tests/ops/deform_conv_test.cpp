@@ -93,6 +93,26 @@ TEST(DeformConv, MatchesNaiveReference) {
   }
 }
 
+// 33 x 35 = 1,155 output pixels: the forward's tiles of 512 pixels (two whole, one partial), split between 2 threads,
+// with and without a bias.
+TEST(DeformConv, PixelTilesMatchNaiveReference) {
+  const int threads = at::get_num_threads();
+  for (int t : {1, 2}) {
+    at::set_num_threads(t);
+    for (auto dt : {at::kFloat, at::kDouble}) {
+      auto in = make({2, 6, 5, 33, 35, 1}, dt, 11);
+      const double tol = dt == at::kFloat ? 1e-5 : 1e-12;
+      auto out = modulated_deform_conv2d(in[0], in[1], in[2], in[3], in[4], 1, 1, 1);
+      EXPECT_TRUE(test::all_close(out.to(at::kDouble), naive(in[0], in[1], in[2], in[3], in[4], 1, 1, 1), tol, tol,
+                                  std::to_string(t) + " threads, bias"));
+      auto nb = modulated_deform_conv2d(in[0], in[1], in[2], in[3], at::Tensor(), 1, 1, 1);
+      EXPECT_TRUE(test::all_close(nb.to(at::kDouble), naive(in[0], in[1], in[2], in[3], at::Tensor(), 1, 1, 1), tol,
+                                  tol, std::to_string(t) + " threads, no bias"));
+    }
+  }
+  at::set_num_threads(threads);
+}
+
 TEST(DeformConv, NoBiasAndLargeOffsetsOutsideTheImage) {
   auto t = make({2, 3, 4, 6, 5, 1}, at::kDouble, 7, /*offset_scale=*/6.0);
   auto out = modulated_deform_conv2d(t[0], t[1], t[2], t[3], at::Tensor(), 1, 1, 1);

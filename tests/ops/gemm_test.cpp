@@ -130,6 +130,21 @@ TEST_F(Gemm, MatmulOutWritesIntoTheColumnsOfAWiderMatrix) {
   EXPECT_THROW(ops::matmul_out(out, pg, v), Error) << "a gradient cannot be recorded into a view";
 }
 
+TEST_F(Gemm, MmOutAccumulatesIntoAColumnBlock) {
+  torch::manual_seed(7);
+  auto a = torch::randn({12, 40}), b = torch::randn({40, 30});
+  auto wide = torch::randn({12, 50});
+  const auto before = wide.clone();
+  auto block = wide.narrow(1, 10, 30);  // rows 50 floats apart
+  ops::mm_out(block, a, b, 1.f);
+  auto ref = before.narrow(1, 10, 30).to(at::kDouble) + at::mm(a.to(at::kDouble), b.to(at::kDouble));
+  expect_close(wide.narrow(1, 10, 30).contiguous(), ref, "beta = 1 into a column block");
+  EXPECT_TRUE(torch::equal(wide.narrow(1, 0, 10), before.narrow(1, 0, 10)));
+  EXPECT_TRUE(torch::equal(wide.narrow(1, 40, 10), before.narrow(1, 40, 10)));
+  auto strided = torch::empty({30, 12}).t();
+  EXPECT_THROW(ops::mm_out(strided, a, b), Error) << "columns must have unit stride";
+}
+
 TEST_F(Gemm, LinearScaleRidesOnTheProductAndTheBias) {
   torch::manual_seed(6);
   auto x = torch::randn({2, 33, 64}, torch::requires_grad()), w = torch::randn({48, 64}, torch::requires_grad());

@@ -52,7 +52,8 @@ at::Tensor matmul(const at::Tensor& a, const at::Tensor& b);
  */
 void matmul_out(const at::Tensor& out, const at::Tensor& a, const at::Tensor& b);
 
-/** out [M, N] = a [M, K] b [K, N] + beta * out; no autograd. */
+/** out [M, N] = a [M, K] b [K, N] + beta * out; no autograd. out's rows may lie apart (a column block of a wider
+ * matrix). */
 void mm_out(at::Tensor& out, const at::Tensor& a, const at::Tensor& b, float beta = 0.f);
 
 }  // namespace glip::ops

@@ -68,7 +68,8 @@ std::vector<Tap<T>> build_taps(const T* off, const T* msk, int64_t H, int64_t W,
   return taps;
 }
 
-constexpr int64_t kBlock = 64;  // output pixels per work item
+constexpr int64_t kBlock = 64;        // output pixels per work item
+constexpr int64_t kTilePixels = 512;  // output pixels per tile of the forward's sampling and product
 
 // dst[c] = sum over the 4 corners of w[q] * rows[q][c], c < n. Vectorized by GCC (simd_clones.h).
 template <typename T>
@@ -156,16 +157,26 @@ inline void masked_weights(const Tap<T>& t, T* w) {
   for (int q = 0; q < 4; ++q) w[q] = t.w[q] * t.m;
 }
 
-// col[p, k*C + c] = m * bilinear(input[c], tap (k, p)), from the channels-last input [H*W, C].
+// col[p - p0, k*C + c] = m * bilinear(input[c], tap (k, p)) for the pixels [p0, p1), from the channels-last input
+// [H*W, C]; on the calling thread.
 template <typename T>
-void im2col(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, T* col) {
-  RECORD_USER_SCOPE("glip::dcn_im2col");
-  parallel_taps(taps, K, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
+void im2col_rows(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, int64_t p0, int64_t p1,
+                 T* col) {
+  for_taps(taps, K, P, p0, p1, [&](int64_t p, int64_t k, const Tap<T>& t) {
     const T* rows[4];
     T w[4];
     corner_rows(t, in, C, 0, rows);
     masked_weights(t, w);
-    blend(rows, w, col + (p * K + k) * C, C);
+    blend(rows, w, col + ((p - p0) * K + k) * C, C);
+  });
+}
+
+// All pixels, blocks of pixels split between threads.
+template <typename T>
+void im2col(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, T* col) {
+  RECORD_USER_SCOPE("glip::dcn_im2col");
+  at::parallel_for(0, P, kBlock, [&](int64_t begin, int64_t end) {
+    im2col_rows(in, taps, C, K, P, begin, end, col + begin * K * C);
   });
 }
 
@@ -220,19 +231,27 @@ at::Tensor dcn_forward_cpu(const at::Tensor& input, const at::Tensor& offset, co
   const int64_t O = weight.size(0), K = g.kh * g.kw, P = g.out_h * g.out_w;
   auto out = at::empty({N, O, g.out_h, g.out_w}, input.options());
   auto wk = weight_k_major(weight);
-  auto col = at::empty({P, K * C}, input.options());
+  // Pixels in tiles: a thread samples a tile's columns into its own buffer and multiplies them at once, so that the
+  // columns stay in the caches (GLIP-T's 16,800 x 2,304 columns are 155 MB; a 512-pixel tile is 4.7 MB).
+  const int64_t tile = std::min(P, kTilePixels), tiles = (P + tile - 1) / tile;
+  const int64_t threads = std::min<int64_t>(at::get_num_threads(), tiles);
+  auto cols = at::empty({threads, tile, K * C}, input.options());
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "dcn_forward_cpu", [&] {
     for (int64_t b = 0; b < N; ++b) {
       auto taps = build_taps<scalar_t>(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g);
       auto in = input[b].permute({1, 2, 0}).contiguous();  // [H, W, C]
-      im2col<scalar_t>(in.data_ptr<scalar_t>(), taps, C, K, P, col.data_ptr<scalar_t>());
       auto ob = out[b].view({O, P});
-      if (bias.defined()) {
-        ob.copy_(bias.view({O, 1}).expand({O, P}));
-        ops::mm_out(ob, wk, col.t(), 1.f);
-      } else {
-        ops::mm_out(ob, wk, col.t());
-      }
+      if (bias.defined()) ob.copy_(bias.view({O, 1}).expand({O, P}));
+      RECORD_USER_SCOPE("glip::dcn_tiles");
+      at::parallel_for(0, tiles, (tiles + threads - 1) / threads, [&](int64_t t0, int64_t t1) {
+        auto col = cols[std::min<int64_t>(at::get_thread_num(), threads - 1)];
+        for (int64_t t = t0; t < t1; ++t) {
+          const int64_t p0 = t * tile, n = std::min(tile, P - p0);
+          im2col_rows<scalar_t>(in.data_ptr<scalar_t>(), taps, C, K, P, p0, p0 + n, col.data_ptr<scalar_t>());
+          auto o = ob.narrow(1, p0, n);
+          ops::mm_out(o, wk, col.narrow(0, 0, n).t(), bias.defined() ? 1.f : 0.f);
+        }
+      });
     }
   });
   return out;
