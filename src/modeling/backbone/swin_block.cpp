@@ -72,12 +72,17 @@ at::Tensor WindowAttentionImpl::forward(const at::Tensor& x, const at::Tensor& m
   auto bias = relative_position_bias_table.index_select(0, relative_position_index.view({-1}))
                   .view({N, N, num_heads_})
                   .permute({2, 0, 1});
-  attn = attn + bias.unsqueeze(0);
+  // Without a gradient the bias, the mask and the softmax work in place on the products (the same kernels, the same
+  // bits): Swin-L's window maps are ~1.8 GB per forward, and each out-of-place step wrote a fresh copy.
+  const bool in_place = !at::GradMode::is_enabled();
+  attn = in_place ? attn.add_(bias.unsqueeze(0)) : attn + bias.unsqueeze(0);
   if (mask.defined()) {
     const int64_t nW = mask.size(0);
-    attn = (attn.view({B_ / nW, nW, num_heads_, N, N}) + mask.unsqueeze(1).unsqueeze(0)).view({-1, num_heads_, N, N});
+    auto grouped = attn.view({B_ / nW, nW, num_heads_, N, N});
+    auto m = mask.unsqueeze(1).unsqueeze(0);
+    attn = (in_place ? grouped.add_(m) : grouped + m).view({-1, num_heads_, N, N});
   }
-  attn = at::softmax(attn, -1);
+  attn = in_place ? at::_softmax_out(attn, attn, -1, false) : at::softmax(attn, -1);
   attn = ops::dropout(attn, attn_drop_, is_training());
   auto out = ops::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
   return ops::dropout(proj(out), proj_drop_, is_training());
@@ -93,7 +98,9 @@ SwinMlpImpl::SwinMlpImpl(int64_t dim, int64_t hidden, double drop) : drop_(drop)
 }
 
 at::Tensor SwinMlpImpl::forward(const at::Tensor& x) {
-  auto h = ops::dropout(at::gelu(fc1(x)), drop_, is_training());
+  auto h = fc1(x);
+  h = at::GradMode::is_enabled() ? at::gelu(h) : at::gelu_(h);  // in place without a gradient: the same bits
+  h = ops::dropout(h, drop_, is_training());
   return ops::dropout(fc2(h), drop_, is_training());
 }
 

@@ -68,6 +68,20 @@ TEST(Swin, PatchMergingOfficialOrderWithOddPadding) {
   EXPECT_EQ(out.sizes().vec(), (std::vector<int64_t>{1, 6, 4}));
 }
 
+// Without a gradient the window attention's bias, shift mask, softmax and the MLP's GELU work in place: the same bits
+// as the out-of-place steps a recorded gradient takes (odd sizes: padded windows; 4 blocks with shifted ones).
+TEST(Swin, InferenceInPlaceGivesTheBitsOfTheGradientPath) {
+  torch::manual_seed(3);
+  SwinTransformer swin(SwinOptions::tiny(12));
+  swin->eval();
+  auto x = at::randn({2, 3, 45, 61});
+  std::vector<at::Tensor> with_grad;
+  for (auto& y : swin(x)) with_grad.push_back(y.detach());
+  torch::NoGradGuard ng;
+  auto without = swin(x);
+  for (size_t i = 0; i < without.size(); ++i) EXPECT_TRUE(without[i].equal(with_grad[i])) << "stage " << i;
+}
+
 TEST(Swin, DropPathOnlyInTraining) {
   auto o = SwinOptions::tiny(12);
   o.drop_path_rate = 0.5;
