@@ -193,6 +193,35 @@ void expect_gradients_match(const Case& cs, uint64_t seed, bool official_reading
   }
 }
 
+// 33 x 35 = 1,155 output pixels (the forward's three pixel tiles), larger than the element-wise check above can
+// afford: each argument's gradient against a central difference along one random direction (float64), 1 and 2 threads.
+TEST(DeformConv, TiledGradientsMatchDirectionalDifferences) {
+  const Case cs{1, 3, 2, 33, 35, 1};
+  auto t = make(cs, at::kDouble, 12);
+  auto fn = [&](const std::vector<at::Tensor>& v) { return modulated_deform_conv2d(v[0], v[1], v[2], v[3], v[4]); };
+  auto r = at::randn({1, 2, 33, 35}, at::kDouble);
+  const int threads = at::get_num_threads();
+  for (int th : {1, 2}) {
+    at::set_num_threads(th);
+    std::vector<at::Tensor> in;
+    for (auto& x : t) in.push_back(x.detach().clone().requires_grad_(true));
+    auto grads = torch::autograd::grad({(fn(in) * r).sum()}, in);
+    at::NoGradGuard ng;
+    for (size_t a = 0; a < t.size(); ++a) {
+      auto dir = at::randn_like(t[a]);
+      auto along = [&](double e) {
+        std::vector<at::Tensor> v(t.begin(), t.end());
+        v[a] = t[a] + e * dir;
+        return (fn(v) * r).sum().item<double>();
+      };
+      const double eps = 1e-6, numeric = (along(eps) - along(-eps)) / (2 * eps);
+      const double analytic = (grads[a] * dir).sum().item<double>();
+      EXPECT_NEAR(analytic, numeric, 1e-6 * (std::abs(numeric) + 1)) << "arg " << a << ", " << th << " threads";
+    }
+  }
+  at::set_num_threads(threads);
+}
+
 TEST(DeformConv, GradientsMatchFiniteDifferences) {
   for (uint64_t seed : {0u, 1u, 2u}) {
     expect_gradients_match({2, 2, 2, 4, 5, 1}, seed, false);
