@@ -40,16 +40,6 @@ inline std::vector<std::pair<int64_t, int64_t>> pyramid(int64_t h, int64_t w) {
   return s;
 }
 
-/** The fusion block's options in a model of config m. */
-inline modeling::BiAttentionOptions fusion_options(const modeling::ModelConfig& m) {
-  modeling::BiAttentionOptions o;
-  o.v_dim = m.dyhead_channels;
-  o.l_dim = m.bert_hidden_size;
-  o.embed_dim = m.fusion_embed_dim;
-  o.num_heads = m.fusion_num_heads;
-  return o;
-}
-
 /** GFLOPs of BERT-style layers on T tokens. */
 inline double bert_gflops(int64_t layers, int64_t T, int64_t C, int64_t I) {
   double per = 2.0 * T * C * C * 4 + 2.0 * 2 * T * T * C + 2.0 * 2 * T * C * I;
@@ -104,7 +94,8 @@ inline ModelFlops model_gflops(const modeling::ModelConfig& m, int64_t h, int64_
   head += static_cast<double>(T) * m.bert_hidden_size * C;
   f.head = 2.0 * head / 1e9;
   if (m.early_fuse) {
-    const auto fusion = modeling::bi_attention_flops(fusion_options(m), static_cast<int64_t>(total_pixels), T);
+    const auto fusion = modeling::bi_attention_flops(modeling::build_model_options(m).head.fusion,
+                                                     static_cast<int64_t>(total_pixels), T);
     f.head += static_cast<double>(m.dyhead_num_convs) * fusion.official / 1e9;
     if (fusion.fold_pays())
       f.unfolded = static_cast<double>(m.dyhead_num_convs) * (fusion.official - fusion.folded) / 1e9;
