@@ -6,6 +6,7 @@
 #include "glip/modeling/backbone/swin.h"
 #include "glip/ops/dropout.h"
 #include "glip/ops/gemm.h"
+#include "glip/ops/window_softmax.h"
 
 namespace glip::modeling {
 namespace {
@@ -72,19 +73,29 @@ at::Tensor WindowAttentionImpl::forward(const at::Tensor& x, const at::Tensor& m
   auto bias = relative_position_bias_table.index_select(0, relative_position_index.view({-1}))
                   .view({N, N, num_heads_})
                   .permute({2, 0, 1});
-  // Without a gradient the bias, the mask and the softmax work in place on the products (the same kernels, the same
-  // bits): Swin-L's window maps are ~1.8 GB per forward, and each out-of-place step wrote a fresh copy.
+  // Without a gradient the bias, the mask and the softmax run in one pass over each row, in place
+  // (ops/window_softmax.h): Swin-L's window maps are ~1.8 GB per forward, and each ATen step read and wrote them once.
   const bool in_place = !at::GradMode::is_enabled();
-  attn = in_place ? attn.add_(bias.unsqueeze(0)) : attn + bias.unsqueeze(0);
-  if (mask.defined()) {
-    const int64_t nW = mask.size(0);
-    auto grouped = attn.view({B_ / nW, nW, num_heads_, N, N});
-    auto m = mask.unsqueeze(1).unsqueeze(0);
-    attn = (in_place ? grouped.add_(m) : grouped + m).view({-1, num_heads_, N, N});
+  if (in_place) bias = bias.contiguous();
+  if (in_place && ops::supports_fused_window_softmax(attn, bias, mask)) {
+    ops::window_softmax_(attn, bias, mask);
+  } else {
+    attn = attn + bias.unsqueeze(0);
+    if (mask.defined()) {
+      const int64_t nW = mask.size(0);
+      attn = (attn.view({B_ / nW, nW, num_heads_, N, N}) + mask.unsqueeze(1).unsqueeze(0)).view({-1, num_heads_, N, N});
+    }
+    attn = at::softmax(attn, -1);
   }
-  attn = in_place ? at::_softmax_out(attn, attn, -1, false) : at::softmax(attn, -1);
   attn = ops::dropout(attn, attn_drop_, is_training());
-  auto out = ops::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
+  at::Tensor out;
+  if (in_place) {  // the heads' products written side by side into [B_, N, nH, hd], with no copy
+    out = at::empty({B_, N, num_heads_, hd}, x.options());
+    ops::matmul_out(out.transpose(1, 2), attn, v);
+    out = out.view({B_, N, C});
+  } else {
+    out = ops::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
+  }
   return ops::dropout(proj(out), proj_drop_, is_training());
 }
 

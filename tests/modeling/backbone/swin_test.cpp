@@ -70,7 +70,9 @@ TEST(Swin, PatchMergingOfficialOrderWithOddPadding) {
 
 // Without a gradient the window attention's bias, shift mask, softmax and the MLP's GELU work in place: the same bits
 // as the out-of-place steps a recorded gradient takes (odd sizes: padded windows; 4 blocks with shifted ones).
-TEST(Swin, InferenceInPlaceGivesTheBitsOfTheGradientPath) {
+// Without a gradient, the window softmax runs fused (ops/window_softmax.h) and the heads' products are written in
+// place: the same values as the gradient path's ATen composition up to float rounding.
+TEST(Swin, InferenceMatchesTheGradientPath) {
   torch::manual_seed(3);
   SwinTransformer swin(SwinOptions::tiny(12));
   swin->eval();
@@ -79,7 +81,10 @@ TEST(Swin, InferenceInPlaceGivesTheBitsOfTheGradientPath) {
   for (auto& y : swin(x)) with_grad.push_back(y.detach());
   torch::NoGradGuard ng;
   auto without = swin(x);
-  for (size_t i = 0; i < without.size(); ++i) EXPECT_TRUE(without[i].equal(with_grad[i])) << "stage " << i;
+  for (size_t i = 0; i < without.size(); ++i) {
+    const double scale = with_grad[i].abs().max().item<double>();
+    EXPECT_LT((without[i] - with_grad[i]).abs().max().item<double>(), 1e-5 * scale) << "stage " << i;
+  }
 }
 
 TEST(Swin, DropPathOnlyInTraining) {
