@@ -16,8 +16,6 @@ namespace {
 constexpr int64_t kChunkRows = 128;  // rows (pixels) of one work item: fixes the order of the sums over N
 constexpr float kClampValue = 50000.f;
 using cpu::exp_nonpositive;
-using cpu::lane_max;
-using cpu::lane_sum;
 
 // Pass 1 over `rows` rows of T scores: pv = softmax over T of clamp(s) + add; colmax = max over the rows of clamp(s).
 // Rows are `step` floats apart (T for [H, N, T] scores, H * T for [N, H, T] ones).
@@ -30,10 +28,7 @@ GLIP_SIMD_CLONES void image_side_rows(const float* s, float* pv, float* colmax, 
       colmax[t] = c > colmax[t] ? c : colmax[t];
       pv[t] = c + add[t];
     }
-    const float m = lane_max(pv, T);
-    for (int64_t t = 0; t < T; ++t) pv[t] = exp_nonpositive(pv[t] - m);
-    const float inv = 1.f / lane_sum(pv, T);
-    for (int64_t t = 0; t < T; ++t) pv[t] *= inv;
+    cpu::softmax_row(pv, T);
   }
 }
 

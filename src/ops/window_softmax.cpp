@@ -23,10 +23,7 @@ GLIP_SIMD_CLONES void window_rows(float* a, const float* bias, const float* mask
     } else {
       for (int64_t j = 0; j < n; ++j) a[j] += bias[j];
     }
-    const float m = cpu::lane_max(a, n);
-    for (int64_t j = 0; j < n; ++j) a[j] = cpu::exp_nonpositive(a[j] - m);
-    const float inv = 1.f / cpu::lane_sum(a, n);
-    for (int64_t j = 0; j < n; ++j) a[j] *= inv;
+    cpu::softmax_row(a, n);
   }
 }
 

@@ -74,10 +74,10 @@ at::Tensor WindowAttentionImpl::forward(const at::Tensor& x, const at::Tensor& m
                   .view({N, N, num_heads_})
                   .permute({2, 0, 1});
   // Without a gradient the bias, the mask and the softmax run in one pass over each row, in place
-  // (ops/window_softmax.h): Swin-L's window maps are ~1.8 GB per forward, and each ATen step read and wrote them once.
-  const bool in_place = !at::GradMode::is_enabled();
-  if (in_place) bias = bias.contiguous();
-  if (in_place && ops::supports_fused_window_softmax(attn, bias, mask)) {
+  // (ops/window_softmax.h): Swin-L's window maps are ~2 GB per forward, and each ATen step read and wrote them once.
+  const bool no_grad = !at::GradMode::is_enabled();
+  if (no_grad) bias = bias.contiguous();
+  if (no_grad && ops::supports_fused_window_softmax(attn, bias, mask)) {
     ops::window_softmax_(attn, bias, mask);
   } else {
     attn = attn + bias.unsqueeze(0);
@@ -89,7 +89,7 @@ at::Tensor WindowAttentionImpl::forward(const at::Tensor& x, const at::Tensor& m
   }
   attn = ops::dropout(attn, attn_drop_, is_training());
   at::Tensor out;
-  if (in_place) {  // the heads' products written side by side into [B_, N, nH, hd], with no copy
+  if (no_grad) {  // the heads' products written side by side into [B_, N, nH, hd], with no copy
     out = at::empty({B_, N, num_heads_, hd}, x.options());
     ops::matmul_out(out.transpose(1, 2), attn, v);
     out = out.view({B_, N, C});

@@ -1,6 +1,6 @@
 // Row softmax helpers shared by glip's fused softmax kernels (ops/attention_softmax.cpp, ops/window_softmax.cpp):
-// a vectorizable exponential for non-positive arguments and a row's max and sum in a fixed lane order, so that the
-// kernels' results depend neither on the thread count nor on the instruction set.
+// a vectorizable exponential for non-positive arguments, a row's max and sum in a fixed lane order and the row softmax
+// built from them, so that the kernels' results depend neither on the thread count nor on the instruction set.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,14 @@ inline float lane_sum(const float* x, int64_t n) {
   float s = 0.f;
   for (int64_t l = 0; l < kLanes; ++l) s += acc[l];
   return s;
+}
+
+// x = softmax(x) over one row of n, in place: the max and the sum in lane order, the exponential above.
+inline __attribute__((always_inline)) void softmax_row(float* x, int64_t n) {
+  const float m = lane_max(x, n);
+  for (int64_t j = 0; j < n; ++j) x[j] = exp_nonpositive(x[j] - m);
+  const float inv = 1.f / lane_sum(x, n);
+  for (int64_t j = 0; j < n; ++j) x[j] *= inv;
 }
 
 }  // namespace glip::ops::cpu

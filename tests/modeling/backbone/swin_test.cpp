@@ -68,10 +68,9 @@ TEST(Swin, PatchMergingOfficialOrderWithOddPadding) {
   EXPECT_EQ(out.sizes().vec(), (std::vector<int64_t>{1, 6, 4}));
 }
 
-// Without a gradient the window attention's bias, shift mask, softmax and the MLP's GELU work in place: the same bits
-// as the out-of-place steps a recorded gradient takes (odd sizes: padded windows; 4 blocks with shifted ones).
-// Without a gradient, the window softmax runs fused (ops/window_softmax.h) and the heads' products are written in
-// place: the same values as the gradient path's ATen composition up to float rounding.
+// Without a gradient, the window softmax runs fused (ops/window_softmax.h), the heads' products are written in place
+// and the MLP's GELU works in place: the same values as the gradient path's ATen composition up to float rounding
+// (odd sizes: padded windows; 4 blocks with shifted ones).
 TEST(Swin, InferenceMatchesTheGradientPath) {
   torch::manual_seed(3);
   SwinTransformer swin(SwinOptions::tiny(12));
