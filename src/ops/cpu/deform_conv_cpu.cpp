@@ -2,16 +2,16 @@
 // indices, bilinear weights and their derivatives per kernel tap and output pixel); the input transposed to
 // [H*W, C], so that each corner of a tap is one contiguous row of C channels; a bilinear im2col into columns
 // [Ho*Wo, K*C] (per pixel and tap, a weighted sum of 4 rows: vector loads, no gathers); then one GEMM with the
-// weight reordered to [O, K*C]. Backward: GEMMs for the weight and column gradients, a channel-partitioned scatter of
-// rows for the input gradient (each thread owns a range of channels: no atomics, and every element sums its terms in
-// the same order whatever the thread count) and pixel-partitioned dot products over channels for the offset and
-// mask gradients.
+// weight reordered to [O, K*C]. Backward: GEMMs for the weight and column gradients, a scatter of rows for the input
+// gradient (each thread owns a band of input rows: no atomics, and every element sums its terms in the same order
+// whatever the thread count) and pixel-partitioned dot products over channels for the offset and mask gradients.
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "glip/ops/gemm.h"
@@ -89,34 +89,39 @@ GLIP_SIMD_CLONES void blend(const double* const* rows, const double* w, double* 
   blend_body(rows, w, dst, n);
 }
 
-// dst[q][c] += w[q] * g[c] for the 4 corners (rows that may coincide: they are added one after the other).
+// dst[c] += w * g[c], c < n.
 template <typename T>
-inline __attribute__((always_inline)) void scatter_body(T* const* rows, const T* w, const T* __restrict__ g,
-                                                        int64_t n) {
-  for (int q = 0; q < 4; ++q) {
-    T* __restrict__ r = rows[q];
-    const T wq = w[q];
-    for (int64_t c = 0; c < n; ++c) r[c] += wq * g[c];
-  }
+inline __attribute__((always_inline)) void scatter_row_body(T* __restrict__ dst, T w, const T* __restrict__ g,
+                                                            int64_t n) {
+  for (int64_t c = 0; c < n; ++c) dst[c] += w * g[c];
 }
-GLIP_SIMD_CLONES void scatter(float* const* rows, const float* w, const float* g, int64_t n) {
-  scatter_body(rows, w, g, n);
-}
-GLIP_SIMD_CLONES void scatter(double* const* rows, const double* w, const double* g, int64_t n) {
-  scatter_body(rows, w, g, n);
-}
+GLIP_SIMD_CLONES void scatter_row(float* dst, float w, const float* g, int64_t n) { scatter_row_body(dst, w, g, n); }
+GLIP_SIMD_CLONES void scatter_row(double* dst, double w, const double* g, int64_t n) { scatter_row_body(dst, w, g, n); }
 
-// d[q] = sum_c g[c] * rows[q][c]: 16 partial sums per corner (independent lanes GCC vectorizes), added in a fixed
-// order, so the result does not depend on the thread count.
+// d[q] = sum_c g[c] * rows[q][c]: 16 partial sums per corner (lane l takes the channels l, l + 16, ...; each product
+// rounded before it is added: no FMA contraction), the lanes added in order 0..15, then the channels after the last
+// multiple of 16. The same on every SIMD clone and thread count. Written on GCC's vector type: GCC turned the same
+// loop on an array of lanes into scalar products and shuffles (2.5x slower).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
 constexpr int kLanes = 16;
 template <typename T>
 inline __attribute__((always_inline)) void dots_body(const T* const* rows, const T* __restrict__ g, int64_t n, T* d) {
-  T acc[4][kLanes] = {};
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+  typedef T V __attribute__((vector_size(kLanes * sizeof(T))));
+  V acc[4] = {};
   int64_t c = 0;
   for (; c + kLanes <= n; c += kLanes) {
+    V gv;
+    std::memcpy(&gv, g + c, sizeof(V));
     for (int q = 0; q < 4; ++q) {
-      const T* __restrict__ r = rows[q] + c;
-      for (int l = 0; l < kLanes; ++l) acc[q][l] += g[c + l] * r[l];
+      V rv;
+      std::memcpy(&rv, rows[q] + c, sizeof(V));
+      acc[q] += gv * rv;
     }
   }
   for (int q = 0; q < 4; ++q) {
@@ -130,6 +135,10 @@ GLIP_SIMD_CLONES void dots(const float* const* rows, const float* g, int64_t n, 
 GLIP_SIMD_CLONES void dots(const double* const* rows, const double* g, int64_t n, double* d) {
   dots_body(rows, g, n, d);
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
 
 // The 4 corner rows of a tap in the [H*W, C] input (invalid corners point at row 0 with weight 0), from channel c0.
 template <typename T, typename V>
@@ -181,20 +190,22 @@ void im2col(const T* in, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, 
 }
 
 // gin[idx, c] += m * w * gcol[p, k*C + c] over all taps, into the channels-last gradient [H*W, C]. Each thread owns a
-// range of channels (no atomics) and walks every tap in the same order.
+// band of input rows (idx) and walks every tap, adding the corners that fall in its band: no atomics, whole rows of C
+// channels (a split by channels made the threads' caches fight over neighbouring lines), and every element sums its
+// terms in tap order whatever the thread count.
 template <typename T>
-void col2im(const T* gcol, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, T* gin) {
+void col2im(const T* gcol, const std::vector<Tap<T>>& taps, int64_t C, int64_t K, int64_t P, int64_t HW, T* gin) {
   RECORD_USER_SCOPE("glip::dcn_col2im");
-  const int64_t chunks = (C + kLanes - 1) / kLanes;
-  const int64_t grain = std::max<int64_t>(1, (chunks + at::get_num_threads() - 1) / at::get_num_threads());
-  at::parallel_for(0, chunks, grain, [&](int64_t c_begin, int64_t c_end) {
-    const int64_t c0 = c_begin * kLanes, n = std::min(C, c_end * kLanes) - c0;
+  const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), HW));
+  at::parallel_for(0, threads, 1, [&](int64_t t0, int64_t t1) {
+    const int64_t lo = HW * t0 / threads, hi = HW * t1 / threads;
     for_taps(taps, K, P, 0, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
-      T* rows[4];
-      T w[4];
-      corner_rows(t, gin, C, c0, rows);
-      masked_weights(t, w);
-      scatter(rows, w, gcol + (p * K + k) * C + c0, n);
+      const T* g = gcol + (p * K + k) * C;
+      for (int q = 0; q < 4; ++q) {
+        if (t.idx[q] < lo || t.idx[q] >= hi) continue;
+        const T w = t.w[q] * t.m;
+        scatter_row(gin + t.idx[q] * C, w, g, C);
+      }
     });
   });
 }
@@ -286,7 +297,7 @@ DcnGrads dcn_backward_cpu(const at::Tensor& grad_out, const at::Tensor& input, c
       ops::mm_out(gcol, gob.t(), wk);
       if (needs.input) {
         gin_hwc.zero_();
-        col2im<scalar_t>(gcol.data_ptr<scalar_t>(), taps, C, K, P, gin_hwc.data_ptr<scalar_t>());
+        col2im<scalar_t>(gcol.data_ptr<scalar_t>(), taps, C, K, P, H * W, gin_hwc.data_ptr<scalar_t>());
         gin[b].copy_(gin_hwc.view({H, W, C}).permute({2, 0, 1}));
       }
       if (needs.offset_mask) {
