@@ -38,6 +38,24 @@ std::pair<double, double> time_it(const std::function<void()>& fn, int repeat, i
   return {best, sum / repeat};
 }
 
+// Runs a and b in turns, `repeat` times each (after `warmup` runs of each), so that both see the same load (this
+// VM's speed drifts within seconds); returns {min, mean} seconds of each.
+std::pair<std::pair<double, double>, std::pair<double, double>> time_in_turns(const std::function<void()>& a,
+                                                                              const std::function<void()>& b,
+                                                                              int repeat, int warmup) {
+  for (int i = 0; i < warmup; ++i) a(), b();
+  std::pair<double, double> ta{1e30, 0}, tb{1e30, 0};
+  for (int i = 0; i < repeat; ++i) {
+    for (auto [fn, t] : {std::pair{&a, &ta}, std::pair{&b, &tb}}) {
+      const auto t0 = std::chrono::steady_clock::now();
+      (*fn)();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      t->first = std::min(t->first, s), t->second += s / repeat;
+    }
+  }
+  return {ta, tb};
+}
+
 int64_t count(const torch::nn::Module& m) {
   int64_t n = 0;
   for (const auto& p : m.parameters()) n += p.numel();
@@ -68,8 +86,9 @@ void bench_dcn(int64_t c, int64_t h, int64_t w, int repeat) {
   auto wt = at::randn({c, c, 3, 3}) * 0.02, bias = at::randn({c});
   {
     torch::NoGradGuard ng;
-    auto dcn = time_it([&] { glip::ops::modulated_deform_conv2d(x, off, mask, wt, bias, 1, 1, 1); }, repeat, 1);
-    auto conv = time_it([&] { at::conv2d(x, wt, bias, {1, 1}, {1, 1}); }, repeat, 1);
+    auto dcn_fn = [&] { glip::ops::modulated_deform_conv2d(x, off, mask, wt, bias, 1, 1, 1); };
+    auto conv_fn = [&] { at::conv2d(x, wt, bias, {1, 1}, {1, 1}); };
+    auto [dcn, conv] = time_in_turns(dcn_fn, conv_fn, repeat, 1);
     std::printf("forward  %lldch %lldx%lld: DCN min %.3f s mean %.3f s | conv2d min %.3f s mean %.3f s | ratio %.2f\n",
                 static_cast<long long>(c), static_cast<long long>(h), static_cast<long long>(w), dcn.first, dcn.second,
                 conv.first, conv.second, dcn.first / conv.first);
@@ -77,9 +96,9 @@ void bench_dcn(int64_t c, int64_t h, int64_t w, int repeat) {
   auto xg = x.clone().requires_grad_(true), og = off.clone().requires_grad_(true);
   auto mg = mask.clone().requires_grad_(true), wg = wt.clone().requires_grad_(true);
   auto bg = bias.clone().requires_grad_(true);
-  auto dcn =
-      time_it([&] { glip::ops::modulated_deform_conv2d(xg, og, mg, wg, bg, 1, 1, 1).sum().backward(); }, repeat, 1);
-  auto conv = time_it([&] { at::conv2d(xg, wg, bg, {1, 1}, {1, 1}).sum().backward(); }, repeat, 1);
+  auto dcn_fn = [&] { glip::ops::modulated_deform_conv2d(xg, og, mg, wg, bg, 1, 1, 1).sum().backward(); };
+  auto conv_fn = [&] { at::conv2d(xg, wg, bg, {1, 1}, {1, 1}).sum().backward(); };
+  auto [dcn, conv] = time_in_turns(dcn_fn, conv_fn, repeat, 1);
   std::printf("fwd+bwd  %lldch %lldx%lld: DCN min %.3f s mean %.3f s | conv2d min %.3f s mean %.3f s | ratio %.2f\n",
               static_cast<long long>(c), static_cast<long long>(h), static_cast<long long>(w), dcn.first, dcn.second,
               conv.first, conv.second, dcn.first / conv.first);
