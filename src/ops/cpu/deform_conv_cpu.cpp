@@ -1,5 +1,6 @@
-// CPU modulated deformable convolution, channels last: per image, a sampling table shared by all channels (4 corner
-// indices, bilinear weights and their derivatives per kernel tap and output pixel); the input transposed to
+// CPU modulated deformable convolution, channels last: a sampling table shared by all channels (4 corner indices,
+// bilinear weights and their derivatives per output pixel and kernel tap; the forward fills each tile's just before
+// sampling it, the backward the image's); the input transposed to
 // [H*W, C], so that each corner of a tap is one contiguous row of C channels; a bilinear im2col into columns
 // [Ho*Wo, K*C] (per pixel and tap, a weighted sum of 4 rows: vector loads, no gathers); then one GEMM with the
 // weight reordered to [O, K*C]. Backward: GEMMs for the weight and column gradients, a scatter of rows for the input
@@ -30,31 +31,17 @@ struct Tap {
   T m;             // modulation mask
 };
 
-// Table[k * P + p] for one image, in a tensor's storage (LibTorch's allocator, not zeroed: every field is written).
+// The taps of the output pixels [p0, p1) into out[(p - p0) * K + k] (pixel-major: the passes walk a pixel's K taps
+// one after the other).
 template <typename T>
-struct TapTable {
-  at::Tensor storage;
-  const Tap<T>* taps = nullptr;
-  const Tap<T>& operator[](int64_t i) const { return taps[i]; }
-};
-
-template <typename T>
-TapTable<T> build_taps(const T* off, const T* msk, int64_t H, int64_t W, const DcnGeometry& g) {
-  RECORD_USER_SCOPE("glip::dcn_taps");
-  static_assert(std::is_trivially_default_constructible_v<Tap<T>>);
-  const int64_t P = g.out_h * g.out_w, K = g.kh * g.kw;
-  TapTable<T> table;
-  table.storage = at::empty({K * P * static_cast<int64_t>(sizeof(Tap<T>))}, at::kByte);
-  Tap<T>* taps = static_cast<Tap<T>*>(table.storage.data_ptr());
-  table.taps = taps;
-  // One work item per kernel tap and output row: no divisions per pixel.
-  at::parallel_for(0, K * g.out_h, std::max<int64_t>(1, 2048 / g.out_w), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const int64_t k = r / g.out_h, y = r % g.out_h;
-      const int64_t i = k / g.kw, j = k % g.kw;
-      for (int64_t x = 0; x < g.out_w; ++x) {
-        const int64_t p = y * g.out_w + x;
-        Tap<T>& t = taps[k * P + p];
+void fill_taps(const T* off, const T* msk, int64_t H, int64_t W, const DcnGeometry& g, int64_t p0, int64_t p1,
+               Tap<T>* out) {
+  const int64_t P = g.out_h * g.out_w;
+  for (int64_t p = p0; p < p1; ++p) {
+    const int64_t y = p / g.out_w, x = p % g.out_w;
+    for (int64_t i = 0, k = 0; i < g.kh; ++i) {
+      for (int64_t j = 0; j < g.kw; ++j, ++k) {
+        Tap<T>& t = *out++;
         t.m = msk[k * P + p];
         const T h = static_cast<T>(y * g.stride - g.pad + i * g.dil) + off[(2 * k) * P + p];
         const T w = static_cast<T>(x * g.stride - g.pad + j * g.dil) + off[(2 * k + 1) * P + p];
@@ -78,11 +65,30 @@ TapTable<T> build_taps(const T* off, const T* msk, int64_t H, int64_t W, const D
         }
       }
     }
-  });
-  return table;
+  }
 }
 
-constexpr int64_t kBlock = 64;        // output pixels per work item
+// Storage for n taps (LibTorch's allocator, not zeroed: fill_taps writes every field).
+template <typename T>
+at::Tensor tap_storage(int64_t n) {
+  static_assert(std::is_trivially_default_constructible_v<Tap<T>>);
+  return at::empty({n * static_cast<int64_t>(sizeof(Tap<T>))}, at::kByte);
+}
+
+constexpr int64_t kBlock = 64;  // output pixels per work item
+
+// All the taps of one image (the backward's passes read them three times), pixels split between threads.
+template <typename T>
+at::Tensor build_taps(const T* off, const T* msk, int64_t H, int64_t W, const DcnGeometry& g) {
+  RECORD_USER_SCOPE("glip::dcn_taps");
+  const int64_t P = g.out_h * g.out_w, K = g.kh * g.kw;
+  auto storage = tap_storage<T>(K * P);
+  Tap<T>* taps = static_cast<Tap<T>*>(storage.data_ptr());
+  at::parallel_for(0, P, kBlock,
+                   [&](int64_t begin, int64_t end) { fill_taps(off, msk, H, W, g, begin, end, taps + begin * K); });
+  return storage;
+}
+
 constexpr int64_t kTilePixels = 512;  // output pixels per tile of the forward's sampling and product
 
 // dst[c] = sum over the 4 corners of w[q] * rows[q][c], c < n. Vectorized by GCC (simd_clones.h).
@@ -160,18 +166,12 @@ inline void corner_rows(const Tap<T>& t, V* base, int64_t C, int64_t c0, V** row
   for (int q = 0; q < 4; ++q) rows[q] = base + t.idx[q] * C + c0;
 }
 
-// Calls f(p, k, tap) for the taps of pixels [p0, p1), pixel by pixel.
+// Calls f(p, k, tap) for the taps of pixels [p0, p1), pixel by pixel; `taps` are pixel p0's (pixel-major).
 template <typename T, typename F>
-inline void for_taps(const TapTable<T>& taps, int64_t K, int64_t P, int64_t p0, int64_t p1, const F& f) {
+inline void for_taps(const Tap<T>* taps, int64_t K, int64_t p0, int64_t p1, const F& f) {
   for (int64_t p = p0; p < p1; ++p) {
-    for (int64_t k = 0; k < K; ++k) f(p, k, taps[k * P + p]);
+    for (int64_t k = 0; k < K; ++k) f(p, k, *taps++);
   }
-}
-
-// The same over all pixels, blocks of pixels split between threads.
-template <typename T, typename F>
-void parallel_taps(const TapTable<T>& taps, int64_t K, int64_t P, const F& f) {
-  at::parallel_for(0, P, kBlock, [&](int64_t begin, int64_t end) { for_taps(taps, K, P, begin, end, f); });
 }
 
 // The bilinear weights of a tap times its mask.
@@ -183,9 +183,8 @@ inline void masked_weights(const Tap<T>& t, T* w) {
 // col[p - p0, k*C + c] = m * bilinear(input[c], tap (k, p)) for the pixels [p0, p1), from the channels-last input
 // [H*W, C]; on the calling thread.
 template <typename T>
-void im2col_rows(const T* in, const TapTable<T>& taps, int64_t C, int64_t K, int64_t P, int64_t p0, int64_t p1,
-                 T* col) {
-  for_taps(taps, K, P, p0, p1, [&](int64_t p, int64_t k, const Tap<T>& t) {
+void im2col_rows(const T* in, const Tap<T>* taps, int64_t C, int64_t K, int64_t p0, int64_t p1, T* col) {
+  for_taps(taps, K, p0, p1, [&](int64_t p, int64_t k, const Tap<T>& t) {
     const T* rows[4];
     T w[4];
     corner_rows(t, in, C, 0, rows);
@@ -194,12 +193,12 @@ void im2col_rows(const T* in, const TapTable<T>& taps, int64_t C, int64_t K, int
   });
 }
 
-// All pixels, blocks of pixels split between threads.
+// All pixels (the taps of all), blocks of pixels split between threads.
 template <typename T>
-void im2col(const T* in, const TapTable<T>& taps, int64_t C, int64_t K, int64_t P, T* col) {
+void im2col(const T* in, const Tap<T>* taps, int64_t C, int64_t K, int64_t P, T* col) {
   RECORD_USER_SCOPE("glip::dcn_im2col");
   at::parallel_for(0, P, kBlock, [&](int64_t begin, int64_t end) {
-    im2col_rows(in, taps, C, K, P, begin, end, col + begin * K * C);
+    im2col_rows(in, taps + begin * K, C, K, begin, end, col + begin * K * C);
   });
 }
 
@@ -208,12 +207,12 @@ void im2col(const T* in, const TapTable<T>& taps, int64_t C, int64_t K, int64_t 
 // channels (a split by channels made the threads' caches fight over neighbouring lines), and every element sums its
 // terms in tap order whatever the thread count.
 template <typename T>
-void col2im(const T* gcol, const TapTable<T>& taps, int64_t C, int64_t K, int64_t P, int64_t HW, T* gin) {
+void col2im(const T* gcol, const Tap<T>* taps, int64_t C, int64_t K, int64_t P, int64_t HW, T* gin) {
   RECORD_USER_SCOPE("glip::dcn_col2im");
   const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), HW));
   at::parallel_for(0, threads, 1, [&](int64_t t0, int64_t t1) {
     const int64_t lo = HW * t0 / threads, hi = HW * t1 / threads;
-    for_taps(taps, K, P, 0, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
+    for_taps(taps, K, 0, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
       const T* g = gcol + (p * K + k) * C;
       for (int q = 0; q < 4; ++q) {
         if (t.idx[q] < lo || t.idx[q] >= hi) continue;
@@ -227,19 +226,21 @@ void col2im(const T* gcol, const TapTable<T>& taps, int64_t C, int64_t K, int64_
 // grad_offset[2k], [2k+1] and grad_mask[k] at each pixel: the dot products of the column gradient with the 4 corner
 // rows, weighted by the bilinear weights' derivatives; pixels are split between threads.
 template <typename T>
-void offset_mask_grad(const T* gcol, const T* in, const TapTable<T>& taps, int64_t C, int64_t K, int64_t P, T* goff,
+void offset_mask_grad(const T* gcol, const T* in, const Tap<T>* taps, int64_t C, int64_t K, int64_t P, T* goff,
                       T* gmask) {
   RECORD_USER_SCOPE("glip::dcn_offset_mask_grad");
-  parallel_taps(taps, K, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
-    const T* rows[4];
-    T d[4];
-    corner_rows(t, in, C, 0, rows);
-    dots(rows, gcol + (p * K + k) * C, C, d);
-    T am = T(0), ah = T(0), aw = T(0);
-    for (int q = 0; q < 4; ++q) am += t.w[q] * d[q], ah += t.dh[q] * d[q], aw += t.dw[q] * d[q];
-    goff[(2 * k) * P + p] = ah * t.m;
-    goff[(2 * k + 1) * P + p] = aw * t.m;
-    gmask[k * P + p] = am;
+  at::parallel_for(0, P, kBlock, [&](int64_t begin, int64_t end) {
+    for_taps(taps + begin * K, K, begin, end, [&](int64_t p, int64_t k, const Tap<T>& t) {
+      const T* rows[4];
+      T d[4];
+      corner_rows(t, in, C, 0, rows);
+      dots(rows, gcol + (p * K + k) * C, C, d);
+      T am = T(0), ah = T(0), aw = T(0);
+      for (int q = 0; q < 4; ++q) am += t.w[q] * d[q], ah += t.dh[q] * d[q], aw += t.dw[q] * d[q];
+      goff[(2 * k) * P + p] = ah * t.m;
+      goff[(2 * k + 1) * P + p] = aw * t.m;
+      gmask[k * P + p] = am;
+    });
   });
 }
 
@@ -280,17 +281,21 @@ at::Tensor dcn_forward_cpu(const at::Tensor& input, const at::Tensor& offset, co
   const int64_t threads = std::min<int64_t>(at::get_num_threads(), tiles);
   auto cols = at::empty({threads, tile, K * C}, input.options());
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "dcn_forward_cpu", [&] {
+    // Each thread computes its tile's taps just before sampling them (in L2, not a 13 MB table through memory).
+    auto tap_buffers = tap_storage<scalar_t>(threads * tile * K);
     for (int64_t b = 0; b < N; ++b) {
-      auto taps = build_taps<scalar_t>(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g);
       auto in = input[b].permute({1, 2, 0}).contiguous();  // [H, W, C]
       auto ob = out[b].view({O, P});
       if (bias.defined()) ob.copy_(bias.view({O, 1}).expand({O, P}));
       RECORD_USER_SCOPE("glip::dcn_tiles");
       at::parallel_for(0, tiles, (tiles + threads - 1) / threads, [&](int64_t t0, int64_t t1) {
-        auto col = cols[std::min<int64_t>(at::get_thread_num(), threads - 1)];
+        const int64_t thread = std::min<int64_t>(at::get_thread_num(), threads - 1);
+        auto col = cols[thread];
+        Tap<scalar_t>* taps = static_cast<Tap<scalar_t>*>(tap_buffers.data_ptr()) + thread * tile * K;
         for (int64_t t = t0; t < t1; ++t) {
           const int64_t p0 = t * tile, n = std::min(tile, P - p0);
-          im2col_rows<scalar_t>(in.data_ptr<scalar_t>(), taps, C, K, P, p0, p0 + n, col.data_ptr<scalar_t>());
+          fill_taps(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g, p0, p0 + n, taps);
+          im2col_rows<scalar_t>(in.data_ptr<scalar_t>(), taps, C, K, p0, p0 + n, col.data_ptr<scalar_t>());
           auto o = ob.narrow(1, p0, n);
           ops::mm_out(o, wk, col.narrow(0, 0, n).t(), bias.defined() ? 1.f : 0.f);
         }
@@ -317,7 +322,8 @@ DcnGrads dcn_backward_cpu(const at::Tensor& grad_out, const at::Tensor& input, c
   auto gin_hwc = needs.input ? at::empty({H * W, C}, input.options()) : at::Tensor();
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "dcn_backward_cpu", [&] {
     for (int64_t b = 0; b < N; ++b) {
-      auto taps = build_taps<scalar_t>(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g);
+      auto tap_table = build_taps<scalar_t>(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g);
+      const Tap<scalar_t>* taps = static_cast<const Tap<scalar_t>*>(tap_table.data_ptr());
       auto in_t = input[b].permute({1, 2, 0}).contiguous();  // [H, W, C]
       const scalar_t* in = in_t.data_ptr<scalar_t>();
       auto gob = grad_out[b].reshape({O, P});
