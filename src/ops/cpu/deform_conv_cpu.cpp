@@ -160,10 +160,10 @@ GLIP_SIMD_CLONES void dots(const double* const* rows, const double* g, int64_t n
 #pragma GCC pop_options
 #endif
 
-// The 4 corner rows of a tap in the [H*W, C] input (invalid corners point at row 0 with weight 0), from channel c0.
-template <typename T, typename V>
-inline void corner_rows(const Tap<T>& t, V* base, int64_t C, int64_t c0, V** rows) {
-  for (int q = 0; q < 4; ++q) rows[q] = base + t.idx[q] * C + c0;
+// The 4 corner rows of a tap in the [H*W, C] input (invalid corners point at row 0 with weight 0).
+template <typename T>
+inline void corner_rows(const Tap<T>& t, const T* base, int64_t C, const T** rows) {
+  for (int q = 0; q < 4; ++q) rows[q] = base + t.idx[q] * C;
 }
 
 // Calls f(p, k, tap) for the taps of pixels [p0, p1), pixel by pixel; `taps` are pixel p0's (pixel-major).
@@ -187,7 +187,7 @@ void im2col_rows(const T* in, const Tap<T>* taps, int64_t C, int64_t K, int64_t 
   for_taps(taps, K, p0, p1, [&](int64_t p, int64_t k, const Tap<T>& t) {
     const T* rows[4];
     T w[4];
-    corner_rows(t, in, C, 0, rows);
+    corner_rows(t, in, C, rows);
     masked_weights(t, w);
     blend(rows, w, col + ((p - p0) * K + k) * C, C);
   });
@@ -233,7 +233,7 @@ void offset_mask_grad(const T* gcol, const T* in, const Tap<T>* taps, int64_t C,
     for_taps(taps + begin * K, K, begin, end, [&](int64_t p, int64_t k, const Tap<T>& t) {
       const T* rows[4];
       T d[4];
-      corner_rows(t, in, C, 0, rows);
+      corner_rows(t, in, C, rows);
       dots(rows, gcol + (p * K + k) * C, C, d);
       T am = T(0), ah = T(0), aw = T(0);
       for (int q = 0; q < 4; ++q) am += t.w[q] * d[q], ah += t.dh[q] * d[q], aw += t.dw[q] * d[q];
@@ -287,6 +287,8 @@ at::Tensor dcn_forward_cpu(const at::Tensor& input, const at::Tensor& offset, co
       auto in = input[b].permute({1, 2, 0}).contiguous();  // [H, W, C]
       auto ob = out[b].view({O, P});
       if (bias.defined()) ob.copy_(bias.view({O, 1}).expand({O, P}));
+      const scalar_t* off = offset[b].data_ptr<scalar_t>();
+      const scalar_t* msk = mask[b].data_ptr<scalar_t>();
       RECORD_USER_SCOPE("glip::dcn_tiles");
       at::parallel_for(0, tiles, (tiles + threads - 1) / threads, [&](int64_t t0, int64_t t1) {
         const int64_t thread = std::min<int64_t>(at::get_thread_num(), threads - 1);
@@ -294,7 +296,7 @@ at::Tensor dcn_forward_cpu(const at::Tensor& input, const at::Tensor& offset, co
         Tap<scalar_t>* taps = static_cast<Tap<scalar_t>*>(tap_buffers.data_ptr()) + thread * tile * K;
         for (int64_t t = t0; t < t1; ++t) {
           const int64_t p0 = t * tile, n = std::min(tile, P - p0);
-          fill_taps(offset[b].data_ptr<scalar_t>(), mask[b].data_ptr<scalar_t>(), H, W, g, p0, p0 + n, taps);
+          fill_taps(off, msk, H, W, g, p0, p0 + n, taps);
           im2col_rows<scalar_t>(in.data_ptr<scalar_t>(), taps, C, K, p0, p0 + n, col.data_ptr<scalar_t>());
           auto o = ob.narrow(1, p0, n);
           ops::mm_out(o, wk, col.narrow(0, 0, n).t(), bias.defined() ? 1.f : 0.f);
