@@ -214,10 +214,10 @@ void col2im(const T* gcol, const Tap<T>* taps, int64_t C, int64_t K, int64_t P, 
     const int64_t lo = HW * t0 / threads, hi = HW * t1 / threads;
     for_taps(taps, K, 0, P, [&](int64_t p, int64_t k, const Tap<T>& t) {
       const T* g = gcol + (p * K + k) * C;
+      T w[4];
+      masked_weights(t, w);
       for (int q = 0; q < 4; ++q) {
-        if (t.idx[q] < lo || t.idx[q] >= hi) continue;
-        const T w = t.w[q] * t.m;
-        scatter_row(gin + t.idx[q] * C, w, g, C);
+        if (t.idx[q] >= lo && t.idx[q] < hi) scatter_row(gin + t.idx[q] * C, w[q], g, C);
       }
     });
   });
